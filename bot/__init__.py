@@ -1,0 +1,1 @@
+"""Film club Discord bot: ingest documents, answer questions, run movie nights."""

@@ -1,0 +1,114 @@
+"""The Bot: dependencies passed in, extensions loaded in setup_hook, one tree-level error handler."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.clock import Clock, SystemClock
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
+    from bot.storage.knowledge import Knowledge
+    from bot.storage.state import StateStore
+
+log = logging.getLogger(__name__)
+
+EXTENSIONS = ("cogs.film", "cogs.meta", "cogs.movienight")
+
+# Text from documents and users never pings anyone; a movie night's role ping is allowed explicitly per send.
+NO_PINGS = discord.AllowedMentions.none()
+
+
+def intents() -> discord.Intents:
+    """Minimal, non-privileged: guilds (channels, roles, scheduled events) only."""
+    result = discord.Intents.none()
+    result.guilds = True
+    return result
+
+
+class FilmBot(commands.AutoShardedBot):
+    def __init__(
+        self,
+        settings: Settings,
+        knowledge: Knowledge,
+        state: StateStore,
+        *,
+        clock: Clock | None = None,
+        extensions: tuple[str, ...] = EXTENSIONS,
+        **options: Any,
+    ) -> None:
+        if settings.shard_count is not None:
+            options.setdefault("shard_count", settings.shard_count)
+            if settings.shard_ids is not None:
+                options.setdefault("shard_ids", list(settings.shard_ids))
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=intents(),
+            allowed_mentions=NO_PINGS,
+            help_command=None,
+            **options,
+        )
+        self.settings = settings
+        self.knowledge = knowledge
+        self.state = state
+        self.clock: Clock = clock or SystemClock()
+        self._extensions = extensions
+        self.tree.on_error = self.on_app_command_error
+
+    async def setup_hook(self) -> None:
+        for name in self._extensions:
+            await self.load_extension(name)
+        await self.sync_commands()
+
+    def serves_guild(self, guild_id: int) -> bool:
+        """True when one of this process's shards serves the guild (always true unsharded)."""
+        count = self.settings.shard_count
+        if not count:
+            return True
+        ids = self.settings.shard_ids if self.settings.shard_ids is not None else range(count)
+        return (guild_id >> 22) % count in ids
+
+    def command_hash(self) -> str:
+        payload = [cmd.to_dict(self.tree) for cmd in self.tree.get_commands()]
+        blob = json.dumps(payload, sort_keys=True, default=str).encode()
+        return hashlib.sha256(blob).hexdigest()
+
+    async def sync_commands(self) -> None:
+        """Sync to DEV_GUILD_ID when set; globally only when the command set changed since the last sync."""
+        if self.settings.dev_guild_id:
+            guild = discord.Object(id=self.settings.dev_guild_id)
+            self.tree.copy_global_to(guild=guild)
+            synced = await self.tree.sync(guild=guild)
+            log.info("synced %d commands to dev guild %s", len(synced), self.settings.dev_guild_id)
+            return
+        digest = self.command_hash()
+        if await self.state.get_meta("command_hash") == digest:
+            log.info("command set unchanged; global sync skipped")
+            return
+        synced = await self.tree.sync()
+        await self.state.set_meta("command_hash", digest)
+        log.info("synced %d commands globally", len(synced))
+
+    async def on_app_command_error(
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError
+    ) -> None:
+        from bot.present.errors import error_message
+
+        message, expected = error_message(error)
+        if not expected:
+            command = interaction.command.qualified_name if interaction.command else "?"
+            log.error("command /%s failed", command, exc_info=error)
+        try:
+            if interaction.response.is_done():
+                await interaction.followup.send(message, ephemeral=True, allowed_mentions=NO_PINGS)
+            else:
+                await interaction.response.send_message(message, ephemeral=True, allowed_mentions=NO_PINGS)
+        except discord.HTTPException:
+            log.warning("could not report an error to the user", exc_info=True)
