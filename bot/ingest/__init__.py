@@ -1,0 +1,1 @@
+"""Ingest: documents -> knowledge database. Offline, deterministic, pure parsing functions."""

@@ -1,0 +1,166 @@
+"""Pure text helpers for ingestion: decoding, normalisation, sentences, content words."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import ftfy
+
+MAX_BYTES = 2_000_000  # a document larger than this is skipped with a warning
+
+
+class Unreadable(ValueError):
+    """The bytes are not a text document we can read; the message says why."""
+
+
+def decode(raw: bytes) -> tuple[str, list[str]]:
+    """Bytes to text, with warnings. Raises Unreadable for empty, binary, huge or undecodable input."""
+    if len(raw) > MAX_BYTES:
+        raise Unreadable(f"too large ({len(raw):,} bytes; the limit is {MAX_BYTES:,})")
+    if not raw.strip():
+        raise Unreadable("empty")
+    if b"\x00" in raw:
+        raise Unreadable("binary (contains NUL bytes)")
+    warnings: list[str] = []
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = raw.decode("cp1252")
+        except UnicodeDecodeError:
+            raise Unreadable("undecodable (neither UTF-8 nor Windows-1252)") from None
+        warnings.append("not UTF-8; read as Windows-1252")
+    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\n\r\t\f")
+    if controls > len(text) / 100:
+        raise Unreadable("binary (too many control characters)")
+    return text, warnings
+
+
+_QUOTES = str.maketrans(
+    {
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u2032": "'",
+        "\u00a0": " ",
+        "\u2009": " ",
+        "\u202f": " ",
+        "\t": " ",
+        "\f": "\n",
+        "\u200b": "",
+        "\ufeff": "",
+    }
+)
+_TRAILING = re.compile(r"[ ]+$", re.MULTILINE)
+_BLANKS = re.compile(r"\n{3,}")
+
+
+def normalise(text: str) -> str:
+    """Repair mojibake (ftfy), unify quotes and whitespace. Offsets everywhere refer to this text.
+
+    Runs of spaces inside a line are kept: some documents use them as structure ("Actor  as Role").
+    """
+    text = ftfy.fix_text(text, uncurl_quotes=False, normalization="NFC")
+    text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_QUOTES)
+    text = _TRAILING.sub("", text)
+    return _BLANKS.sub("\n\n", text).strip("\n") + "\n"
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+    text: str
+
+
+# A sentence ends at . ! or ? (optionally followed by a closing quote or bracket) and whitespace,
+# unless the word before the stop is an initial ("C.") or a common abbreviation.
+_STOP = re.compile(r"[.!?][\"')\]]*(?=\s+|$)")
+_ABBREV = re.compile(r"(?:\b[A-Z]|\b(?:Mr|Mrs|Ms|Dr|St|Jr|Sr|vs|etc|No|Vol|Inc|Ltd|Co|Mt|ca))\.$")
+
+
+def sentences(text: str, start: int = 0, end: int | None = None) -> list[Span]:
+    """Split text[start:end] into sentence spans (offsets into `text`)."""
+    end = len(text) if end is None else end
+    out: list[Span] = []
+    pos = start
+    for line_start, line_end in _lines(text, start, end):
+        cursor = max(pos, line_start)
+        for match in _STOP.finditer(text, cursor, line_end):
+            head = text[cursor : match.start() + 1]
+            if _ABBREV.search(head) and not _next_starts_sentence_strongly(text, match.end(), line_end):
+                continue
+            _add(out, text, cursor, match.end())
+            cursor = match.end()
+        _add(out, text, cursor, line_end)
+        pos = line_end
+    return out
+
+
+def _next_starts_sentence_strongly(text: str, pos: int, end: int) -> bool:
+    rest = text[pos:end].lstrip()
+    return rest[:1].isupper() and rest.split(" ", 1)[0].lower() in {"the", "it", "he", "she", "they", "a"}
+
+
+def _lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Paragraph-ish units: sentences never cross a line break."""
+    spans: list[tuple[int, int]] = []
+    pos = start
+    while pos < end:
+        nl = text.find("\n", pos, end)
+        stop = end if nl == -1 else nl
+        spans.append((pos, stop))
+        pos = stop + 1
+    return spans
+
+
+def _add(out: list[Span], text: str, start: int, end: int) -> None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end > start:
+        out.append(Span(start, end, text[start:end]))
+
+
+def paragraphs(text: str, start: int = 0, end: int | None = None) -> list[Span]:
+    """Blocks separated by blank lines, as spans of `text`."""
+    end = len(text) if end is None else end
+    out: list[Span] = []
+    for match in re.finditer(r"(?:[^\n]+\n?)+", text[start:end]):
+        s, e = start + match.start(), start + match.end()
+        _add(out, text, s, e)
+    return out
+
+
+_WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ][A-Za-zÀ-ÖØ-öø-ÿ'-]*")
+STOPWORDS = frozenset(
+    """a about above after again against all also am an and any are as at be because been before being
+    below between both but by can could did do does doing down during each even ever few for from further
+    had has have having he her here hers herself him himself his how i if in into is it its itself just
+    let like made make many may me might more most much must my myself no nor not now of off on once only
+    or other our ours out over own same she should so some such than that the their theirs them themselves
+    then there these they this those through to too under until up upon very was we were what when where
+    which while who whom why will with would you your yours one two later first last after next into onto
+    s t get gets got take takes took give gives gave go goes went come comes came""".split()
+)
+
+
+def words(text: str) -> list[str]:
+    return [w.lower().strip("'-") for w in _WORD.findall(text)]
+
+
+def content_stems(text: str) -> frozenset[str]:
+    """Lower-cased content words cut to five letters: a crude stem good enough for overlap."""
+    return frozenset(w[:5] for w in words(text) if len(w) > 2 and w not in STOPWORDS)
+
+
+def overlap(a: frozenset[str], b: frozenset[str]) -> float:
+    """Share of a's words found in b."""
+    return len(a & b) / len(a) if a else 0.0
