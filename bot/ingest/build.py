@@ -112,6 +112,7 @@ LABELS: dict[str, str] = {
     "metacritic_count": "Metacritic critics",
     "metacritic_verdict": "Metacritic verdict",
     "imdb": "IMDb",
+    "streaming": "Where to watch",
 }
 DATE_FIELDS = frozenset({"trailer", "premiere_date", "release_date"})
 
@@ -374,7 +375,7 @@ def _rows(
             d.name,
             hashes[d.name],
             d.shape,
-            result.witness[d.name],
+            result.copy_of[d.name] or d.name,  # a witness is named after the original text
             result.copy_of[d.name],
             round(result.reliability[d.name], 4),
             _json(contributed[d.name]),

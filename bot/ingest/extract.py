@@ -278,6 +278,7 @@ _PROSE: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("distributor", re.compile(rf"\bon (?:{DATE}),? by ({ORG})")),
     ("release_date", re.compile(rf"\breleased (?:by {ORG} )?on ({DATE})")),
     ("runtime", re.compile(r"\b(?:duration|running time|runtime|runs)\b[^.]{0,40}?(\d{2,3}) minutes")),
+    ("streaming", re.compile(rf"\b(?:watch|stream)\w*\b[^.:]{{0,60}}?\b(?:on|via) ({ORG})")),
 )
 _PREMIERE = re.compile(rf"\b(?:premiere|debut)d? at ({ORG}) on ({DATE})")
 _DATED_PLACE = re.compile(rf"\b({DATE}) \(({ORG})\)")
