@@ -33,6 +33,25 @@ def intents() -> discord.Intents:
     return result
 
 
+class FilmTree(app_commands.CommandTree):
+    """One tree-level error handler: a clear ephemeral answer for the user, the traceback in the log."""
+
+    async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
+        from bot.present.errors import error_message
+
+        message, expected = error_message(error)
+        if not expected:
+            command = interaction.command.qualified_name if interaction.command else "?"
+            log.error("command /%s failed", command, exc_info=error)
+        try:
+            if interaction.response.is_done():
+                await interaction.followup.send(message, ephemeral=True, allowed_mentions=NO_PINGS)
+            else:
+                await interaction.response.send_message(message, ephemeral=True, allowed_mentions=NO_PINGS)
+        except discord.HTTPException:
+            log.warning("could not report an error to the user", exc_info=True)
+
+
 class FilmBot(commands.AutoShardedBot):
     def __init__(
         self,
@@ -49,6 +68,7 @@ class FilmBot(commands.AutoShardedBot):
             if settings.shard_ids is not None:
                 options.setdefault("shard_ids", list(settings.shard_ids))
         super().__init__(
+            tree_cls=FilmTree,
             command_prefix=commands.when_mentioned,
             intents=intents(),
             allowed_mentions=NO_PINGS,
@@ -60,7 +80,6 @@ class FilmBot(commands.AutoShardedBot):
         self.state = state
         self.clock: Clock = clock or SystemClock()
         self._extensions = extensions
-        self.tree.on_error = self.on_app_command_error
 
     async def setup_hook(self) -> None:
         for name in self._extensions:
@@ -95,20 +114,3 @@ class FilmBot(commands.AutoShardedBot):
         synced = await self.tree.sync()
         await self.state.set_meta("command_hash", digest)
         log.info("synced %d commands globally", len(synced))
-
-    async def on_app_command_error(
-        self, interaction: discord.Interaction, error: app_commands.AppCommandError
-    ) -> None:
-        from bot.present.errors import error_message
-
-        message, expected = error_message(error)
-        if not expected:
-            command = interaction.command.qualified_name if interaction.command else "?"
-            log.error("command /%s failed", command, exc_info=error)
-        try:
-            if interaction.response.is_done():
-                await interaction.followup.send(message, ephemeral=True, allowed_mentions=NO_PINGS)
-            else:
-                await interaction.response.send_message(message, ephemeral=True, allowed_mentions=NO_PINGS)
-        except discord.HTTPException:
-            log.warning("could not report an error to the user", exc_info=True)

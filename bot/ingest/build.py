@@ -22,7 +22,7 @@ from bot.storage.models import Spoil
 log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
-PARSER_VERSION = 1  # bump when extraction or resolution changes, so the bot rebuilds on start
+PARSER_VERSION = 2  # bump when extraction or resolution changes, so the bot rebuilds on start
 
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -266,7 +266,7 @@ def _rows(
                     field_,
                     LABELS[field_],
                     r,
-                    _show(field_, r.winner.claim),
+                    r.winner.claim.value if field_ == "rotten_tomatoes" else _show(field_, r.winner.claim),
                     spoil,
                     functools.partial(_show, field_),
                 )

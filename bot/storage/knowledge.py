@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -72,16 +73,21 @@ class Knowledge:
 
     @classmethod
     async def open(cls, path: Path) -> Knowledge:
-        if not path.is_file():
-            raise KnowledgeUnavailable(f"{path} does not exist; run `python -m bot.ingest`")
         try:
             conn = await aiosqlite.connect(f"file:{path}?mode=ro", uri=True)
-            rows = await conn.execute_fetchall("SELECT id, slug, title, year FROM films ORDER BY title, slug")
-        except Exception as err:  # aiosqlite wraps sqlite3 errors
-            raise KnowledgeUnavailable(f"{path} is not a knowledge database: {err}") from err
+        except sqlite3.Error as err:
+            raise KnowledgeUnavailable(f"cannot open {path} ({err}); run `python -m bot.ingest`") from err
         self = cls(conn)
+        try:
+            rows = await self._all("SELECT id, slug, title, year FROM films ORDER BY title, slug")
+        except sqlite3.Error as err:
+            await conn.close()
+            raise KnowledgeUnavailable(f"{path} is not a knowledge database ({err})") from err
         self._films = [(row[0], FilmRef(row[1], row[2], row[3])) for row in rows]
         return self
+
+    async def _all(self, sql: str, args: tuple[object, ...] = ()) -> list[Any]:
+        return list(await self._conn.execute_fetchall(sql, args))
 
     async def close(self) -> None:
         await self._conn.close()
@@ -135,7 +141,7 @@ class Knowledge:
     # ------------------------------------------------------------ facts
 
     async def _facts(self, film_id: int, where: str = "1", *args: object) -> dict[str, Fact]:
-        rows = await self._conn.execute_fetchall(
+        rows = await self._all(
             f"SELECT {_FACT_COLUMNS} FROM facts WHERE film_id = ? AND {where} ORDER BY field",
             (film_id, *args),
         )
@@ -146,9 +152,9 @@ class Knowledge:
         names = [name for name, _ in FIELDS]
         marks = ", ".join("?" * len(names))
         facts = await self._facts(film_id, f"field IN ({marks}, 'streaming')", *names)
-        premise = await self._conn.execute_fetchall("SELECT premise FROM films WHERE id = ?", (film_id,))
+        premise = await self._all("SELECT premise FROM films WHERE id = ?", (film_id,))
         cast = [c for c in await self.cast(slug) if c.adult_of is None][:TOP_BILLED]
-        timeline = await self._conn.execute_fetchall(
+        timeline = await self._all(
             "SELECT when_text, sort_key, text, document, start, end FROM timeline WHERE film_id = ? ORDER BY idx",
             (film_id,),
         )
@@ -167,7 +173,7 @@ class Knowledge:
     async def cast(self, slug: str) -> list[Credit]:
         """Every credit in billing order; younger versions also appear nested under their adult role."""
         film_id = self._id(slug)
-        rows = await self._conn.execute_fetchall(
+        rows = await self._all(
             "SELECT c.billing, c.actor, c.character, c.note, c.note_spoiler, c.adult_billing, c.credited_as, "
             "c.documents, f.alternatives FROM credits c JOIN facts f ON f.film_id = c.film_id AND f.field = c.fact "
             "WHERE c.film_id = ? ORDER BY c.billing",
@@ -212,14 +218,12 @@ class Knowledge:
 
     async def plot(self, slug: str) -> Plot:
         film_id = self._id(slug)
-        film = await self._conn.execute_fetchall(
-            "SELECT premise, plot_document FROM films WHERE id = ?", (film_id,)
-        )
-        beats = await self._conn.execute_fetchall(
+        film = await self._all("SELECT premise, plot_document FROM films WHERE id = ?", (film_id,))
+        beats = await self._all(
             "SELECT idx, text, spoil, part, document, start, end FROM beats WHERE film_id = ? ORDER BY idx",
             (film_id,),
         )
-        rejected = await self._conn.execute_fetchall(
+        rejected = await self._all(
             "SELECT text, document FROM rejected WHERE film_id = ? ORDER BY document, start", (film_id,)
         )
         return Plot(
@@ -236,7 +240,7 @@ class Knowledge:
     async def soundtrack(self, slug: str) -> Soundtrack:
         film_id = self._id(slug)
         facts = await self._facts(film_id, "(field IN ('composer', 'classical') OR field LIKE 'song:%')")
-        rows = await self._conn.execute_fetchall(
+        rows = await self._all(
             "SELECT title_fact, performer, writers, documents FROM songs WHERE film_id = ? ORDER BY idx",
             (film_id,),
         )
@@ -261,7 +265,7 @@ class Knowledge:
     async def reception(self, slug: str) -> Reception:
         film_id = self._id(slug)
         facts = await self._facts(film_id)
-        rows = await self._conn.execute_fetchall(
+        rows = await self._all(
             "SELECT kind, aggregator, fact, count, count_label, average, verdict FROM figures "
             "WHERE film_id = ? ORDER BY idx",
             (film_id,),
@@ -270,7 +274,7 @@ class Knowledge:
             (kind, Figure(aggregator, facts[fact], count, label, average, verdict))
             for kind, aggregator, fact, count, label, average, verdict in rows
         ]
-        quotes = await self._conn.execute_fetchall(
+        quotes = await self._all(
             "SELECT critic, outlet, grade, text, spoil, document, start, end, sentence FROM quotes "
             "WHERE film_id = ? ORDER BY idx",
             (film_id,),
@@ -296,7 +300,7 @@ class Knowledge:
         film_filter, args = ("AND p.film_id = ?", (self._id(slug),)) if slug else ("", ())
         refs = {film_id: ref for film_id, ref in self._films}
         for match in queries:
-            rows = await self._conn.execute_fetchall(
+            rows = await self._all(
                 "SELECT p.film_id, p.document, p.section, snippet(passages_fts, 0, '', '', '…', 40), p.spoil, "
                 "p.start, p.end FROM passages_fts JOIN passages p ON p.id = passages_fts.rowid "
                 f"WHERE passages_fts MATCH ? {film_filter} ORDER BY bm25(passages_fts), p.id LIMIT ?",
@@ -311,14 +315,14 @@ class Knowledge:
 
     async def sources(self, slug: str) -> Sources:
         film_id = self._id(slug)
-        rows = await self._conn.execute_fetchall(
+        rows = await self._all(
             "SELECT name, shape, reliability, witness, copy_of, contributed, warnings FROM documents "
             "WHERE film_id = ? ORDER BY name",
             (film_id,),
         )
         disputed = await self._facts(film_id, "alternatives != '[]'")
         labels = dict(
-            await self._conn.execute_fetchall(
+            await self._all(
                 "SELECT field, label FROM facts WHERE film_id = ? AND alternatives != '[]'", (film_id,)
             )
         )
@@ -338,7 +342,7 @@ class Knowledge:
 
     async def document_text(self, slug: str, document: str) -> str:
         """The normalised text of a document: provenance offsets index into it."""
-        rows = await self._conn.execute_fetchall(
+        rows = await self._all(
             "SELECT text FROM documents WHERE film_id = ? AND name = ?", (self._id(slug), document)
         )
         if not rows:

@@ -1,0 +1,92 @@
+"""`python -m bot` runs the bot; `python -m bot console` (or no DISCORD_TOKEN) runs the offline console."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+
+import discord
+
+from bot.ingest.build import ensure_built
+from bot.settings import Settings, SettingsError
+
+log = logging.getLogger("bot")
+
+PERMISSIONS = 17_592_186_063_872 + 2048 + 16384 + 65536 + 1024  # Manage Events, Send, Embed, History, View
+NO_TOKEN = """\
+No DISCORD_TOKEN is configured, so the live bot cannot connect.
+
+To run it on Discord:
+  1. Create an application at https://discord.com/developers/applications, open "Bot", press "Reset Token".
+  2. Put the token in .env as DISCORD_TOKEN=... (see .env.example).
+  3. Invite it with the scopes "bot" and "applications.commands" and these permissions ({permissions}):
+     View Channels, Send Messages, Embed Links, Read Message History, Manage Events:
+     https://discord.com/oauth2/authorize?client_id=<APPLICATION_ID>&scope=bot+applications.commands&permissions={permissions}
+
+To try the bot without a token: python -m bot console
+"""
+
+
+def setup_logging(level: str) -> None:
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("discord").setLevel(max(logging.getLevelName(level), logging.INFO))
+
+
+def refresh_knowledge(settings: Settings) -> None:
+    summary = ensure_built(settings.films_dir, settings.knowledge_db)
+    if summary is not None:
+        log.info("knowledge database rebuilt: %s", "; ".join(summary.lines()[:5]))
+        for warning in summary.warnings:
+            log.warning("ingest: %s", warning)
+
+
+async def run_bot(settings: Settings) -> int:
+    from bot.client import FilmBot
+    from bot.storage.knowledge import Knowledge
+    from bot.storage.state import StateStore
+
+    knowledge = await Knowledge.open(settings.knowledge_db)
+    state = await StateStore.open(settings.state_db)
+    try:
+        async with FilmBot(settings, knowledge, state) as bot:
+            await bot.start(settings.token or "")
+    except discord.LoginFailure:
+        print("Discord rejected DISCORD_TOKEN (401 Unauthorized).\n", file=sys.stderr)
+        print(NO_TOKEN.format(permissions=PERMISSIONS), file=sys.stderr)
+        return 2
+    finally:
+        await state.close()
+        await knowledge.close()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    try:
+        settings = Settings.from_env()
+    except SettingsError as err:
+        print(f"configuration error: {err}", file=sys.stderr)
+        return 2
+    setup_logging(settings.log_level)
+    refresh_knowledge(settings)
+    if args[:1] == ["console"]:
+        from bot.console import run_console
+
+        return asyncio.run(run_console(settings))
+    if not settings.token:
+        print(NO_TOKEN.format(permissions=PERMISSIONS), file=sys.stderr)
+        if args[:1] == ["--no-console"]:
+            return 2
+        from bot.console import run_console
+
+        print("Starting the offline console instead.\n", file=sys.stderr)
+        return asyncio.run(run_console(settings))
+    try:
+        return asyncio.run(run_bot(settings))
+    except KeyboardInterrupt:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

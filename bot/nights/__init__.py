@@ -1,0 +1,1 @@
+"""Movie nights: reading times, planning and delivering posts. Pure logic: no Discord types, no SQL."""

@@ -1,0 +1,171 @@
+"""Film commands: /movie, /cast, /plot, /soundtrack, /reception, /search, /sources.
+
+Each command: parse options, call a query, present, respond. Lookup errors (unknown film or name) go to the
+tree-level error handler, which answers ephemerally with the closest names.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Literal
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.present import film as present
+from bot.present.paging import Paginator
+from bot.present.reply import Reply
+
+if TYPE_CHECKING:
+    from bot.client import FilmBot
+    from bot.storage.models import FilmRef
+
+log = logging.getLogger(__name__)
+
+FILM = "Which film (autocompleted; optional when the library has one)"
+PRIVATE = "Show the answer only to you"
+Part = Literal["beginning", "middle", "end"]
+
+
+def per_user_cooldown() -> Any:
+    """Five commands per ten seconds per user: enough to browse, not enough to spam."""
+    return app_commands.checks.cooldown(5, 10.0, key=lambda i: i.user.id)
+
+
+async def respond(
+    interaction: discord.Interaction[Any], pages: Sequence[Reply], *, private: bool = False
+) -> None:
+    """Send one reply, or the first of several pages with Previous/Next buttons."""
+    first = pages[0]
+    kwargs = first.to_send_kwargs()
+    kwargs["ephemeral"] = private or first.ephemeral
+    if len(pages) == 1:
+        await interaction.response.send_message(**kwargs)
+        return
+    view = Paginator(pages, interaction.user.id)
+    callback = await interaction.response.send_message(**kwargs, view=view)
+    if isinstance(callback.resource, discord.InteractionMessage):
+        view.message = callback.resource
+
+
+class Film(commands.Cog):
+    def __init__(self, bot: FilmBot) -> None:
+        self.bot = bot
+
+    async def _film(self, text: str | None) -> FilmRef:
+        return await self.bot.knowledge.resolve_film(text)
+
+    async def film_autocomplete(
+        self, interaction: discord.Interaction[Any], current: str
+    ) -> list[app_commands.Choice[str]]:
+        films = await self.bot.knowledge.find_films(current)
+        return [app_commands.Choice(name=n, value=v) for n, v in present.film_choices(films, current)]
+
+    async def name_autocomplete(
+        self, interaction: discord.Interaction[Any], current: str
+    ) -> list[app_commands.Choice[str]]:
+        try:
+            film = await self._film(getattr(interaction.namespace, "film", None))
+        except Exception:  # no film chosen yet among several, or a typo: nothing to suggest
+            return []
+        credits = await self.bot.knowledge.cast(film.slug)
+        return [app_commands.Choice(name=n, value=v) for n, v in present.credit_choices(credits, current)]
+
+    @app_commands.command(name="movie", description="Overview of a film: credits, dates, runtime, premise")
+    @app_commands.describe(film=FILM)
+    @app_commands.autocomplete(film=film_autocomplete)
+    @per_user_cooldown()
+    async def movie(self, interaction: discord.Interaction[Any], film: str | None = None) -> None:
+        ref = await self._film(film)
+        await respond(interaction, [present.overview(await self.bot.knowledge.overview(ref.slug))])
+
+    @app_commands.command(name="cast", description="The cast in billing order, or who plays a character")
+    @app_commands.describe(name="An actor or a character (typos are fine)", film=FILM, private=PRIVATE)
+    @app_commands.autocomplete(name=name_autocomplete, film=film_autocomplete)
+    @per_user_cooldown()
+    async def cast(
+        self,
+        interaction: discord.Interaction[Any],
+        name: app_commands.Range[str, 1, 100] | None = None,
+        film: str | None = None,
+        private: bool = False,
+    ) -> None:
+        ref = await self._film(film)
+        if name is None:
+            pages = present.cast_pages(ref, await self.bot.knowledge.cast(ref.slug))
+        else:
+            pages = [present.credit_matches(ref, name, await self.bot.knowledge.find_credits(ref.slug, name))]
+        await respond(interaction, pages, private=private)
+
+    @app_commands.command(
+        name="plot", description="The premise, then every plot beat behind its own spoiler tag"
+    )
+    @app_commands.describe(film=FILM, part="Only the beginning, middle or end", private=PRIVATE)
+    @app_commands.autocomplete(film=film_autocomplete)
+    @per_user_cooldown()
+    async def plot(
+        self,
+        interaction: discord.Interaction[Any],
+        film: str | None = None,
+        part: Part | None = None,
+        private: bool = False,
+    ) -> None:
+        ref = await self._film(film)
+        await respond(
+            interaction, present.plot(await self.bot.knowledge.plot(ref.slug), part), private=private
+        )
+
+    @app_commands.command(name="soundtrack", description="Score composer, classical pieces and songs")
+    @app_commands.describe(film=FILM)
+    @app_commands.autocomplete(film=film_autocomplete)
+    @per_user_cooldown()
+    async def soundtrack(self, interaction: discord.Interaction[Any], film: str | None = None) -> None:
+        ref = await self._film(film)
+        await respond(interaction, [present.soundtrack(await self.bot.knowledge.soundtrack(ref.slug))])
+
+    @app_commands.command(name="reception", description="Critics' scores, consensus and quotes")
+    @app_commands.describe(film=FILM, private=PRIVATE)
+    @app_commands.autocomplete(film=film_autocomplete)
+    @per_user_cooldown()
+    async def reception(
+        self, interaction: discord.Interaction[Any], film: str | None = None, private: bool = False
+    ) -> None:
+        ref = await self._film(film)
+        await respond(
+            interaction, [present.reception(await self.bot.knowledge.reception(ref.slug))], private=private
+        )
+
+    @app_commands.command(name="search", description="Search the documents about a film")
+    @app_commands.describe(query="Words to look for", film=FILM, private=PRIVATE)
+    @app_commands.autocomplete(film=film_autocomplete)
+    @per_user_cooldown()
+    async def search(
+        self,
+        interaction: discord.Interaction[Any],
+        query: app_commands.Range[str, 1, 200],
+        film: str | None = None,
+        private: bool = False,
+    ) -> None:
+        slug = (await self._film(film)).slug if film or len(await self.bot.knowledge.films()) == 1 else None
+        hits = await self.bot.knowledge.search(query, slug)
+        await respond(interaction, [present.search(query, hits)], private=private)
+
+    @app_commands.command(
+        name="sources", description="The documents, how reliable each is, and where they differ"
+    )
+    @app_commands.describe(film=FILM, private=PRIVATE)
+    @app_commands.autocomplete(film=film_autocomplete)
+    @per_user_cooldown()
+    async def sources(
+        self, interaction: discord.Interaction[Any], film: str | None = None, private: bool = False
+    ) -> None:
+        ref = await self._film(film)
+        await respond(
+            interaction, [present.sources(await self.bot.knowledge.sources(ref.slug))], private=private
+        )
+
+
+async def setup(bot: FilmBot) -> None:
+    await bot.add_cog(Film(bot))
