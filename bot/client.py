@@ -27,7 +27,7 @@ NO_PINGS = discord.AllowedMentions.none()
 
 
 def intents() -> discord.Intents:
-    """Minimal, non-privileged: guilds (channels, roles, scheduled events) only."""
+    """Minimal, non-privileged: guilds only (channels and roles arrive with GUILD_CREATE)."""
     result = discord.Intents.none()
     result.guilds = True
     return result
