@@ -22,7 +22,7 @@ from bot.storage.models import Spoil
 log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
-PARSER_VERSION = 2  # bump when extraction or resolution changes, so the bot rebuilds on start
+PARSER_VERSION = 3  # bump when extraction or resolution changes, so the bot rebuilds on start
 
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);

@@ -253,6 +253,8 @@ def resolve(extractions: list[Extraction]) -> FilmResult:
     ]
     narrative = _narrative(docs, credits)
     beats, premise, chosen, rejected = _plot(docs, narrative, trust)
+    # A near-copy's unsupported sentences are its own garbling of the original, not events of its own.
+    rejected = [(doc, span) for doc, span in rejected if copy_of[doc] is None]
     spoiler_terms = _spoiler_terms(premise, beats, docs, narrative)
     result = FilmResult(
         docs,
