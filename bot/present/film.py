@@ -145,7 +145,7 @@ def overview(o: Overview) -> Reply:
         fields.append(("Where to watch", ", ".join(clean(w) for w in o.where_to_watch)))
     if o.timeline:
         entries = sorted(o.timeline, key=lambda t: t.sort_key)
-        lines = [" ".join(p for p in (_bold(clean(t.when)), clean(t.text)) if p) for t in entries]
+        lines = [": ".join(p for p in (_bold(clean(t.when)), clean(t.text)) if p) for t in entries]
         fields.append(("Timeline", "\n".join(lines)))
     return Reply(None, [make_embed(_film(o.film), clean(o.premise), fields)])
 
@@ -243,7 +243,7 @@ def plot(p: Plot, part: str | None = None) -> list[Reply]:
     if p.rejected:
         n = len(p.rejected)
         about.append(
-            f"{_plural(n, 'event')} no other source supports {'was' if n == 1 else 'were'} left out."
+            f"{_plural(n, 'sentence')} that no other source supports {'was' if n == 1 else 'were'} left out."
         )
     if beats:
         about.append("Each step is hidden: reveal them one at a time.")
@@ -251,10 +251,11 @@ def plot(p: Plot, part: str | None = None) -> list[Reply]:
         segments.append((f"*{' '.join(about)}*\n\n", False))
     current = None
     for beat in beats:
+        heading = ""
         if part is None and beat.part != current:
             current = beat.part
-            segments.append((f"{_bold(clean(beat.part.capitalize()))}\n", False))
-        segments.append((f"**{beat.index + 1}.** {spoiler(beat.text)}\n", False))
+            heading = f"{_bold(clean(beat.part.capitalize()))}\n"  # kept on the page of its first beat
+        segments.append((f"{heading}**{beat.index + 1}.** {spoiler(beat.text)}\n", False))
     if not beats:
         where = f"the {part}" if part else "this film"
         segments.append((f"No plot events are known for {where}.", False))
@@ -354,7 +355,7 @@ def sources(s: Sources) -> Reply:
         lines = [f"{clean(doc.shape)} · reliability {_percent(doc.reliability)}"]
         if doc.copy_of:
             lines.append(f"near-copy of {clean(doc.copy_of)}")
-        won = [f"{n} {clean(kind)}" for kind, n in sorted(doc.contributed.items()) if n]
+        won = [f"{clean(kind)} {n}" for kind, n in sorted(doc.contributed.items()) if n]
         if won:
             lines.append(f"contributed: {', '.join(won)}")
         lines += [f"⚠ {clean(w)}" for w in doc.warnings]

@@ -26,7 +26,8 @@ ZWSP = "\u200b"
 MIN_CHUNK = 12  # the smallest limit `chunk` accepts: room for a tagged word
 
 _TAG_OVERHEAD = 5  # "||" + optional padding space + "||"
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+# Control characters, Unicode line/paragraph separators and bidi overrides (which can disguise text).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _LEADING_SPACE = re.compile(r"^[ \t\xa0]+", re.MULTILINE)
 _TRAILING_SPACE = re.compile(r"[ \t\xa0]+$", re.MULTILINE)
 _BLANK_LINES = re.compile(r"\n{3,}")

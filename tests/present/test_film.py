@@ -184,7 +184,7 @@ def test_plot(plot_model: Plot) -> None:
         assert f"**{beat.index + 1}.** {spoiler(beat.text)}" in text  # each beat its own spoiler
         assert beat.text not in unspoiled(text)
     assert E1 in text
-    assert "1 event no other source supports was left out" in text
+    assert "1 sentence that no other source supports was left out" in text
     assert "strange village" not in text  # the rejected event itself is never told
     assert unspoiled(text).index("**Beginning**") < unspoiled(text).index("**End**")
 
@@ -252,7 +252,7 @@ def test_sources(sources_model: Sources) -> None:
     reply = check(present.sources(sources_model))[0]
     fields = field_map(reply)
     assert fields[E2].startswith("encyclopedia · reliability 91%")
-    assert "contributed: 9 cast, 6 plot" in fields[E2]
+    assert "contributed: cast 9, plot 6" in fields[E2]
     assert f"rewrite · reliability 55%\nnear-copy of {E2}" in fields[E1]
     assert "⚠ machine-reworded text" in fields[E1]
     assert fields[E0] == "blog · reliability 30%"
