@@ -1,4 +1,8 @@
-"""`python -m bot` runs the bot; `python -m bot console` (or no DISCORD_TOKEN) runs the offline console."""
+"""`python -m bot` runs the bot; `python -m bot console` runs the offline console.
+
+Without DISCORD_TOKEN, `python -m bot` explains how to get one and exits with 2; `python -m bot --or-console`
+(what `make run` uses) starts the offline console instead.
+"""
 
 from __future__ import annotations
 
@@ -76,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(run_console(settings))
     if not settings.token:
         print(NO_TOKEN.format(permissions=PERMISSIONS), file=sys.stderr)
-        if args[:1] == ["--no-console"]:
+        if args[:1] != ["--or-console"]:
             return 2
         from bot.console import run_console
 
