@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 import sys
 
 import discord
@@ -17,15 +18,23 @@ from bot.settings import Settings, SettingsError
 
 log = logging.getLogger("bot")
 
-PERMISSIONS = 17_592_186_063_872 + 2048 + 16384 + 65536 + 1024  # Manage Events, Send, Embed, History, View
-NO_TOKEN = """\
-No DISCORD_TOKEN is configured, so the live bot cannot connect.
-
+# What the bot needs in a server: see channels, post and embed, find its own earlier posts, run events.
+PERMISSIONS = discord.Permissions(
+    view_channel=True,
+    send_messages=True,
+    embed_links=True,
+    read_message_history=True,
+    create_events=True,
+    manage_events=True,
+).value
+NO_TOKEN = "No DISCORD_TOKEN is configured, so the live bot cannot connect.\n"
+REJECTED = "Discord rejected DISCORD_TOKEN (401 Unauthorized): it was reset or mistyped.\n"
+SET_UP = """\
 To run it on Discord:
   1. Create an application at https://discord.com/developers/applications, open "Bot", press "Reset Token".
   2. Put the token in .env as DISCORD_TOKEN=... (see .env.example).
   3. Invite it with the scopes "bot" and "applications.commands" and these permissions ({permissions}):
-     View Channels, Send Messages, Embed Links, Read Message History, Manage Events:
+     View Channels, Send Messages, Embed Links, Read Message History, Create and Manage Events:
      https://discord.com/oauth2/authorize?client_id=<APPLICATION_ID>&scope=bot+applications.commands&permissions={permissions}
 
 To try the bot without a token: python -m bot console
@@ -54,10 +63,13 @@ async def run_bot(settings: Settings) -> int:
     state = await StateStore.open(settings.state_db)
     try:
         async with FilmBot(settings, knowledge, state) as bot:
+            # SIGTERM (docker stop, systemd) closes the gateway and the databases like Ctrl-C does.
+            asyncio.get_running_loop().add_signal_handler(
+                signal.SIGTERM, lambda: asyncio.ensure_future(bot.close())
+            )
             await bot.start(settings.token or "")
     except discord.LoginFailure:
-        print("Discord rejected DISCORD_TOKEN (401 Unauthorized).\n", file=sys.stderr)
-        print(NO_TOKEN.format(permissions=PERMISSIONS), file=sys.stderr)
+        print(REJECTED + "\n" + SET_UP.format(permissions=PERMISSIONS), file=sys.stderr)
         return 2
     finally:
         await state.close()
@@ -79,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
 
         return asyncio.run(run_console(settings))
     if not settings.token:
-        print(NO_TOKEN.format(permissions=PERMISSIONS), file=sys.stderr)
+        print(NO_TOKEN + "\n" + SET_UP.format(permissions=PERMISSIONS), file=sys.stderr)
         if args[:1] != ["--or-console"]:
             return 2
         from bot.console import run_console

@@ -24,6 +24,7 @@ EXTENSIONS = ("cogs.film", "cogs.meta", "cogs.movienight")
 
 # Text from documents and users never pings anyone; a movie night's role ping is allowed explicitly per send.
 NO_PINGS = discord.AllowedMentions.none()
+ALREADY_ANSWERED = 40060  # Discord's "Interaction has already been acknowledged"
 
 
 def intents() -> discord.Intents:
@@ -39,6 +40,11 @@ class FilmTree(app_commands.CommandTree):
     async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
         from bot.present.errors import error_message
 
+        original = getattr(error, "original", error)
+        if isinstance(original, discord.HTTPException) and original.code == ALREADY_ANSWERED:
+            # Discord kept our answer but its reply was lost (e.g. a 500); the retry found it answered.
+            log.warning("interaction %s was already answered; nothing to repeat", interaction.id)
+            return
         message, expected = error_message(error)
         if not expected:
             command = interaction.command.qualified_name if interaction.command else "?"

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import sqlite3
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar, cast
 
 import aiosqlite
 from rapidfuzz import fuzz, process, utils
@@ -54,6 +56,27 @@ def _fact(row: Any) -> Fact:
     )
 
 
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def cached(
+    method: Callable[Concatenate[Knowledge, P], Awaitable[T]],
+) -> Callable[Concatenate[Knowledge, P], Awaitable[T]]:
+    """Memoise a per-film answer: the database is read-only and never changes under an open connection.
+
+    Answers are frozen dataclasses and tuples, shared between callers."""
+
+    @functools.wraps(method)
+    async def wrapper(self: Knowledge, *args: P.args, **kwargs: P.kwargs) -> T:
+        key = (method.__name__, *args, *sorted(kwargs.items()))
+        if key not in self._cache:
+            self._cache[key] = await method(self, *args, **kwargs)
+        return cast(T, self._cache[key])
+
+    return wrapper
+
+
 def fts_query(text: str) -> tuple[str, str] | None:
     """User text -> (all-words, any-word) FTS5 queries. Every word is quoted, so no FTS syntax survives."""
     words = re.findall(r"\w+", text[:MAX_QUERY].lower())[:12]
@@ -70,6 +93,7 @@ class Knowledge:
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
         self._films: list[tuple[int, FilmRef]] = []
+        self._cache: dict[tuple[object, ...], object] = {}
 
     @classmethod
     async def open(cls, path: Path) -> Knowledge:
@@ -147,13 +171,14 @@ class Knowledge:
         )
         return {row[0]: _fact(row) for row in rows}
 
+    @cached
     async def overview(self, slug: str) -> Overview:
         film_id = self._id(slug)
         names = [name for name, _ in FIELDS]
         marks = ", ".join("?" * len(names))
         facts = await self._facts(film_id, f"field IN ({marks}, 'streaming')", *names)
         premise = await self._all("SELECT premise FROM films WHERE id = ?", (film_id,))
-        cast = [c for c in await self.cast(slug) if c.adult_of is None][:TOP_BILLED]
+        top = [c for c in await self.cast(slug) if c.adult_of is None][:TOP_BILLED]
         timeline = await self._all(
             "SELECT when_text, sort_key, text, document, start, end FROM timeline WHERE film_id = ? ORDER BY idx",
             (film_id,),
@@ -163,7 +188,7 @@ class Knowledge:
             film=self._ref(slug),
             facts={name: facts[name] for name in names if name in facts},
             premise=premise[0][0],
-            top_cast=tuple(cast),
+            top_cast=tuple(top),
             where_to_watch=tuple(streaming.value.split(", ")) if streaming else (),
             timeline=tuple(TimelineEntry(w, k, t, Provenance(d, s, e, t)) for w, k, t, d, s, e in timeline),
         )
@@ -172,6 +197,10 @@ class Knowledge:
 
     async def cast(self, slug: str) -> list[Credit]:
         """Every credit in billing order; younger versions also appear nested under their adult role."""
+        return list(await self._credits(slug))
+
+    @cached
+    async def _credits(self, slug: str) -> tuple[Credit, ...]:
         film_id = self._id(slug)
         rows = await self._all(
             "SELECT c.billing, c.actor, c.character, c.note, c.note_spoiler, c.adult_billing, c.credited_as, "
@@ -198,7 +227,7 @@ class Knowledge:
             flat.append(credit)
             if adult in by_billing:
                 young.setdefault(adult, []).append(credit)
-        return [_with_younger(c, young.get(c.billing, [])) for c in flat]
+        return tuple(_with_younger(c, young.get(c.billing, [])) for c in flat)
 
     async def find_credits(self, slug: str, query: str, limit: int = 10) -> list[Credit]:
         """Credits whose actor or character matches `query`, typo-tolerant; raises with the closest names."""
@@ -216,6 +245,7 @@ class Knowledge:
 
     # ------------------------------------------------------------ plot, soundtrack, reception
 
+    @cached
     async def plot(self, slug: str) -> Plot:
         film_id = self._id(slug)
         film = await self._all("SELECT premise, plot_document FROM films WHERE id = ?", (film_id,))
@@ -237,6 +267,7 @@ class Knowledge:
             rejected=tuple(Alternative(text, (doc,)) for text, doc in rejected),
         )
 
+    @cached
     async def soundtrack(self, slug: str) -> Soundtrack:
         film_id = self._id(slug)
         facts = await self._facts(film_id, "(field IN ('composer', 'classical') OR field LIKE 'song:%')")
@@ -262,6 +293,7 @@ class Knowledge:
             songs=songs,
         )
 
+    @cached
     async def reception(self, slug: str) -> Reception:
         film_id = self._id(slug)
         facts = await self._facts(film_id)
@@ -299,20 +331,25 @@ class Knowledge:
             return []
         film_filter, args = ("AND p.film_id = ?", (self._id(slug),)) if slug else ("", ())
         refs = {film_id: ref for film_id, ref in self._films}
-        for match in queries:
-            rows = await self._all(
-                "SELECT p.film_id, p.document, p.section, snippet(passages_fts, 0, '', '', '…', 40), p.spoil, "
-                "p.start, p.end FROM passages_fts JOIN passages p ON p.id = passages_fts.rowid "
-                f"WHERE passages_fts MATCH ? {film_filter} ORDER BY bm25(passages_fts), p.id LIMIT ?",
-                (match, *args, limit),
-            )
-            if rows:
-                return [
-                    SearchHit(refs[film_id], doc, section, snippet, Spoil(spoil), start, end)
-                    for film_id, doc, section, snippet, spoil, start, end in rows
-                ]
-        return []
+        # One round trip: passages with all the words (tier 0), and with any of them (tier 1) as a fallback.
+        select = (
+            "SELECT {tier} AS tier, bm25(passages_fts) AS rank, p.id AS id, p.film_id, p.document, p.section, "
+            "snippet(passages_fts, 0, '', '', '…', 40), p.spoil, p.start, p.end "
+            "FROM passages_fts JOIN passages p ON p.id = passages_fts.rowid "
+            f"WHERE passages_fts MATCH ? {film_filter}"
+        )
+        rows = await self._all(
+            f"SELECT * FROM ({select.format(tier=0)} UNION ALL {select.format(tier=1)}) "
+            "ORDER BY tier, rank, id LIMIT ?",
+            (queries[0], *args, queries[1], *args, 2 * limit),
+        )
+        best = [row for row in rows if row[0] == rows[0][0]][:limit] if rows else []
+        return [
+            SearchHit(refs[film_id], doc, section, snippet, Spoil(spoil), start, end)
+            for _, _, _, film_id, doc, section, snippet, spoil, start, end in best
+        ]
 
+    @cached
     async def sources(self, slug: str) -> Sources:
         film_id = self._id(slug)
         rows = await self._all(
