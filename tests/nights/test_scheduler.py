@@ -71,13 +71,15 @@ async def test_loop_sleeps_until_due_and_wakes_early(
         start = clock.now() + timedelta(days=2)
         await add_night(store, clock.now(), start, reminders=(H,))
         scheduler.wake()  # as the cog does after scheduling
-        await eventually(lambda: poster.kinds() == ["announce"])
+        asleep = lambda: clock.sleeping > 0  # noqa: E731 - advance only once the loop went back to sleep
+        await eventually(lambda: poster.kinds() == ["announce"] and asleep())
         await clock.advance(start - timedelta(hours=1) - clock.now() - timedelta(seconds=1))
+        await eventually(asleep)
         assert poster.kinds() == ["announce"]  # not due yet
         await clock.advance(timedelta(seconds=1))
-        await eventually(lambda: poster.kinds() == ["announce", "reminder:3600"])
+        await eventually(lambda: poster.kinds() == ["announce", "reminder:3600"] and asleep())
         await clock.advance(timedelta(hours=1))
-        await eventually(lambda: poster.kinds()[-1] == "start")
+        await eventually(lambda: poster.kinds()[-1] == "start" and asleep())
         await clock.advance(timedelta(minutes=90))
         await eventually(lambda: poster.kinds()[-1] == "spoilers")
         assert len(poster.posts) == 4
