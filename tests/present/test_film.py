@@ -67,8 +67,9 @@ def parts(reply: Reply) -> tuple[list[str], list[str]]:
 
 
 def regex_unspoiled(text: str) -> str:
-    """A second, independent reading: drop escape pairs, then every non-greedy `||…||`."""
-    return re.sub(r"\|\|[\s\S]+?\|\|", "", re.sub(r"\\[\s\S]", "", text))
+    """A second, independent reading: neutralise escape pairs (an escaped character still takes a place, so
+    `||\\*\\*||` stays a spoiler of "**"), then drop every non-greedy `||…||`."""
+    return re.sub(r"\|\|[\s\S]+?\|\|", "", re.sub(r"\\[\s\S]", "_", text))
 
 
 def visible(reply: Reply) -> str:
