@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -297,6 +298,22 @@ def _reminders(text: str | None) -> tuple[int, ...]:
     return tuple(int(part) for part in text.split(",") if part)
 
 
+async def _use_wal(db: aiosqlite.Connection) -> None:
+    """Switch to WAL. SQLite answers "locked" at once, without the busy handler, while another process holds a
+    lock on a database not yet in WAL mode (two shards starting together), so wait here instead."""
+    deadline = asyncio.get_running_loop().time() + BUSY_TIMEOUT_S
+    delay = 0.01
+    while True:
+        try:
+            await db.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or asyncio.get_running_loop().time() > deadline:
+                raise
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 0.25)
+
+
 class StateStore:
     """Async access to the state database. Use `await StateStore.open(path)` and `await store.close()`."""
 
@@ -314,7 +331,7 @@ class StateStore:
         db = await aiosqlite.connect(str(path), timeout=BUSY_TIMEOUT_S, isolation_level=None)
         try:
             await db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
-            await db.execute("PRAGMA journal_mode = WAL")
+            await _use_wal(db)
             await db.execute("PRAGMA synchronous = NORMAL")
             await db.execute("PRAGMA foreign_keys = ON")
             store = cls(db, path)

@@ -285,3 +285,25 @@ async def test_problems_of_a_replaced_plan_are_not_shown(store: StateStore) -> N
         night.id, now=NOW, starts_at=later, replan=plan_jobs(later, 90, (), NOW, announce=False)
     )
     assert (await store.problem_jobs([night.id]))[night.id] == []
+
+
+async def test_open_waits_while_another_process_holds_a_fresh_database(tmp_path: Path) -> None:
+    """Two shard processes starting together: one holds a write lock before WAL is on; the other must wait."""
+    path = tmp_path / "state.db"
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("CREATE TABLE other_process (a)")
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("INSERT INTO other_process VALUES (1)")
+
+    async def release() -> None:
+        await asyncio.sleep(0.3)
+        other.execute("COMMIT")
+
+    releasing = asyncio.create_task(release())
+    store = await StateStore.open(path)
+    try:
+        assert await store.schema_version() >= 1
+    finally:
+        await store.close()
+        await releasing
+        other.close()
