@@ -12,6 +12,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.clock import Clock, SystemClock
+from bot.shards import Shards
 
 if TYPE_CHECKING:
     from bot.settings import Settings
@@ -85,6 +86,7 @@ class FilmBot(commands.AutoShardedBot):
         self.knowledge = knowledge
         self.state = state
         self.clock: Clock = clock or SystemClock()
+        self.served_shards = Shards.configured(settings.shard_count, settings.shard_ids)  # None: every guild
         self._extensions = extensions
 
     async def setup_hook(self) -> None:
@@ -94,11 +96,7 @@ class FilmBot(commands.AutoShardedBot):
 
     def serves_guild(self, guild_id: int) -> bool:
         """True when one of this process's shards serves the guild (always true unsharded)."""
-        count = self.settings.shard_count
-        if not count:
-            return True
-        ids = self.settings.shard_ids if self.settings.shard_ids is not None else range(count)
-        return (guild_id >> 22) % count in ids
+        return self.served_shards is None or self.served_shards.serves(guild_id)
 
     def command_hash(self) -> str:
         payload = [cmd.to_dict(self.tree) for cmd in self.tree.get_commands()]

@@ -9,6 +9,8 @@ from pathlib import Path
 
 from dotenv import load_dotenv
 
+from bot.storage.dsn import mask, parse_state_db
+
 
 class SettingsError(ValueError):
     """A variable is set to something unusable."""
@@ -34,12 +36,19 @@ def _ints(env: Mapping[str, str], name: str) -> tuple[int, ...] | None:
         raise SettingsError(f"{name} must be comma-separated whole numbers, got {raw!r}") from None
 
 
+def _state_db(env: Mapping[str, str]) -> Path | str:
+    try:
+        return parse_state_db(env.get("STATE_DB", "").strip() or "data/state.db")
+    except ValueError as error:
+        raise SettingsError(str(error)) from None
+
+
 @dataclass(frozen=True)
 class Settings:
     token: str | None
     films_dir: Path
     knowledge_db: Path
-    state_db: Path
+    state_db: Path | str  # a SQLite file, or a postgresql:// DSN (its password is never shown)
     dev_guild_id: int | None
     log_level: str
     shard_count: int | None
@@ -61,7 +70,7 @@ class Settings:
             token=env.get("DISCORD_TOKEN", "").strip() or None,
             films_dir=Path(env.get("FILMS_DIR", "").strip() or "data/films"),
             knowledge_db=Path(env.get("KNOWLEDGE_DB", "").strip() or "data/knowledge.db"),
-            state_db=Path(env.get("STATE_DB", "").strip() or "data/state.db"),
+            state_db=_state_db(env),
             dev_guild_id=_int(env, "DEV_GUILD_ID"),
             log_level=(env.get("LOG_LEVEL", "").strip() or "INFO").upper(),
             shard_count=shard_count,
@@ -72,6 +81,6 @@ class Settings:
         token = "set" if self.token else "unset"
         return (
             f"Settings(token={token}, films_dir={self.films_dir}, knowledge_db={self.knowledge_db}, "
-            f"state_db={self.state_db}, dev_guild_id={self.dev_guild_id}, log_level={self.log_level}, "
+            f"state_db={mask(self.state_db)}, dev_guild_id={self.dev_guild_id}, log_level={self.log_level}, "
             f"shard_count={self.shard_count}, shard_ids={self.shard_ids})"
         )

@@ -36,7 +36,7 @@ from bot.nights.timeparse import ParseError, parse_when, resolve_timezone, timez
 from bot.present import nights as present
 from bot.storage.errors import KnowledgeUnavailable, LookupFailed
 from bot.storage.models import Overview
-from bot.storage.state import UNSET, Answer, Night, Shards
+from bot.storage.state import UNSET, Answer, Night
 
 if TYPE_CHECKING:
     from bot.client import FilmBot
@@ -49,14 +49,6 @@ BUTTON_STYLES: dict[Answer, discord.ButtonStyle] = {
     "maybe": discord.ButtonStyle.secondary,
     "no": discord.ButtonStyle.danger,
 }
-
-
-def shards_of(bot: FilmBot) -> Shards | None:
-    count = bot.settings.shard_count
-    if not count:
-        return None
-    ids = bot.settings.shard_ids if bot.settings.shard_ids is not None else tuple(range(count))
-    return Shards(count, tuple(ids))
 
 
 def manage_events_only() -> Any:
@@ -292,7 +284,7 @@ class MovieNight(commands.Cog):
     def __init__(self, bot: FilmBot) -> None:
         self.bot = bot
         self.poster = DiscordPoster(bot)
-        self.scheduler = Scheduler(bot.state, self.poster, bot.clock, shards=shards_of(bot))
+        self.scheduler = Scheduler(bot.state, self.poster, bot.clock, shards=bot.served_shards)
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(RsvpButton)

@@ -29,7 +29,8 @@ from typing import Protocol
 
 from bot.clock import Clock
 from bot.nights.offsets import end_of
-from bot.storage.state import Job, JobSpec, Night, Shards, StateStore
+from bot.shards import Shards
+from bot.storage.state import Job, JobSpec, Night, StateStore
 
 log = logging.getLogger(__name__)
 

@@ -587,16 +587,19 @@ async def test_poll_needs_two_films(env: Env) -> None:
     assert "only one film" in last_text(env.fake)
 
 
-@pytest.mark.parametrize(("count", "ids"), [("2", "1"), ("3", "0,2"), ("4", "")])
-def test_scheduler_shards_match_serves_guild(tmp_path: Path, count: str, ids: str) -> None:
-    from cogs.movienight import shards_of
+@pytest.mark.parametrize(("count", "ids"), [("2", "1"), ("3", "0,2"), ("4", ""), ("", "")])
+def test_the_scheduler_serves_the_bots_guilds(tmp_path: Path, count: str, ids: str) -> None:
+    from cogs.movienight import MovieNight
 
     env = {"STATE_DB": str(tmp_path / "state.db"), "SHARD_COUNT": count, "SHARD_IDS": ids}
     bot = FilmBot(Settings.from_env(env, dotenv=False), FakeKnowledge([]), None)  # type: ignore[arg-type]
-    shards = shards_of(bot)
-    assert shards is not None
+    scheduler = MovieNight(bot).scheduler
+    assert scheduler.shards == bot.served_shards
+    wanted = {int(i) for i in ids.split(",") if i} or set(range(int(count or 1)))
     for guild_id in [GUILD_ID, *((n << 22) + n for n in range(50))]:
-        assert shards.serves(guild_id) == bot.serves_guild(guild_id)
+        served = (guild_id >> 22) % int(count or 1) in wanted  # Discord's rule, written out
+        assert bot.serves_guild(guild_id) == served
+        assert (scheduler.shards is None or scheduler.shards.serves(guild_id)) == served
 
 
 async def test_poster_finds_an_earlier_post_by_its_footer(env: Env) -> None:
