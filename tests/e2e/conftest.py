@@ -19,20 +19,15 @@ from typing import Any
 import pytest
 
 from bot.ingest.build import build
+from bot.offline.model import EVERYONE_PERMISSIONS, MANAGE_EVENTS, T_CALLBACK, FakeGuild, RecordedRequest
+from bot.offline.payloads import Context, autocomplete, component_click, slash_command
+from bot.offline.process import REPO_ROOT, BotProcess
+from bot.offline.routes.interactions import InteractionHandle
+from bot.offline.server import FakeDiscord
 from bot.present.nights import marker
 from bot.present.text import unspoiled
+from tests.loopback import SITECUSTOMIZE
 from tests.loopback.openapi import OpenAPISpec, problems_if_available, spec_available
-from tests.loopback.payloads import Context, autocomplete, component_click, slash_command
-from tests.loopback.process import REPO_ROOT, BotProcess
-from tests.loopback.server import (
-    EVERYONE_PERMISSIONS,
-    MANAGE_EVENTS,
-    T_CALLBACK,
-    FakeDiscord,
-    FakeGuild,
-    InteractionHandle,
-    RecordedRequest,
-)
 
 FILMS_DIR = REPO_ROOT / "data" / "films"
 MESSAGES = "/channels/{channel_id}/messages"
@@ -237,6 +232,7 @@ class Club:
         name = "bot" if shard is None else f"shard{shard[0]}"
         bot = BotProcess(
             self.fake,
+            SITECUSTOMIZE,
             module="bot",
             token=token,
             env=self.env(**extra),

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from bot.offline.model import T_CALLBACK, RecordedRequest
 from bot.present.text import unspoiled
 from tests.e2e.conftest import (
     GLOBAL_COMMANDS,
@@ -19,7 +20,6 @@ from tests.e2e.conftest import (
     strings,
     visible_spoilers,
 )
-from tests.loopback.server import T_CALLBACK, RecordedRequest
 
 if TYPE_CHECKING:
     from tests.e2e.conftest import Club

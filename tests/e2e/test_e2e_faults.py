@@ -10,12 +10,12 @@ from typing import TYPE_CHECKING
 
 import discord
 
+from bot.offline.model import T_CALLBACK
 from tests.e2e.conftest import MESSAGES, night_id_of
-from tests.loopback.server import T_CALLBACK
 
 if TYPE_CHECKING:
+    from bot.offline.routes.interactions import InteractionHandle
     from tests.e2e.conftest import Club, ClubFactory
-    from tests.loopback.server import InteractionHandle
 
 EPHEMERAL = 1 << 6
 TITLE = "The Perfection (2018)"

@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Any
 from tests.e2e.conftest import MESSAGES, labels, night_id_of, timestamps
 
 if TYPE_CHECKING:
+    from bot.offline.model import FakeGuild
+    from bot.offline.process import BotProcess
     from tests.e2e.conftest import Club, ClubFactory
-    from tests.loopback.process import BotProcess
-    from tests.loopback.server import FakeGuild
 
 EPHEMERAL = 1 << 6
 

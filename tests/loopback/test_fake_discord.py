@@ -16,9 +16,9 @@ import pytest
 from discord import app_commands
 
 from bench.floor_bot import PONG
-
-from .openapi import OpenAPISpec, problems_if_available, require_spec
-from .payloads import (
+from bot.offline.client import connected_client, invoke
+from bot.offline.model import T_CALLBACK, FakeGuild, RecordedRequest
+from bot.offline.payloads import (
     USER,
     Context,
     Option,
@@ -26,12 +26,14 @@ from .payloads import (
     bot_message,
     button_row,
     component_click,
-    connected_client,
-    invoke,
     slash_command,
 )
-from .process import SITECUSTOMIZE_DIR, BotProcess
-from .server import T_CALLBACK, FakeDiscord, FakeGuild, InteractionHandle, RecordedRequest
+from bot.offline.process import BotProcess
+from bot.offline.routes.interactions import InteractionHandle
+from bot.offline.server import FakeDiscord
+
+from . import SITECUSTOMIZE
+from .openapi import OpenAPISpec, problems_if_available, require_spec
 
 PONG_CALLBACK = {"type": 4, "data": {"content": PONG, "tts": False}}
 MESSAGES = "/channels/{channel_id}/messages"
@@ -137,7 +139,9 @@ async def test_floor_bot_retries_500_and_429_without_loss_or_duplicates(
 
 
 async def test_wrong_token_exits_with_login_failure(fake: FakeDiscord, tmp_path: Path) -> None:
-    bot = BotProcess(fake, module="bench.floor_bot", token="not.the.token", log_path=tmp_path / "bot.log")
+    bot = BotProcess(
+        fake, SITECUSTOMIZE, module="bench.floor_bot", token="not.the.token", log_path=tmp_path / "bot.log"
+    )
     async with bot:
         code = await bot.wait_exit(15)
     assert code == 1
@@ -341,13 +345,18 @@ async def test_files_are_parsed_from_multipart(fake: FakeDiscord, guild: FakeGui
     assert request.json["attachments"][0]["filename"] == "poster.png"
     assert [(f["name"], f["filename"], f["size"]) for f in request.files] == [("files[0]", "poster.png", 12)]
     assert [(a.filename, a.size) for a in sent.attachments] == [("poster.png", 12)]
+    async with aiohttp.ClientSession() as session, session.get(sent.attachments[0].url) as response:
+        assert (response.status, await response.read()) == (
+            200,
+            b"poster-bytes",
+        )  # served, like Discord's CDN
     assert_conforms(fake)
 
 
 async def test_sitecustomize_refuses_non_loopback_and_is_inert_without_env() -> None:
     async def run(code: str, **extra: str) -> tuple[int | None, str, str]:
         env = {k: v for k, v in os.environ.items() if k != "LOOPBACK_DISCORD"}
-        env.update(PYTHONPATH=str(SITECUSTOMIZE_DIR), **extra)
+        env.update(PYTHONPATH=str(SITECUSTOMIZE), **extra)
         proc = await asyncio.create_subprocess_exec(
             sys.executable,
             "-c",
