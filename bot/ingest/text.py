@@ -7,7 +7,9 @@ from dataclasses import dataclass
 
 import ftfy
 
-MAX_BYTES = 2_000_000  # a document larger than this is skipped with a warning
+# A file larger than this is skipped with a warning: a saved web page with its inline scripts and styles
+# runs to a few megabytes; the text left once markup is dropped has its own limit (build.MAX_TEXT_CHARS).
+MAX_BYTES = 8_000_000
 
 
 class Unreadable(ValueError):
@@ -164,3 +166,19 @@ def content_stems(text: str) -> frozenset[str]:
 def overlap(a: frozenset[str], b: frozenset[str]) -> float:
     """Share of a's words found in b."""
     return len(a & b) / len(a) if a else 0.0
+
+
+# English prose is about half function words; prose in another language shares only a few ("a", "on").
+ENGLISH_MIN_SHARE = 0.15
+# Too little prose to tell: fewer sentences than this, of at least PROSE_WORDS words each.
+LANGUAGE_MIN_SENTENCES = 5
+PROSE_WORDS = 8
+
+
+def english_share(text: str) -> float | None:
+    """Share of English function words in the document's prose sentences; None when there is too little."""
+    prose = [w for s in sentences(text) if len(w := words(s.text)) >= PROSE_WORDS]
+    if len(prose) < LANGUAGE_MIN_SENTENCES:
+        return None
+    tokens = [t for sentence in prose for t in sentence]
+    return sum(1 for t in tokens if t in STOPWORDS) / len(tokens)

@@ -79,7 +79,11 @@ def test_three_rotten_tomatoes_figures_resolve_to_the_most_reliable(sql: sqlite3
     assert count == (98,)
 
 
-def test_rewritten_copy_loses_names_and_titles_but_its_songwriters_are_merged(
+def garbles(sql: sqlite3.Connection) -> set[tuple[str, str, str, str, str]]:
+    return set(sql.execute("SELECT document, original, what, value, garbled FROM garbles WHERE film_id = 1"))
+
+
+def test_rewritten_copy_garbles_are_not_alternatives_but_its_songwriters_are_merged(
     sql: sqlite3.Connection,
 ) -> None:
     rows = sql.execute(
@@ -94,14 +98,18 @@ def test_rewritten_copy_loses_names_and_titles_but_its_songwriters_are_merged(
         "It's On",
         "Petals",
     ]
-    assert json.loads(rows[0][1]) == [["At any rate I Still Have You", [P]]]
+    assert all(json.loads(r[1]) == [] for r in rows)  # a copy's garbled title is not an alternative
+    assert (P, W, "Song title", "At Least I Still Have You", "At any rate I Still Have You") in garbles(sql)
+    assert (P, W, "Song title", "Ready or Not", "Prepared or Not") in garbles(sql)
     assert json.loads(rows[0][3]) == ["Jason Zachary Parris", "Lestley Renaldo Pierce", "Rose Liu"]
     assert json.loads(rows[4][3]) == ["Courtney Love", "Eric Erlandson", "Billy Corgan"]
     theis = sql.execute(
         "SELECT actor, fact FROM credits WHERE film_id = 1 AND character = 'Theis'"
     ).fetchone()
     assert theis[0] == "Mark Kandborg"
-    assert fact(sql, theis[1])[2] == [["Imprint Kandborg", [P]]]
+    assert fact(sql, theis[1])[2] == []  # never "also credited as"
+    assert (P, W, "Theis (actor)", "Mark Kandborg", "Imprint Kandborg") in garbles(sql)
+    assert sql.execute("SELECT count(*) FROM credits WHERE actor LIKE 'Imprint%'").fetchone() == (0,)
     chapel = sql.execute("SELECT group_concat(text, ' ') FROM beats WHERE film_id = 1").fetchone()[0]
     assert "Chapel" in chapel and "Sanctuary" not in chapel
 
@@ -156,7 +164,10 @@ def test_reception_quotes_and_reviewer_rating(sql: sqlite3.Connection) -> None:
     assert ("Barry Hertz", "The Globe and Mail", "1.5/4") in quotes
     assert len(quotes) == 5
     assert fact(sql, "reviewer:004_645a023d3b447f4d.txt")[0] == "3.5/5"
-    assert fact(sql, "metacritic_verdict")[2] == [["blended or normal surveys", [P]]]
+    assert fact(sql, "metacritic_verdict")[2] == []
+    assert (P, W, "Metacritic verdict", "mixed or average reviews", "blended or normal surveys") in garbles(
+        sql
+    )
 
 
 def test_every_fact_points_into_its_document(sql: sqlite3.Connection) -> None:

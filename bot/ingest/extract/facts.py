@@ -1,0 +1,264 @@
+"""The film's own facts: title and year, credits of the crew, companies, dates, runtime, country, language.
+
+Read from the infobox (any markup's key/value rows) and from prose written the way film pages are written
+("directed by", "had its world premiere at ... on ...", "The duration of the film is 107 minutes.").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from bot.ingest.extract.claims import Extraction, sub
+from bot.ingest.shapes import Doc
+from bot.ingest.text import Span, sentences
+from bot.ingest.values import (
+    DATE,
+    NAME,
+    NAME_TOKEN,
+    ORG,
+    SELF,
+    full_name,
+    iso_date,
+    minutes,
+    names_key,
+    person_key,
+    plain_key,
+    split_names,
+)
+
+INFOBOX_FIELDS: dict[str, str] = {
+    "director": "director",
+    "directed by": "director",
+    "producer": "producers",
+    "producers": "producers",
+    "produced by": "producers",
+    "writer": "writers",
+    "writers": "writers",
+    "written by": "writers",
+    "screenplay by": "writers",
+    "screenplay": "writers",
+    "music": "composer",
+    "music by": "composer",
+    "score": "composer",
+    "composer": "composer",
+    "cinematography": "cinematographer",
+    "cinematographer": "cinematographer",
+    "editing": "editor",
+    "edited by": "editor",
+    "editor": "editor",
+    "production companies": "companies",
+    "production company": "companies",
+    "production": "companies",
+    "studio": "companies",
+    "studios": "companies",
+    "distributor": "distributor",
+    "distributed by": "distributor",
+    "released": "premiere_date",
+    "release date": "premiere_date",
+    "release dates": "premiere_date",
+    "runtime": "runtime",
+    "running time": "runtime",
+    "run time": "runtime",
+    "country": "country",
+    "countries": "country",
+    "language": "language",
+    "languages": "language",
+    "genre": "genre",
+}
+LIST_FIELDS = frozenset({"writers", "producers", "companies"})
+PERSON_FIELDS = frozenset({"director", "composer", "cinematographer", "editor"})
+# Sentences about a trailer, teaser or poster date those, never the film's release.
+_PROMO = re.compile(r"\b(?:trailers?|teasers?|posters?|clips?|featurettes?)\b", re.IGNORECASE)
+_TITLE_YEAR = re.compile(r"^(?P<name>.+?)\s*\((?P<year>(?:18|19|20)\d{2})(?: film)?\)\s*$")
+_DISAMBIGUATION = re.compile(r"\s*\((?:(?:18|19|20)\d{2} )?(?:film|movie)\)\s*$", re.IGNORECASE)
+# "<Title> is a 2018 American psychological thriller film", at the start of a sentence.
+_DEFINES = re.compile(
+    r'^(?P<q>"?)(?P<title>[A-Z0-9][^"\n]{0,80}?)(?P=q)(?: \([^)]*\))? is an? (?:(?P<year>(?:19|20)\d{2}) )?'
+    r"(?:[A-Z][a-z]+(?:[ -][A-Z][a-z]+)* )?(?P<genre>[a-z][a-z -]{2,80}?) (?:film|movie)\b"
+)
+
+
+def prose_sentences(doc: Doc) -> Iterator[tuple[Span, str]]:
+    """Sentences outside plot sections, with their section name."""
+    for s in sentences(doc.text, doc.body_start):
+        section = doc.section_at(s.start)
+        if section != "plot":
+            yield s, section
+
+
+def title_and_year(doc: Doc, out: Extraction) -> None:
+    """The title a document gives its subject: the title the markup marks (an encyclopedia's `= T =`, a
+    page's h1 or <title>), a headline shaped "Title (2018)", or the subject of a sentence defining the
+    film. A blog's headline ("Why X is the best film of the decade") is not a title."""
+    span = doc.title
+    if span is not None:
+        text = span.text.strip()
+        shaped = _TITLE_YEAR.match(text)
+        structural = (doc.shape == "encyclopedia" and doc.markup != "plain") or doc.markup == "wiki"
+        if shaped:
+            name = Span(span.start, span.start + len(shaped.group("name")), shaped.group("name"))
+            out.add("title", name.text, plain_key(name.text), name, span)
+            year_span = Span(
+                span.start + shaped.start("year"), span.start + shaped.end("year"), shaped.group("year")
+            )
+            out.add("year", year_span.text, year_span.text, year_span, span)
+        elif structural and len(text) <= 120 and not text.endswith("."):
+            name_text = _DISAMBIGUATION.sub("", text)
+            out.add(
+                "title",
+                name_text,
+                plain_key(name_text),
+                Span(span.start, span.start + len(name_text), name_text),
+            )
+    for sent, section in prose_sentences(doc):
+        if section != "lead":
+            continue
+        m = _DEFINES.match(sent.text)
+        if not m:
+            continue
+        name = sub(sent, m, "title")
+        out.add("title", name.text, plain_key(name.text), name, sent)
+        year = m if m.group("year") else re.search(r"\breleased in (?P<year>(?:19|20)\d{2})\b", sent.text)
+        if year:
+            out.add("year", year.group("year"), year.group("year"), sub(sent, year, "year"), sent)
+        genre = m.group("genre").strip()
+        if genre and len(genre.split()) <= 5:
+            out.add("genre", genre, plain_key(genre), sub(sent, m, "genre"), sent)
+        break
+
+
+def add_value(doc: Doc, out: Extraction, field_: str, raw: str, span: Span, sentence: Span) -> None:
+    """One value read for a field, as a claim (lists are one claim: the set is what is voted on)."""
+    raw = raw.strip().rstrip(".")
+    if field_ in LIST_FIELDS:
+        names = [_person(doc, out, n) for n in split_names(raw, companies=field_ == "companies")]
+        key = names_key(names, plain_key if field_ == "companies" else person_key)
+        out.add(field_, ", ".join(names), key, span, sentence)
+    elif field_ in PERSON_FIELDS:
+        names = split_names(raw)
+        if names:
+            name = names[0]
+            out.add(field_, name, person_key(name), Span(span.start, span.start + len(name), name), sentence)
+    elif field_ == "premiere_date":
+        _dates(out, span, sentence)
+    elif field_ == "runtime":
+        found = minutes(raw)
+        if found:
+            out.add(field_, f"{found[0]} minutes", str(found[0]), span, sentence)
+    elif field_ in {"country", "language"}:
+        first = split_names(raw)[:1]
+        if first:
+            out.add(field_, first[0], plain_key(first[0]), span, sentence)
+    else:
+        out.add(field_, raw, plain_key(raw), span, sentence)
+
+
+def _person(doc: Doc, out: Extraction, name: str) -> str:
+    """'himself' in a writers list is the director; a lone surname is the person named in full elsewhere."""
+    if name.lower() in SELF:
+        directors = out.values("director")
+        return directors[0] if directors else name
+    return full_name(doc.text, name)
+
+
+_PLACED_DATE = re.compile(rf"({DATE})(?:\s*\(([^)]{{2,60}})\))?")
+
+
+def _dates(out: Extraction, span: Span, sentence: Span) -> None:
+    """'January 16, 2014 (Sundance) October 10, 2014 (United States)': the first showing is the premiere,
+    the last the release; a single date is the first showing."""
+    found = [(iso_date(m.group(1)), m) for m in _PLACED_DATE.finditer(span.text)]
+    dated = sorted(((iso, m) for iso, m in found if iso), key=lambda pair: pair[0])
+    if not dated:
+        return
+    first_iso, first = dated[0]
+    out.add("premiere_date", first_iso, first_iso, sub(span, first, 1), sentence)
+    if first.group(2):
+        out.add("premiere_venue", first.group(2), plain_key(first.group(2)), sub(span, first, 2), sentence)
+    if len(dated) >= 2:
+        last_iso, last = dated[-1]
+        out.add("release_date", last_iso, last_iso, sub(span, last, 1), sentence)
+        if last.group(2):
+            out.add("release_region", last.group(2), plain_key(last.group(2)), sub(span, last, 2), sentence)
+
+
+def infobox(doc: Doc, out: Extraction) -> None:
+    for key, span in doc.infobox:
+        field_ = INFOBOX_FIELDS.get(key)
+        if field_ is not None:
+            add_value(doc, out, field_, span.text, span, span)
+
+
+_WRITERS = (
+    rf"((?:{NAME_TOKEN}|himself|herself)(?:(?:,| and|, and| &) (?:{NAME}|{NAME_TOKEN}|himself|herself))*)"
+)
+_PROSE: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("director", re.compile(rf"\bdirected by ({NAME})")),
+    ("writers", re.compile(rf"\b(?:screenplay|script) (?:was )?(?:written )?by {_WRITERS}")),
+    ("writers", re.compile(rf"(?<!co-)\bwritten and directed by ({NAME})")),
+    ("composer", re.compile(rf"\bscore (?:was |is )?(?:composed |written )?by (?:composer )?({NAME})")),
+    ("composer", re.compile(rf"\b(?:original )?music (?:was |is )(?:composed |written )?by ({NAME})")),
+    (
+        "composer",
+        re.compile(
+            rf"\b({NAME}) (?:composed|wrote|scored) the (?:film's |movie's |original )?(?:score|music)"
+        ),
+    ),
+    ("composer", re.compile(rf"\bcomposer ({NAME})(?! \()")),
+    ("cinematographer", re.compile(rf"\b(?:cinematography|photographed|shot) (?:was )?by ({NAME})")),
+    ("cinematographer", re.compile(rf"\bcinematographer ({NAME})")),
+    ("editor", re.compile(rf"\bedited by ({NAME})")),
+    ("editor", re.compile(rf"\beditor ({NAME})")),
+    ("distributor", re.compile(rf"\breleased by ({ORG}) on\b")),
+    ("distributor", re.compile(rf"\b({ORG}) acquired (?:the )?(?:[a-z]+ )?(?:distribution )?rights\b")),
+    ("distributor", re.compile(rf"\bdistribut(?:ed|ing|ion) by ({ORG})")),
+    ("distributor", re.compile(rf"\bon (?:{DATE}),? by ({ORG})")),
+    ("streaming", re.compile(rf"\b(?:watch|stream)\w*\b[^.:]{{0,60}}?\b(?:on|via) ({ORG})")),
+    (
+        "companies",
+        re.compile(
+            rf"\bproduction compan(?:y|ies)(?: were| was| are| is|:)? ({ORG}(?:(?:, | and |, and ){ORG})*)"
+        ),
+    ),
+)
+_RELEASE = re.compile(rf"\breleased (?:theatrically |in (?:the )?[A-Z][\w ]+ )?(?:by {ORG} )?on ({DATE})")
+_PREMIERE = re.compile(rf"\b(?:premiere|debut)d? (?:at|in) (?:the )?({ORG}) on ({DATE})")
+_PREMIERE_ON = re.compile(rf"\bpremiered on ({DATE}),? at (?:the )?({ORG})")
+_RUNTIME = re.compile(
+    r"\b(?:duration|running time|runtime|run time|runs|length|lasts|clocks in)\b", re.IGNORECASE
+)
+_TRAILER_DATE = re.compile(rf"({DATE})")
+
+
+def prose(doc: Doc, out: Extraction) -> None:
+    for sent, _section in prose_sentences(doc):
+        text = sent.text
+        if _PROMO.search(text):
+            for m in _TRAILER_DATE.finditer(text):
+                iso = iso_date(m.group(1))
+                if iso and re.search(r"\btrailer", text, re.IGNORECASE):
+                    out.add("trailer", iso, iso, sub(sent, m, 1), sent)
+            continue
+        for field_, pattern in _PROSE:
+            for m in pattern.finditer(text):
+                add_value(doc, out, field_, m.group(1), sub(sent, m, 1), sent)
+        for m in _RELEASE.finditer(text):
+            iso = iso_date(m.group(1))
+            if iso:
+                out.add("release_date", iso, iso, sub(sent, m, 1), sent)
+        for m, date_group, venue_group in [(m, 2, 1) for m in _PREMIERE.finditer(text)] + [
+            (m, 1, 2) for m in _PREMIERE_ON.finditer(text)
+        ]:
+            iso = iso_date(m.group(date_group))
+            if iso:
+                out.add("premiere_date", iso, iso, sub(sent, m, date_group), sent)
+                venue = m.group(venue_group)
+                out.add("premiere_venue", venue, plain_key(venue), sub(sent, m, venue_group), sent)
+        placed = [m for m in _PLACED_DATE.finditer(text) if m.group(2) and iso_date(m.group(1))]
+        if len(placed) >= 2:  # "on <date> (Festival) and on <date> (Country)"
+            _dates(out, sent, sent)
+        if _RUNTIME.search(text):
+            found = minutes(text)
+            if found:
+                out.add("runtime", f"{found[0]} minutes", str(found[0]), sub(sent, found[1], 0), sent)

@@ -1,0 +1,203 @@
+"""The told plot: one document's narrative, continued from another only where the first stops.
+
+1. The plot source is the independent document whose narrative is most trustworthy and most complete
+   (reliability times the number of story sentences). A single trustworthy narrative is told as it is.
+2. Where another narrative re-tells the source's last stretch and then goes on (a fan site's first half
+   beside a blog's whole story), the story continues from it after that point, and says so.
+3. Sentences of any other document are never merged in. Where they narrate a stretch the told plot covers
+   and the told plot does not support them, they are left out (and cost their document reliability).
+4. The premise is the told plot's opening, up to PREMISE_SENTENCES sentences, before anything that spoils.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from bot.ingest.resolve.spoilers import has_cue
+from bot.ingest.text import Span, content_stems, overlap
+from bot.storage.models import Spoil
+
+log = logging.getLogger(__name__)
+
+# A retelling of one event names most of the same people, places and objects: a sentence is supported when
+# at least half of its content words occur in two consecutive sentences of the other narrative.
+SUPPORT_THRESHOLD = 0.5
+# A narrative is a plot when it tells at least this many sentences; a single sentence is at most a premise.
+PLOT_MIN_SENTENCES = 2
+# Another narrative continues the told one only if it re-tells the told one's final stretch (its last
+# quarter of sentences) and then tells at least CONTINUE_MIN_SENTENCES more.
+TAIL_SHARE = 0.25
+CONTINUE_MIN_SENTENCES = 2
+# The premise: the opening situation, one or two sentences.
+PREMISE_SENTENCES = 2
+PARTS = ("beginning", "middle", "end")
+
+
+@dataclass
+class PlotBeat:
+    text: str
+    document: str
+    start: int
+    end: int
+    spoil: Spoil
+    part: str
+
+
+@dataclass
+class Story:
+    premise: list[PlotBeat] = field(default_factory=list)
+    beats: list[PlotBeat] = field(default_factory=list)
+    document: str | None = None
+    continued_from: str | None = None
+    left_out: list[tuple[str, Span]] = field(default_factory=list)
+    told: dict[str, int] = field(default_factory=dict)  # per document: story sentences the plot supports
+    narrated: dict[str, int] = field(default_factory=dict)  # ... of those where the plot narrates too
+
+
+Stems = list[frozenset[str]]
+
+
+def _best(stems: frozenset[str], other: Stems, lo: int = 0) -> tuple[float, int]:
+    """The best (overlap, position) of a sentence among another narrative's two-sentence windows."""
+    best = (0.0, -1)
+    for i in range(lo, len(other)):
+        score = overlap(stems, other[i] | (other[i + 1] if i + 1 < len(other) else frozenset()))
+        if score > best[0]:
+            best = (score, i)
+    return best
+
+
+def _supported(own: Stems, other: Stems) -> list[int | None]:
+    """For each sentence, the position in `other` that supports it (None when unsupported)."""
+    out: list[int | None] = []
+    for stems in own:
+        score, pos = _best(stems, other)
+        out.append(pos if score >= SUPPORT_THRESHOLD else None)
+    return out
+
+
+def _continuation(told: Stems, other: Stems) -> int | None:
+    """Where `other` goes on past the end of the told narrative: the index of its first sentence beyond."""
+    support = _supported(other, told)
+    matched = [(k, pos) for k, pos in enumerate(support) if pos is not None]
+    if len(matched) < 2:
+        return None
+    last, pos = matched[-1]
+    tail = len(told) - max(1, round(TAIL_SHARE * len(told)))
+    if pos + 1 < tail:  # the pair windows reach one sentence further
+        return None
+    if len(other) - (last + 1) < CONTINUE_MIN_SENTENCES:
+        return None
+    return last + 1
+
+
+def tell(narrative: dict[str, list[Span]], trust: dict[str, float], copies: set[str]) -> Story:
+    """Choose the plot source, continue it where it stops, and score every other narrative against it."""
+    stems = {name: [content_stems(s.text) for s in spans] for name, spans in narrative.items()}
+    candidates = [n for n, spans in narrative.items() if n not in copies and len(spans) >= PLOT_MIN_SENTENCES]
+    story = Story()
+    if not candidates:
+        single = [n for n, spans in narrative.items() if n not in copies and spans]
+        if single:  # one sentence of story is still the opening situation
+            name = max(single, key=lambda n: (trust[n], n))
+            story.premise = _premise(narrative[name], name)
+            story.document = name
+        return story
+    ranked = sorted(candidates, key=lambda n: (trust[n] * len(narrative[n]), trust[n], n), reverse=True)
+    source = ranked[0]
+    log.debug(
+        "plot source: %s (%d story sentences, reliability %.2f); candidates %s",
+        source,
+        len(narrative[source]),
+        trust[source],
+        [(n, len(narrative[n]), round(trust[n], 2)) for n in ranked],
+    )
+    told: list[tuple[str, Span]] = [(source, s) for s in narrative[source]]
+    told_stems = list(stems[source])
+    for other in ranked[1:]:
+        start = _continuation(told_stems, stems[other])
+        if start is not None:
+            log.debug(
+                "plot continues from %s at its sentence %d: %s", other, start, narrative[other][start].text
+            )
+            told += [(other, s) for s in narrative[other][start:]]
+            told_stems += stems[other][start:]
+            story.continued_from = other
+            break
+    story.document = source
+    story.premise = _premise([s for d, s in told if d == source], source)
+    rest = told[len(story.premise) :]
+    for i, (doc, s) in enumerate(rest):
+        part = PARTS[min(2, i * 3 // max(1, len(rest)))]
+        spoil = (
+            Spoil.ENDING
+            if part == "end"
+            else Spoil.MAJOR
+            if part == "middle" or has_cue(s.text)
+            else Spoil.MILD
+        )
+        story.beats.append(PlotBeat(s.text, doc, s.start, s.end, spoil, part))
+    _judge(story, narrative, stems, told, told_stems, copies)
+    return story
+
+
+def _premise(spans: list[Span], document: str) -> list[PlotBeat]:
+    """The opening situation: the first sentences, stopping before anything that spoils."""
+    out: list[PlotBeat] = []
+    limit = min(PREMISE_SENTENCES, max(1, len(spans) // 3))
+    for s in spans[:limit]:
+        if has_cue(s.text):
+            break
+        out.append(PlotBeat(s.text, document, s.start, s.end, Spoil.SAFE, "beginning"))
+    return out
+
+
+def _judge(
+    story: Story,
+    narrative: dict[str, list[Span]],
+    stems: dict[str, Stems],
+    told: list[tuple[str, Span]],
+    told_stems: Stems,
+    copies: set[str],
+) -> None:
+    """How each other narrative stands against the told plot: supported sentences count for it; unsupported
+    ones where the plot narrates the same stretch count against it and are left out."""
+    told_at = {(d, s.start) for d, s in told}
+    for name, spans in narrative.items():
+        if name in copies:
+            continue
+        mine = [k for k, s in enumerate(spans) if (name, s.start) not in told_at]
+        if not mine:
+            story.told[name] = story.narrated[name] = sum(1 for d, _ in told if d == name)
+            continue
+        support = _supported([stems[name][k] for k in mine], told_stems)
+        beyond = _beyond(support, len(told_stems))
+        told_count = sum(1 for d, _ in told if d == name)
+        narrated = told_count
+        for j, k in enumerate(mine):
+            if j >= beyond:
+                break
+            narrated += 1
+            if support[j] is not None:
+                told_count += 1
+            else:
+                story.left_out.append((name, spans[k]))
+        story.told[name], story.narrated[name] = told_count, narrated
+        log.debug(
+            "%s narrates %d sentences: %d told the same way by the plot, %d left out",
+            name,
+            len(spans),
+            told_count,
+            narrated - told_count,
+        )
+
+
+def _beyond(support: list[int | None], told_len: int) -> int:
+    """Sentences from here on tell what comes after the told plot ends (not comparable with it)."""
+    matched = [(k, pos) for k, pos in enumerate(support) if pos is not None]
+    if not matched:
+        return len(support)
+    last, pos = matched[-1]
+    tail = told_len - max(1, round(TAIL_SHARE * told_len))
+    return last + 1 if pos + 1 >= tail else len(support)
