@@ -26,7 +26,7 @@ DROP_ROLES = frozenset({"navigation", "contentinfo", "search", "banner"})
 # the citation and edit marks of encyclopedia pages.
 FURNITURE = re.compile(
     r"(?:^|[\s_-])(?:cookie|newsletter|share|sharing|social|related|comments?|sidebar|advert\w*|ads?|promo"
-    r"|breadcrumbs?|menu|subscribe|banner|popup|modal|skip|mw-editsection|reference|noprint)(?:$|[\s_-])",
+    r"|breadcrumbs?|menu|subscribe|banner|popup|modal|skip|toc|mw-editsection|editsection|reference)(?:$|[\s_-])",
     re.IGNORECASE,
 )
 HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
@@ -235,7 +235,10 @@ def _skip(node: LexborNode) -> bool:
     marks = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
     if FURNITURE.search(marks) and "infobox" not in marks.lower():
         return True
-    return tag == "header" and node.css_first("h1") is None
+    if tag == "header":  # a page header: the site's, unless it holds the article's title
+        return node.css_first("h1") is None
+    # An aside is content beside the article (trending links, related reading), unless it is the infobox.
+    return tag == "aside" and node.css_first("table, dl") is None
 
 
 def render(html: str) -> Layout:
