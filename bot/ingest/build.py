@@ -169,7 +169,7 @@ def _document(folder: Path, path: Path, seen: dict[str, str]) -> tuple[Extractio
                 "",
                 [*warnings, f"{where}: skipped, not in English ({share:.0%} English function words)"],
             )
-        return extract(doc), hashlib.sha256(raw).hexdigest(), warnings
+        return extract(doc, folder.name), hashlib.sha256(raw).hexdigest(), warnings
     except Exception as err:  # a parser bug must not stop the other documents and films from being read
         log.exception("%s: could not be parsed", where)
         return None, "", [*warnings, f"{where}: skipped, could not be parsed ({type(err).__name__}: {err})"]

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from bot.ingest.extract import Claim, Extraction, passages
 from bot.ingest.resolve import FilmResult, Resolved, Vote
 from bot.ingest.resolve.spoilers import has_cue
-from bot.ingest.values import show_date
+from bot.ingest.values import show_date, slug_pattern
 from bot.storage.models import Spoil
 
 # Fields shown as they were voted; labels are what /sources calls them.
@@ -168,7 +168,8 @@ def _passages(result: FilmResult) -> list[Row]:
         if result.copies.is_copy(d.name):
             continue
         starts = sorted(s for doc, s in told if doc == d.name)
-        for section, span in passages(d):
+        hidden = frozenset(s for doc, s in result.unsearchable if doc == d.name)
+        for section, span in passages(d, leave_out=hidden):
             narrative = any(span.start <= s < span.end for s in starts)
             spoiling = section == "plot" or narrative or result.is_spoiler(span.text)
             rows.append(
@@ -245,7 +246,7 @@ def film_rows(
         for d in result.docs
     ]
     f = result.facts
-    title = f["title"].winner.claim.value if "title" in f else slug.replace("-", " ").title()
+    title = f["title"].winner.claim.value if "title" in f else _spelled(slug, result)
     year = int(f["year"].winner.claim.value) if "year" in f else None
     tables: dict[str, Sequence[Row]] = {
         "documents": documents,
@@ -262,6 +263,16 @@ def film_rows(
     }
     premise = " ".join(b.text for b in story.premise)
     return FilmRows(slug, title, year, premise, story.document, story.continued_from, tables, warnings)
+
+
+def _spelled(slug: str, result: FilmResult) -> str:
+    """No document names its title plainly: the folder's name, spelled as the documents most often spell it."""
+    pattern = slug_pattern(slug)
+    found = [m.group(0) for d in result.docs for m in pattern.finditer(d.text)] if pattern else []
+    spellings = [s for s in found if s[:1].isupper()] or found
+    if not spellings:
+        return slug.replace("-", " ").title()
+    return max(sorted(set(spellings)), key=spellings.count)
 
 
 def _contributions(

@@ -110,6 +110,16 @@ def names_key(names: list[str], key: Callable[[str], str] = person_key) -> str:
     return "|".join(sorted({key(n) for n in names if key(n)}))
 
 
+def slug_pattern(slug: str) -> re.Pattern[str] | None:
+    """A film folder's name ("mad-max-fury-road") as the documents may spell it ("Mad Max: Fury Road")."""
+    parts = [p for p in re.split(r"[\W_]+", slug.lower()) if p]
+    if parts and re.fullmatch(r"(?:19|20)\d{2}", parts[-1]) and len(parts) > 1:
+        parts = parts[:-1]  # "alien-1979": the year is not part of the title
+    if not parts:
+        return None
+    return re.compile(r"(?<![\w])" + r"[\W_]+".join(re.escape(p) for p in parts) + r"(?![\w])", re.IGNORECASE)
+
+
 def full_name(text: str, name: str) -> str:
     """'Shepard' in a list means the person the text names in full elsewhere ('Richard Shepard')."""
     if " " in name or not name[:1].isupper():

@@ -14,11 +14,13 @@ from bot.ingest.extract.passages import passages
 from bot.ingest.shapes import Doc
 
 
-def extract(doc: Doc) -> Extraction:
+def extract(doc: Doc, film: str = "") -> Extraction:
+    """Every claim a document makes. `film` is the film's folder name, a hint to how its title is spelled."""
     out = Extraction(doc)
-    facts.title_and_year(doc, out)
+    facts.title_and_year(doc, out, film)
     facts.infobox(doc, out)
     facts.prose(doc, out)
+    facts.year_from_dates(out)
     figures.figures(doc, out)
     music.songs(doc, out)
     music.featured(doc, out)

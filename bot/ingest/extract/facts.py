@@ -24,6 +24,7 @@ from bot.ingest.values import (
     names_key,
     person_key,
     plain_key,
+    slug_pattern,
     split_names,
 )
 
@@ -87,11 +88,18 @@ def prose_sentences(doc: Doc) -> Iterator[tuple[Span, str]]:
             yield s, section
 
 
-def title_and_year(doc: Doc, out: Extraction) -> None:
+def title_and_year(doc: Doc, out: Extraction, film: str = "") -> None:
     """The title a document gives its subject: the title the markup marks (an encyclopedia's `= T =`, a
     page's h1 or <title>), a headline shaped "Title (2018)", or the subject of a sentence defining the
-    film. A blog's headline ("Why X is the best film of the decade") is not a title."""
+    film. A blog's headline ("Why X is the best film of the decade") is not a title. Where the film's folder
+    name is spelled in a headline ("Review: La La Land (2016)"), that spelling is the title."""
     span = doc.title
+    named = slug_pattern(film) if film else None
+    if span is not None and named is not None:
+        inner = named.search(span.text)
+        after = span.text[inner.end() :] if inner else ""
+        if inner and re.fullmatch(r"\s*(?:\((?:18|19|20)\d{2}(?: film)?\))?\s*", after):
+            span = Span(span.start + inner.start(), span.end, span.text[inner.start() :])
     if span is not None:
         text = span.text.strip()
         shaped = _TITLE_YEAR.match(text)
@@ -126,6 +134,26 @@ def title_and_year(doc: Doc, out: Extraction) -> None:
         if genre and len(genre.split()) <= 5:
             out.add("genre", genre, plain_key(genre), sub(sent, m, "genre"), sent)
         break
+    if named is not None:  # "I finally watched Mad Max: Fury Road (2016)": the film, named with its year
+        for m in re.finditer(
+            rf"(?P<title>{named.pattern}) \((?P<year>(?:18|19|20)\d{{2}})\)", doc.text, re.IGNORECASE
+        ):
+            out.add(
+                "title", m.group("title"), plain_key(m.group("title")), Span(m.start(1), m.end(1), m.group(1))
+            )
+            out.add("year", m.group("year"), m.group("year"), Span(m.start(2), m.end(2), m.group(2)))
+            break
+
+
+def year_from_dates(out: Extraction) -> None:
+    """A document that gives no year but dates the film's first showing gives its year."""
+    if out.values("year"):
+        return
+    dated = [c for c in out.claims if c.field in {"premiere_date", "release_date"}]
+    if dated:
+        first = min(dated, key=lambda c: c.key)
+        year = first.key[:4]
+        out.add("year", year, year, Span(first.start, first.start + len(first.value), first.value))
 
 
 def add_value(doc: Doc, out: Extraction, field_: str, raw: str, span: Span, sentence: Span) -> None:

@@ -9,7 +9,11 @@ PASSAGE_MAX_CHARS = 700  # a passage fits an embed field (1024) with room for it
 PASSAGE_MIN_CHARS = 25  # shorter paragraphs are headings, bylines or furniture, not worth a hit
 
 
-def passages(doc: Doc, limit: int = PASSAGE_MAX_CHARS) -> list[tuple[str, Span]]:
+def passages(
+    doc: Doc, limit: int = PASSAGE_MAX_CHARS, leave_out: frozenset[int] = frozenset()
+) -> list[tuple[str, Span]]:
+    """Each section's paragraphs as passages; sentences starting at `leave_out` offsets are cut out (a
+    passage never runs across one)."""
     out: list[tuple[str, Span]] = []
     sections = doc.sections or [Section("other", "", doc.body_start, len(doc.text))]
     for section in sections:
@@ -18,13 +22,15 @@ def passages(doc: Doc, limit: int = PASSAGE_MAX_CHARS) -> list[tuple[str, Span]]
                 continue
             chunk: list[Span] = []
             for sent in sentences(doc.text, para.start, para.end):
-                if chunk and sent.end - chunk[0].start > limit:
-                    out.append((section.name, _join(doc, chunk)))
+                if sent.start in leave_out or (chunk and sent.end - chunk[0].start > limit):
+                    if chunk:
+                        out.append((section.name, _join(doc, chunk)))
                     chunk = []
-                chunk.append(sent)
+                if sent.start not in leave_out:
+                    chunk.append(sent)
             if chunk:
                 out.append((section.name, _join(doc, chunk)))
-    return out
+    return [(name, span) for name, span in out if len(span.text) >= PASSAGE_MIN_CHARS]
 
 
 def _join(doc: Doc, chunk: list[Span]) -> Span:

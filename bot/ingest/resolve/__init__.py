@@ -22,7 +22,7 @@ from bot.ingest.extract import Claim, Extraction, QuoteClaim, TimelineClaim
 from bot.ingest.resolve import narrative as story_text
 from bot.ingest.resolve.cast import MergedCredit, first_per_doc, group_credits, merge_credits
 from bot.ingest.resolve.copies import Copies, find_copies
-from bot.ingest.resolve.plot import PlotBeat, Story, tell
+from bot.ingest.resolve.plot import PlotBeat, Story, tell, unsupported
 from bot.ingest.resolve.songs import MergedSong, group_songs, merge_songs
 from bot.ingest.resolve.spoilers import later_terms, spoils
 from bot.ingest.resolve.truth import NUMERIC, Resolved, Standing, Truth, Vote, discover, first_votes
@@ -57,6 +57,9 @@ class FilmResult:
     songs: list[MergedSong]
     story: Story
     narrative: dict[str, list[Span]]
+    unsearchable: set[
+        tuple[str, int]
+    ]  # (document, sentence start): left out, or talk the plot does not support
     spoiler_terms: frozenset[str]
     characters: frozenset[str]
     garbles: list[Garble]
@@ -183,14 +186,53 @@ def resolve(extractions: list[Extraction]) -> FilmResult:
         s.text for d, spans in narrative.items() if d not in copyset for s in spans[: max(1, len(spans) // 3)]
     ]
     terms = later_terms(opening, [b.text for b in story.beats if b.part != "beginning"], outside)
+    hidden = _unsearchable(docs, story, narrative, characters, copyset)
     result = FilmResult(
-        docs, copies, truth, credits, songs, story, narrative, terms, characters, garbles, contradictions
+        docs,
+        copies,
+        truth,
+        credits,
+        songs,
+        story,
+        narrative,
+        hidden,
+        terms,
+        characters,
+        garbles,
+        contradictions,
     )
     for merged in credits:
         merged.note, merged.note_spoiler = split_spoiler(merged.note, result)
     result.quotes = _quotes(extractions, result)
     result.timeline = _timeline(extractions, truth.trust, copyset)
     return result
+
+
+def _unsearchable(
+    docs: list[Doc],
+    story: Story,
+    narrative: dict[str, list[Span]],
+    characters: frozenset[str],
+    copies: set[str],
+) -> set[tuple[str, int]]:
+    """Sentences never offered as search hits: those left out of the plot, and any other sentence of a
+    document that is not the plot source which talks about the characters in a way the plot does not
+    support (a possible invention, even when said as commentary)."""
+    out = {(d, s.start) for d, s in story.left_out}
+    tellers = {story.document, story.continued_from}
+    for d in docs:
+        if d.name in tellers or d.name in copies:
+            continue
+        told = {s.start for s in narrative.get(d.name, [])}
+        talk = [
+            s
+            for s in sentences(d.text, d.body_start)
+            if s.start not in told
+            and d.section_at(s.start) not in story_text.NOT_STORY
+            and any(w in characters for w in re.findall(r"[A-Z][\w'-]+", s.text))
+        ]
+        out |= {(d.name, s.start) for s in unsupported(talk, story)}
+    return out
 
 
 def split_spoiler(note: str, result: FilmResult) -> tuple[str, str]:

@@ -51,6 +51,7 @@ class Story:
     document: str | None = None
     continued_from: str | None = None
     left_out: list[tuple[str, Span]] = field(default_factory=list)
+    stems: Stems = field(default_factory=list)  # the told plot's content words, sentence by sentence
     told: dict[str, int] = field(default_factory=dict)  # per document: story sentences the plot supports
     narrated: dict[str, int] = field(default_factory=dict)  # ... of those where the plot narrates too
 
@@ -139,7 +140,17 @@ def tell(narrative: dict[str, list[Span]], trust: dict[str, float], copies: set[
         )
         story.beats.append(PlotBeat(s.text, doc, s.start, s.end, spoil, part))
     _judge(story, narrative, stems, told, told_stems, copies)
+    story.stems = told_stems
     return story
+
+
+def unsupported(sentences: list[Span], story: Story) -> list[Span]:
+    """Of sentences that talk about the story (outside any telling of it: a forum post's aside, a blog's
+    commentary), those the told plot does not support: possible inventions, never shown as search hits."""
+    if not story.stems:
+        return []
+    support = _supported([content_stems(s.text) for s in sentences], story.stems)
+    return [s for s, pos in zip(sentences, support, strict=True) if pos is None]
 
 
 def _premise(spans: list[Span], document: str) -> list[PlotBeat]:
