@@ -17,7 +17,8 @@ DATE = (
     rf"{_DAY_NAME}(?:(?:{_MONTH})\s+\d{{1,2}},?\s+\d{{4}}|\d{{1,2}}\s+(?:{_MONTH}),?\s+\d{{4}}"
     rf"|\d{{4}}-\d{{2}}-\d{{2}})"
 )
-NAME_TOKEN = r"(?:[A-Z][\w.'’-]*|d'[A-Z][\w'-]*)"
+UPPER = "A-ZÀ-ÖØ-ÞĀĂĄĆČĎĐĒĖĘĚĞĢĪĮİĶĹĻĽŁŃŅŇŌŐŒŔŘŚŞŠŢŤŪŮŰŲŹŻŽ"
+NAME_TOKEN = rf"(?:[{UPPER}][\w.'’-]*|d'[{UPPER}][\w'-]*)"
 # A person's name: two to four capitalised words ("J. K. Simmons" is four tokens).
 NAME = rf"{NAME_TOKEN}(?:[ ](?:(?:de|van|von|der|da|di|del|le|la)[ ])?{NAME_TOKEN}){{1,3}}"
 # An organisation: capitalised words, possibly joined by "&", "and", "of" or "the" ("Right of Way Films",

@@ -293,7 +293,7 @@ class Knowledge:
         return Soundtrack(
             film=self._ref(slug),
             composer=facts.get("composer"),
-            featured=tuple(featured.value.split(", ")) if featured else (),
+            featured=tuple(featured.value.split("; ")) if featured else (),
             songs=songs,
         )
 

@@ -39,6 +39,7 @@ INFOBOX_FIELDS: dict[str, str] = {
     "written by": "writers",
     "screenplay by": "writers",
     "screenplay": "writers",
+    "story by": "writers",
     "music": "composer",
     "music by": "composer",
     "score": "composer",
@@ -163,18 +164,19 @@ def add_value(doc: Doc, out: Extraction, field_: str, raw: str, span: Span, sent
         names = [_person(doc, out, n) for n in split_names(raw, companies=field_ == "companies")]
         key = names_key(names, plain_key if field_ == "companies" else person_key)
         out.add(field_, ", ".join(names), key, span, sentence)
-    elif field_ in PERSON_FIELDS:
+    elif field_ in PERSON_FIELDS or field_ == "country":
+        # One person or several ("Trent Reznor and Atticus Ross"), kept as the document writes them.
         names = split_names(raw)
+        key = names_key(names, person_key if field_ != "country" else plain_key)
         if names:
-            name = names[0]
-            out.add(field_, name, person_key(name), Span(span.start, span.start + len(name), name), sentence)
+            out.add(field_, raw, key, span, sentence)
     elif field_ == "premiere_date":
         _dates(out, span, sentence)
     elif field_ == "runtime":
         found = minutes(raw)
         if found:
             out.add(field_, f"{found[0]} minutes", str(found[0]), span, sentence)
-    elif field_ in {"country", "language"}:
+    elif field_ == "language":
         first = split_names(raw)[:1]
         if first:
             out.add(field_, first[0], plain_key(first[0]), span, sentence)
@@ -191,36 +193,56 @@ def _person(doc: Doc, out: Extraction, name: str) -> str:
 
 
 _PLACED_DATE = re.compile(rf"({DATE})(?:\s*\(([^)]{{2,60}})\))?")
+# A showing at an event (a festival, a gala, a theatre; an acronym such as TIFF or SXSW) is a premiere; a
+# showing in a place (a country or region) is a release there.
+_EVENT = re.compile(
+    r"\b(?:festival|fest|film|premiere|gala|theat(?:re|er)|cinema|awards?|screening|market|biennale)\b"
+    r"|^[A-Z]{4,6}$",
+    re.IGNORECASE,
+)
 
 
 def _dates(out: Extraction, span: Span, sentence: Span) -> None:
-    """'January 16, 2014 (Sundance) October 10, 2014 (United States)': the first showing is the premiere,
-    the last the release; a single date is the first showing."""
+    """'January 16, 2014 (Sundance Film Festival) October 10, 2014 (United States)': the earliest showing
+    at an event is the premiere, the earliest in a country the release. Dates without a place: the first
+    is the film's first showing (its premiere), a later one its release."""
     found = [(iso_date(m.group(1)), m) for m in _PLACED_DATE.finditer(span.text)]
     dated = sorted(((iso, m) for iso, m in found if iso), key=lambda pair: pair[0])
     if not dated:
         return
-    first_iso, first = dated[0]
-    out.add("premiere_date", first_iso, first_iso, sub(span, first, 1), sentence)
-    if first.group(2):
-        out.add("premiere_venue", first.group(2), plain_key(first.group(2)), sub(span, first, 2), sentence)
-    if len(dated) >= 2:
-        last_iso, last = dated[-1]
-        out.add("release_date", last_iso, last_iso, sub(span, last, 1), sentence)
-        if last.group(2):
-            out.add("release_region", last.group(2), plain_key(last.group(2)), sub(span, last, 2), sentence)
+    events = [(iso, m) for iso, m in dated if m.group(2) and _EVENT.search(m.group(2))]
+    regions = [(iso, m) for iso, m in dated if m.group(2) and not _EVENT.search(m.group(2))]
+    if not events and not regions:
+        events, regions = dated[:1], dated[1:][-1:]
+    for field_, place, shown in (
+        ("premiere_date", "premiere_venue", events),
+        ("release_date", "release_region", regions),
+    ):
+        if shown:
+            iso, m = shown[0]
+            out.add(field_, iso or "", iso or "", sub(span, m, 1), sentence)
+            if m.group(2):
+                out.add(place, m.group(2), plain_key(m.group(2)), sub(span, m, 2), sentence)
 
 
 def infobox(doc: Doc, out: Extraction) -> None:
+    """Infobox rows; rows naming more people for a list ("Screenplay by", "Story by") add to one claim."""
+    lists: dict[str, list[Span]] = {}
     for key, span in doc.infobox:
         field_ = INFOBOX_FIELDS.get(key)
-        if field_ is not None:
+        if field_ in LIST_FIELDS:
+            lists.setdefault(field_, []).append(span)
+        elif field_ is not None:
             add_value(doc, out, field_, span.text, span, span)
+    for field_, spans in lists.items():
+        names: list[str] = []
+        for span in spans:
+            names += [n for n in split_names(span.text, companies=field_ == "companies") if n not in names]
+        first = spans[0]
+        add_value(doc, out, field_, ", ".join(names), first, first)
 
 
-_WRITERS = (
-    rf"((?:{NAME_TOKEN}|himself|herself)(?:(?:,| and|, and| &) (?:{NAME}|{NAME_TOKEN}|himself|herself))*)"
-)
+_WRITERS = rf"((?:{NAME}|{NAME_TOKEN}|himself|herself)(?:(?:,| and|, and| &) (?:{NAME}|{NAME_TOKEN}|himself|herself))*)"
 _PROSE: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("director", re.compile(rf"\bdirected by ({NAME})")),
     ("writers", re.compile(rf"\b(?:screenplay|script) (?:was )?(?:written )?by {_WRITERS}")),
@@ -234,6 +256,7 @@ _PROSE: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     ("composer", re.compile(rf"\bcomposer ({NAME})(?! \()")),
+    ("composer", re.compile(rf"\b({NAME})'s (?:original |orchestral |electronic )?score\b")),
     ("cinematographer", re.compile(rf"\b(?:cinematography|photographed|shot) (?:was )?by ({NAME})")),
     ("cinematographer", re.compile(rf"\bcinematographer ({NAME})")),
     ("editor", re.compile(rf"\bedited by ({NAME})")),
