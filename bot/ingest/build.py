@@ -147,8 +147,8 @@ def _document(folder: Path, path: Path, seen: dict[str, str]) -> tuple[Extractio
     text = normalise(text)
     digest = hashlib.sha256(text.encode()).hexdigest()
     if digest in seen:
-        return None, "", [*warnings, f"{where}: skipped, an exact duplicate of {seen[digest]}"]
-    seen[digest] = path.name
+        warnings.append(f"{where}: an exact duplicate of {seen[digest]}; one witness with it, never two")
+    seen.setdefault(digest, path.name)
     try:
         doc = parse(path.name, text)
         if len(doc.text) > MAX_TEXT_CHARS:

@@ -154,7 +154,7 @@ def _figures(extractions: list[Extraction], result: FilmResult, facts: list[Row]
         for claim in x.claims:
             if claim.field == "reviewer_rating":
                 name = f"reviewer:{x.doc.name}"
-                single = Resolved(name, Vote(claim, x.doc.name), (x.doc.name,), ())
+                single = Resolved(name, Vote(claim, x.doc.name), False, (x.doc.name,), ())
                 facts.append(_fact_row(name, f"Reviewer's rating ({x.doc.name})", single, claim.value))
                 figures.append(("reviewer", f"Reviewer ({x.doc.name})", name, None, "", None, None))
     return [(i, *row) for i, row in enumerate(figures)]

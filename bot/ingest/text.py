@@ -60,6 +60,9 @@ _QUOTES = str.maketrans(
     }
 )
 _TRAILING = re.compile(r"[ ]+$", re.MULTILINE)
+# A table copied from a web page keeps its cells apart with tabs: "Directed by<TAB>Jordan Peele" is a
+# labelled value, written as "Directed by: Jordan Peele".
+_TAB_CELL = re.compile(r"^([A-Za-z][^\t\n:]{0,40})\t+(?=\S)", re.MULTILINE)
 _BLANKS = re.compile(r"\n{3,}")
 
 
@@ -69,7 +72,8 @@ def normalise(text: str) -> str:
     Runs of spaces inside a line are kept: some documents use them as structure ("Actor  as Role").
     """
     text = ftfy.fix_text(text, uncurl_quotes=False, normalization="NFC")
-    text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_QUOTES)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _TAB_CELL.sub(r"\1: ", text).translate(_QUOTES)
     text = _TRAILING.sub("", text)
     return _BLANKS.sub("\n\n", text).strip("\n") + "\n"
 

@@ -127,3 +127,34 @@ def full_name(text: str, name: str) -> str:
         return name
     m = re.search(rf"\b([A-Z][\w'-]+(?: [A-Z][\w.'-]+)* {re.escape(name)})\b", text)
     return m.group(1) if m else name
+
+
+# Where a film is released: the world's countries, and the usual ways of writing a few of them. A dated
+# showing at a place that is none of these (a festival, a theatre) is a premiere.
+COUNTRIES = frozenset(
+    " ".join(n.split())
+    for n in """afghanistan, albania, algeria, andorra, angola, argentina, armenia, australia, austria, azerbaijan,
+    bahamas, bahrain, bangladesh, barbados, belarus, belgium, belize, benin, bhutan, bolivia, bosnia and
+    herzegovina, botswana, brazil, brunei, bulgaria, burkina faso, burundi, cambodia, cameroon, canada, cape verde,
+    chad, chile, china, colombia, comoros, congo, costa rica, croatia, cuba, cyprus, czech republic, czechia,
+    denmark, djibouti, dominica, dominican republic, ecuador, egypt, el salvador, estonia, eswatini, ethiopia,
+    fiji, finland, france, gabon, gambia, georgia, germany, ghana, greece, grenada, guatemala, guinea, guyana,
+    haiti, honduras, hong kong, hungary, iceland, india, indonesia, iran, iraq, ireland, israel, italy, ivory
+    coast, jamaica, japan, jordan, kazakhstan, kenya, kosovo, kuwait, kyrgyzstan, laos, latvia, lebanon, lesotho,
+    liberia, libya, liechtenstein, lithuania, luxembourg, macau, madagascar, malawi, malaysia, maldives, mali,
+    malta, mauritania, mauritius, mexico, moldova, monaco, mongolia, montenegro, morocco, mozambique, myanmar,
+    namibia, nepal, netherlands, new zealand, nicaragua, niger, nigeria, north korea, north macedonia, norway,
+    oman, pakistan, palestine, panama, papua new guinea, paraguay, peru, philippines, poland, portugal, puerto
+    rico, qatar, romania, russia, rwanda, saudi arabia, senegal, serbia, singapore, slovakia, slovenia, somalia,
+    south africa, south korea, korea, spain, sri lanka, sudan, suriname, sweden, switzerland, syria, taiwan,
+    tajikistan, tanzania, thailand, togo, trinidad and tobago, tunisia, turkey, turkmenistan, uganda, ukraine,
+    united arab emirates, united kingdom, united states, uruguay, uzbekistan, venezuela, vietnam, yemen, zambia,
+    zimbabwe, us, usa, u s, uk, u k, uae, united states of america, america, england, scotland, wales, worldwide,
+    international, europe, north america, latin america""".replace("\n", " ").split(",")
+)
+
+
+def is_country(place: str) -> bool:
+    """'United States', 'UK', 'South Korea' (or a list of them): a place a film is released in."""
+    parts = [" ".join(plain_key(p).split()) for p in re.split(r",|/|;", place) if p.strip()]
+    return bool(parts) and all(" ".join(p.split()) in COUNTRIES for p in parts)

@@ -19,6 +19,7 @@ from bot.ingest.values import (
     ORG,
     SELF,
     full_name,
+    is_country,
     iso_date,
     minutes,
     names_key,
@@ -193,13 +194,6 @@ def _person(doc: Doc, out: Extraction, name: str) -> str:
 
 
 _PLACED_DATE = re.compile(rf"({DATE})(?:\s*\(([^)]{{2,60}})\))?")
-# A showing at an event (a festival, a gala, a theatre; an acronym such as TIFF or SXSW) is a premiere; a
-# showing in a place (a country or region) is a release there.
-_EVENT = re.compile(
-    r"\b(?:festival|fest|film|premiere|gala|theat(?:re|er)|cinema|awards?|screening|market|biennale)\b"
-    r"|^[A-Z]{4,6}$",
-    re.IGNORECASE,
-)
 
 
 def _dates(out: Extraction, span: Span, sentence: Span) -> None:
@@ -210,8 +204,9 @@ def _dates(out: Extraction, span: Span, sentence: Span) -> None:
     dated = sorted(((iso, m) for iso, m in found if iso), key=lambda pair: pair[0])
     if not dated:
         return
-    events = [(iso, m) for iso, m in dated if m.group(2) and _EVENT.search(m.group(2))]
-    regions = [(iso, m) for iso, m in dated if m.group(2) and not _EVENT.search(m.group(2))]
+    # A showing in a country is a release there; one at anything else (a festival, a theatre) a premiere.
+    events = [(iso, m) for iso, m in dated if m.group(2) and not is_country(m.group(2))]
+    regions = [(iso, m) for iso, m in dated if m.group(2) and is_country(m.group(2))]
     if not events and not regions:
         events, regions = dated[:1], dated[1:][-1:]
     for field_, place, shown in (
@@ -245,6 +240,13 @@ def infobox(doc: Doc, out: Extraction) -> None:
 _WRITERS = rf"((?:{NAME}|{NAME_TOKEN}|himself|herself)(?:(?:,| and|, and| &) (?:{NAME}|{NAME_TOKEN}|himself|herself))*)"
 _PROSE: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("director", re.compile(rf"\bdirected by ({NAME})")),
+    ("director", re.compile(rf"\b({NAME}) directed (?:it|the film|the movie)\b")),
+    (
+        "writers",
+        re.compile(
+            rf"\b({NAME}) directed (?:it|the film|the movie) and wrote it with ({NAME}(?:(?:, | and |, and ){NAME})*)"
+        ),
+    ),
     ("writers", re.compile(rf"\b(?:screenplay|script) (?:was )?(?:written )?by {_WRITERS}")),
     ("writers", re.compile(rf"(?<!co-)\bwritten and directed by ({NAME})")),
     ("composer", re.compile(rf"\bscore (?:was |is )?(?:composed |written )?by (?:composer )?({NAME})")),
@@ -255,7 +257,7 @@ _PROSE: tuple[tuple[str, re.Pattern[str]], ...] = (
             rf"\b({NAME}) (?:composed|wrote|scored) the (?:film's |movie's |original )?(?:score|music)"
         ),
     ),
-    ("composer", re.compile(rf"\bcomposer ({NAME})(?! \()")),
+    ("composer", re.compile(rf"\bcomposer ({NAME})\b")),
     ("composer", re.compile(rf"\b({NAME})'s (?:original |orchestral |electronic )?score\b")),
     ("cinematographer", re.compile(rf"\b(?:cinematography|photographed|shot) (?:was )?by ({NAME})")),
     ("cinematographer", re.compile(rf"\bcinematographer ({NAME})")),
@@ -273,11 +275,16 @@ _PROSE: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
 )
-_RELEASE = re.compile(rf"\breleased (?:theatrically |in (?:the )?[A-Z][\w ]+ )?(?:by {ORG} )?on ({DATE})")
-_PREMIERE = re.compile(rf"\b(?:premiere|debut)d? (?:at|in) (?:the )?({ORG}) on ({DATE})")
+_RELEASE = re.compile(
+    rf"\b(?:released|opened)(?: it)? (?:theatrically )?(?:in (?:the )?[A-Z][\w ]+? |in [a-zA-Z ]*?(?:cinemas|theaters|theatres) )?"
+    rf"(?:by {ORG} )?(?:theatrically )?on ({DATE})"
+)
+_PREMIERE = re.compile(rf"\b(?:premiere|debut)d? (?:at|in) (?:the )?({ORG})(?: in {ORG})? on ({DATE})")
 _PREMIERE_ON = re.compile(rf"\bpremiered on ({DATE}),? at (?:the )?({ORG})")
 _RUNTIME = re.compile(
-    r"\b(?:duration|running time|runtime|run time|runs|length|lasts|clocks in)\b", re.IGNORECASE
+    r"\b(?:duration|running time|runtime|run time|runs|length|lasts|clocks in|long)\b"
+    r"|\b(?:film|movie|it) (?:is|was) \d{2,3} minutes|\ball \d{2,3} minutes",
+    re.IGNORECASE,
 )
 _TRAILER_DATE = re.compile(rf"({DATE})")
 
@@ -293,7 +300,12 @@ def prose(doc: Doc, out: Extraction) -> None:
             continue
         for field_, pattern in _PROSE:
             for m in pattern.finditer(text):
-                add_value(doc, out, field_, m.group(1), sub(sent, m, 1), sent)
+                if field_ == "writers" and m.lastindex == 2:  # "X directed it and wrote it with Y and Z"
+                    names = f"{m.group(1)}, {m.group(2)}"
+                    span = Span(sent.start + m.start(1), sent.start + m.end(2), names)
+                    add_value(doc, out, field_, names, span, sent)
+                else:
+                    add_value(doc, out, field_, m.group(1), sub(sent, m, 1), sent)
         for m in _RELEASE.finditer(text):
             iso = iso_date(m.group(1))
             if iso:

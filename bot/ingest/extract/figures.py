@@ -54,6 +54,10 @@ def _by_name(out: Extraction, sent: Span, label: str) -> None:
 
 
 def _rotten_tomatoes(out: Extraction, sent: Span) -> None:
+    before = re.search(r"\b(\d{1,3})\s?% on Rotten Tomatoes", sent.text)  # "sits at 97% on Rotten Tomatoes"
+    if before:
+        out.add("rotten_tomatoes", f"{before.group(1)}%", before.group(1), sub(sent, before, 1), sent)
+        return
     text = sent.text[sent.text.index("Rotten Tomatoes") :]
     base = sent.start + sent.text.index("Rotten Tomatoes")
     m = re.search(r"\b(\d{1,3})\s?%", text) or re.search(r"\b(\d{1,3})/100\b", text)

@@ -165,7 +165,8 @@ def resolve(extractions: list[Extraction]) -> FilmResult:
     actors = frozenset(c.actor.winner.claim.value for c in credits)
     characters = story_text.character_words([c.character for c in credits], docs, actors)
     narrative = {d.name: story_text.story_sentences(d, characters, actors) for d in docs}
-    story = tell(narrative, first.trust, copyset)
+    lead = frozenset(re.findall(r"[\w'-]+", credits[0].character)) & characters if credits else frozenset()
+    story = tell(narrative, first.trust, copyset, lead)
     for d in names:
         extra[d].told, extra[d].narrated = story.told.get(d, 0), story.narrated.get(d, 0)
     truth = discover(votes, witness, names, extra)

@@ -155,8 +155,10 @@ def find_copies(docs: list[Doc]) -> Copies:
                 continue
             if reworded:
                 side = _rarer_side(ab, counts) or (1 if len(units[a]) >= len(units[b]) else -1)
-            else:  # a verbatim copy: the one whose sentences are more wholly the other's
-                side = 1 if ab.verbatim_share >= ba.verbatim_share else -1
+            elif ab.verbatim_share != ba.verbatim_share:  # a verbatim copy: the one more wholly the other's
+                side = 1 if ab.verbatim_share > ba.verbatim_share else -1
+            else:  # the same text twice: a saved copy's name is the longer one ("page (1).txt", "-mirror")
+                side = 1 if (len(a), a) > (len(b), b) else -1
             copy, original = (a, b) if side > 0 else (b, a)
             link = links[(copy, original)]
             if len(link.pairs) < COPY_MIN_SHARE * len(units[copy]):

@@ -12,9 +12,10 @@
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 
-from bot.ingest.resolve.spoilers import has_cue
+from bot.ingest.resolve.spoilers import has_cue, reveals
 from bot.ingest.text import Span, content_stems, overlap
 from bot.storage.models import Spoil
 
@@ -29,8 +30,11 @@ PLOT_MIN_SENTENCES = 2
 # quarter of sentences) and then tells at least CONTINUE_MIN_SENTENCES more.
 TAIL_SHARE = 0.25
 CONTINUE_MIN_SENTENCES = 2
-# The premise: the opening situation, one or two sentences.
+# The premise: the opening situation, one or two sentences, from the first that names the lead character.
 PREMISE_SENTENCES = 2
+# Reliabilities closer than this are a tie (one agreement more or less among a dozen facts moves a
+# reliability by about this much): between tied narratives, the more complete one is the plot source.
+TRUST_MARGIN = 0.05
 PARTS = ("beginning", "middle", "end")
 
 
@@ -93,8 +97,14 @@ def _continuation(told: Stems, other: Stems) -> int | None:
     return last + 1
 
 
-def tell(narrative: dict[str, list[Span]], trust: dict[str, float], copies: set[str]) -> Story:
-    """Choose the plot source, continue it where it stops, and score every other narrative against it."""
+def tell(
+    narrative: dict[str, list[Span]],
+    trust: dict[str, float],
+    copies: set[str],
+    lead: frozenset[str] = frozenset(),
+) -> Story:
+    """Choose the plot source, continue it where it stops, and score every other narrative against it.
+    `lead` holds the words of the top-billed character's name, where the premise starts."""
     stems = {name: [content_stems(s.text) for s in spans] for name, spans in narrative.items()}
     candidates = [n for n, spans in narrative.items() if n not in copies and len(spans) >= PLOT_MIN_SENTENCES]
     story = Story()
@@ -102,10 +112,15 @@ def tell(narrative: dict[str, list[Span]], trust: dict[str, float], copies: set[
         single = [n for n, spans in narrative.items() if n not in copies and spans]
         if single:  # one sentence of story is still the opening situation
             name = max(single, key=lambda n: (trust[n], n))
-            story.premise = _premise(narrative[name], name)
+            story.premise = _premise(narrative[name], name, lead)
             story.document = name
         return story
-    ranked = sorted(candidates, key=lambda n: (trust[n] * len(narrative[n]), trust[n], n), reverse=True)
+    best = max(trust[n] for n in candidates)
+    ranked = sorted(
+        candidates,
+        key=lambda n: (trust[n] >= best - TRUST_MARGIN, len(narrative[n]), trust[n], n),
+        reverse=True,
+    )
     source = ranked[0]
     log.debug(
         "plot source: %s (%d story sentences, reliability %.2f); candidates %s",
@@ -127,8 +142,9 @@ def tell(narrative: dict[str, list[Span]], trust: dict[str, float], copies: set[
             story.continued_from = other
             break
     story.document = source
-    story.premise = _premise([s for d, s in told if d == source], source)
-    rest = told[len(story.premise) :]
+    story.premise = _premise([s for d, s in told if d == source], source, lead)
+    in_premise = {b.start for b in story.premise}
+    rest = [(d, s) for d, s in told if not (d == source and s.start in in_premise)]
     for i, (doc, s) in enumerate(rest):
         part = PARTS[min(2, i * 3 // max(1, len(rest)))]
         spoil = (
@@ -153,12 +169,15 @@ def unsupported(sentences: list[Span], story: Story) -> list[Span]:
     return [s for s, pos in zip(sentences, support, strict=True) if pos is None]
 
 
-def _premise(spans: list[Span], document: str) -> list[PlotBeat]:
-    """The opening situation: the first sentences, stopping before anything that spoils."""
+def _premise(spans: list[Span], document: str, lead: frozenset[str]) -> list[PlotBeat]:
+    """The opening situation: from the first sentence that names the lead character (a prologue about
+    someone else is a beat), up to PREMISE_SENTENCES sentences within the story's first third, stopping
+    before a reveal. A death that opens the story is its situation, not a spoiler."""
+    opening = spans[: max(1, len(spans) // 3)]
+    start = next((i for i, s in enumerate(opening) if lead & set(re.findall(r"[\w'-]+", s.text))), 0)
     out: list[PlotBeat] = []
-    limit = min(PREMISE_SENTENCES, max(1, len(spans) // 3))
-    for s in spans[:limit]:
-        if has_cue(s.text):
+    for s in opening[start : start + PREMISE_SENTENCES]:
+        if reveals(s.text):
             break
         out.append(PlotBeat(s.text, document, s.start, s.end, Spoil.SAFE, "beginning"))
     return out

@@ -14,11 +14,17 @@ from collections.abc import Iterable
 
 from bot.ingest.text import content_stems
 
-CUES = re.compile(
+# A reveal: what the story hid until then.
+REVEALS = re.compile(
     r"\b(?:twist(?:s|ed|ing)?|reveal(?:s|ed|ing)?|revelations?|secret(?:s|ly)?|turns? out|turned out"
-    r"|conspir(?:e|es|ed|ing|acy|ators?)|flashbacks?|betray(?:s|ed|al|ing)?|die(?:s|d)?|dying|dead|deaths?"
-    r"|kill(?:s|ed|ing|er|ers)?|murder(?:s|ed|ing|er|ers|ous)?|suicide|took (?:his|her|their) own life"
-    r"|(?:the|its|an?) ending|ends with|final (?:scene|act|shot|twist|moments?)|climax|in the end)\b",
+    r"|conspir(?:e|es|ed|ing|acy|ators?)|flashbacks?|betray(?:s|ed|al|ing)?|in fact|actually|all along)\b",
+    re.IGNORECASE,
+)
+# A fate or an ending: spoils, except in the opening situation (a murder mystery opens on a death).
+FATES = re.compile(
+    r"\b(?:die(?:s|d)?|dying|dead|deaths?|kill(?:s|ed|ing|er|ers)?|murder(?:s|ed|ing|er|ers|ous)?|suicide"
+    r"|took (?:his|her|their) own life|(?:the|its|an?) ending|ends with|final (?:scene|act|shot|moments?)"
+    r"|climax|in the end)\b",
     re.IGNORECASE,
 )
 # Words so common in any story's telling that their place in the story says nothing.
@@ -26,7 +32,11 @@ COMMON = frozenset(content_stems("film movie story later finally then eventually
 
 
 def has_cue(text: str) -> bool:
-    return bool(CUES.search(text))
+    return bool(REVEALS.search(text) or FATES.search(text))
+
+
+def reveals(text: str) -> bool:
+    return bool(REVEALS.search(text))
 
 
 def later_terms(
