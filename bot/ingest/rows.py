@@ -171,7 +171,7 @@ def _passages(result: FilmResult) -> list[Row]:
         hidden = frozenset(s for doc, s in result.unsearchable if doc == d.name)
         for section, span in passages(d, leave_out=hidden):
             narrative = any(span.start <= s < span.end for s in starts)
-            spoiling = section == "plot" or narrative or result.is_spoiler(span.text)
+            spoiling = section == "plot" or narrative or result.is_spoiler(span.text, d.name)
             rows.append(
                 (
                     d.name,

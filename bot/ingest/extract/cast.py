@@ -25,7 +25,7 @@ _ROLE = rf'(?:{NAME_TOKEN}|"[^"\n]{{1,30}}")(?: (?:{NAME_TOKEN}|"[^"\n]{{1,30}}"
 _PLAYS = re.compile(
     rf"\b(?P<actor>{NAME}) plays (?:the (?:character|role) of )?(?P<role>{NAME_TOKEN}(?: {NAME_TOKEN})?)"
 )
-_PAREN = re.compile(rf"\b(?P<role>{NAME_TOKEN}(?: {NAME_TOKEN})?) \((?P<actor>{NAME})\)")
+_PAREN = re.compile(rf"\b(?P<role>{NAME_TOKEN}(?: {NAME_TOKEN})?) \((?P<actor>{NAME})(?:, [^)]*)?\)")
 _STARS_AS = re.compile(rf"\b(?P<actor>{NAME}) as (?P<role>{_ROLE})")
 _STARRING = re.compile(r"\b(?:star(?:s|ring|red)?|cast (?:includes|features)|co-stars?)\b", re.IGNORECASE)
 _NOTE_START = re.compile(r"\b(?:the|a|an|who|whose|his|her|their|its)\b")

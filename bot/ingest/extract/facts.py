@@ -241,6 +241,9 @@ _WRITERS = rf"((?:{NAME}|{NAME_TOKEN}|himself|herself)(?:(?:,| and|, and| &) (?:
 _PROSE: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("director", re.compile(rf"\bdirected by ({NAME})")),
     ("director", re.compile(rf"\b({NAME}) directed (?:it|the film|the movie)\b")),
+    ("director", re.compile(rf"\b({NAME}), who (?:wrote and )?directed (?:it|the film|the movie)\b")),
+    ("writers", re.compile(rf"\b({NAME}), who wrote and directed (?:it|the film|the movie)\b")),
+    ("distributor", re.compile(rf"\b({ORG}) released (?:it|the film|the movie)\b")),
     (
         "writers",
         re.compile(
@@ -279,11 +282,13 @@ _RELEASE = re.compile(
     rf"\b(?:released|opened)(?: it)? (?:theatrically )?(?:in (?:the )?[A-Z][\w ]+? |in [a-zA-Z ]*?(?:cinemas|theaters|theatres) )?"
     rf"(?:by {ORG} )?(?:theatrically )?on ({DATE})"
 )
-_PREMIERE = re.compile(rf"\b(?:premiere|debut)d? (?:at|in) (?:the )?({ORG})(?: in {ORG})? on ({DATE})")
+_PREMIERE = re.compile(
+    rf"\b(?:premiere|debut)d? (?:as [\w ]{{1,40}}? )?(?:at|in|of) (?:the )?({ORG})(?: in {ORG})? on ({DATE})"
+)
 _PREMIERE_ON = re.compile(rf"\bpremiered on ({DATE}),? at (?:the )?({ORG})")
 _RUNTIME = re.compile(
     r"\b(?:duration|running time|runtime|run time|runs|length|lasts|clocks in|long)\b"
-    r"|\b(?:film|movie|it) (?:is|was) \d{2,3} minutes|\ball \d{2,3} minutes",
+    r"|\b(?:film|movie|it) (?:is|was) \d{2,3} minutes|\b(?:all|at) \d{2,3} minutes",
     re.IGNORECASE,
 )
 _TRAILER_DATE = re.compile(rf"({DATE})")

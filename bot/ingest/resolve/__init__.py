@@ -27,12 +27,14 @@ from bot.ingest.resolve.songs import MergedSong, group_songs, merge_songs
 from bot.ingest.resolve.spoilers import later_terms, spoils
 from bot.ingest.resolve.truth import NUMERIC, Resolved, Standing, Truth, Vote, discover, first_votes
 from bot.ingest.shapes import Doc
-from bot.ingest.text import Span, sentences
+from bot.ingest.text import Span, content_stems, sentences
 from bot.ingest.values import person_key, plain_key
 from bot.storage.models import Spoil
 
 log = logging.getLogger(__name__)
 
+# The leading characters: the top of the billing (a prologue names none of them).
+TOP_BILLED = 3
 # Two tellings of one production event in the same month share most of their words (token set ratio).
 SAME_EVENT = 60
 
@@ -79,8 +81,11 @@ class FilmResult:
     def copy_of(self) -> dict[str, str | None]:
         return self.copies.copy_of
 
-    def is_spoiler(self, text: str) -> bool:
-        return spoils(text, self.spoiler_terms, self.characters)
+    def is_spoiler(self, text: str, document: str | None = None) -> bool:
+        loose = document is not None and not any(
+            d.name == document and d.section_spans("plot") for d in self.docs
+        )
+        return spoils(text, self.spoiler_terms, self.characters, loose)
 
     def reasons(self, doc: str) -> list[str]:
         """Why a document is as reliable as it is, in words for /sources."""
@@ -165,7 +170,8 @@ def resolve(extractions: list[Extraction]) -> FilmResult:
     actors = frozenset(c.actor.winner.claim.value for c in credits)
     characters = story_text.character_words([c.character for c in credits], docs, actors)
     narrative = {d.name: story_text.story_sentences(d, characters, actors) for d in docs}
-    lead = frozenset(re.findall(r"[\w'-]+", credits[0].character)) & characters if credits else frozenset()
+    top = " ".join(c.character for c in credits[:TOP_BILLED])
+    lead = frozenset(re.findall(r"[\w'-]+", top)) & characters
     story = tell(narrative, first.trust, copyset, lead)
     for d in names:
         extra[d].told, extra[d].narrated = story.told.get(d, 0), story.narrated.get(d, 0)
@@ -232,7 +238,16 @@ def _unsearchable(
             and d.section_at(s.start) not in story_text.NOT_STORY
             and any(w in characters for w in re.findall(r"[A-Z][\w'-]+", s.text))
         ]
-        out |= {(d.name, s.start) for s in unsupported(talk, story)}
+        invented = unsupported(talk, story) + [s for doc, s in story.left_out if doc == d.name]
+        out |= {(d.name, s.start) for s in invented}
+        # Words only the document's unsupported sentences use (no other document, not the plot): any other
+        # sentence using them talks about the same invention ("the séance scene???" in a comment).
+        elsewhere = frozenset().union(
+            *(content_stems(o.text) for o in docs if o.name != d.name),
+            *(content_stems(b.text) for b in story.beats),
+        )
+        own = frozenset().union(*(content_stems(s.text) for s in invented)) - elsewhere
+        out |= {(d.name, s.start) for s in sentences(d.text, d.body_start) if content_stems(s.text) & own}
     return out
 
 

@@ -30,13 +30,12 @@ _FRAMING = re.compile(
     re.IGNORECASE,
 )
 _VOICE = re.compile(r"\b(?:I|I'm|I've|I'd|me|my|we|we're|we'll|our|us|you|you're|you'll|your)\b")
+# The film as the subject of a clause ("The movie explores", "After this, the movie takes a turn"), except
+# where it tells the story ("The film opens on"); and the vocabulary of reviewing a film.
 _FILM_TALK = re.compile(
-    r"\b(?:the|this) (?:film|movie|picture)\b(?!'s? (?:opens|begins|starts|ends|closes|follows|cuts)\b)"
-    r"(?! (?:opens|begins|starts|ends|closes|follows|cuts)\b)"
-    r"|\b(?:themes?|performances?|performs|director|directing|directed|cinematography|screenplay|audiences?"
-    r"|viewers?|critics?|actors?|actress|cast|casting|filmmakers?|box office|trailer|poster|soundtrack"
-    r"|runtime|running time|released?|premiered?|rating|rated|stars|starring|characters?|roles?|portray\w*"
-    r"|chemistry|delivers)\b",
+    r"(?:^|[,;:] )(?:the|this) (?:film|movie|picture)\b(?:'s)?(?! (?:opens|begins|starts|ends|closes|follows|cuts)\b)"
+    r"|\b(?:themes?|performances?|director|directing|cinematography|screenplay|audiences?|viewers?|critics?"
+    r"|actors?|actress|casting|filmmakers?|box office|characters?|roles?|portray\w*|chemistry|delivers)\b",
     re.IGNORECASE,
 )
 _PAREN = re.compile(r"\s*\([^)]*\)")

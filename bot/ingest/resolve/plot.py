@@ -30,8 +30,12 @@ PLOT_MIN_SENTENCES = 2
 # quarter of sentences) and then tells at least CONTINUE_MIN_SENTENCES more.
 TAIL_SHARE = 0.25
 CONTINUE_MIN_SENTENCES = 2
-# The premise: the opening situation, one or two sentences, from the first that names the lead character.
+# The premise: the opening situation, one or two sentences.
 PREMISE_SENTENCES = 2
+# A prologue is an opening about nobody in the top billing, until the story jumps ahead in time.
+_TIME_SKIP = re.compile(
+    r"^(?:some ?time|(?:\w+ )?(?:years?|months?|weeks?|days?|decades?)) later\b", re.IGNORECASE
+)
 # Reliabilities closer than this are a tie (one agreement more or less among a dozen facts moves a
 # reliability by about this much): between tied narratives, the more complete one is the plot source.
 TRUST_MARGIN = 0.05
@@ -104,7 +108,7 @@ def tell(
     lead: frozenset[str] = frozenset(),
 ) -> Story:
     """Choose the plot source, continue it where it stops, and score every other narrative against it.
-    `lead` holds the words of the top-billed character's name, where the premise starts."""
+    `lead` holds the words of the top-billed characters' names (to tell a prologue from the story)."""
     stems = {name: [content_stems(s.text) for s in spans] for name, spans in narrative.items()}
     candidates = [n for n, spans in narrative.items() if n not in copies and len(spans) >= PLOT_MIN_SENTENCES]
     story = Story()
@@ -143,8 +147,10 @@ def tell(
             break
     story.document = source
     story.premise = _premise([s for d, s in told if d == source], source, lead)
-    in_premise = {b.start for b in story.premise}
-    rest = [(d, s) for d, s in told if not (d == source and s.start in in_premise)]
+    # The premise opens the story: its sentences are not told again, unless a prologue comes before them.
+    opening = {(d, s.start) for d, s in told[: len(story.premise)]}
+    in_premise = {(source, b.start) for b in story.premise}
+    rest = [(d, s) for d, s in told if not (in_premise == opening and (d, s.start) in in_premise)]
     for i, (doc, s) in enumerate(rest):
         part = PARTS[min(2, i * 3 // max(1, len(rest)))]
         spoil = (
@@ -170,17 +176,26 @@ def unsupported(sentences: list[Span], story: Story) -> list[Span]:
 
 
 def _premise(spans: list[Span], document: str, lead: frozenset[str]) -> list[PlotBeat]:
-    """The opening situation: from the first sentence that names the lead character (a prologue about
-    someone else is a beat), up to PREMISE_SENTENCES sentences within the story's first third, stopping
-    before a reveal. A death that opens the story is its situation, not a spoiler."""
+    """The opening situation: the story's first sentences (after a prologue, if it has one), up to
+    PREMISE_SENTENCES within its first third, stopping before a reveal. A death that opens the story is
+    its situation, not a spoiler."""
     opening = spans[: max(1, len(spans) // 3)]
-    start = next((i for i, s in enumerate(opening) if lead & set(re.findall(r"[\w'-]+", s.text))), 0)
+    start = _prologue(opening, lead)
     out: list[PlotBeat] = []
     for s in opening[start : start + PREMISE_SENTENCES]:
         if reveals(s.text):
             break
         out.append(PlotBeat(s.text, document, s.start, s.end, Spoil.SAFE, "beginning"))
     return out
+
+
+def _prologue(opening: list[Span], lead: frozenset[str]) -> int:
+    """Where the story proper starts: after opening sentences that name none of the leading characters,
+    at a jump ahead in time ("Some time later, Chris ..."); 0 when the story has no prologue."""
+    for i, s in enumerate(opening):
+        if lead & set(re.findall(r"[\w'-]+", s.text)):
+            return i if i and _TIME_SKIP.match(s.text) else 0
+    return 0
 
 
 def _judge(

@@ -60,11 +60,14 @@ def later_terms(
 LATER_TERMS_ALONE = 2
 
 
-def spoils(text: str, terms: frozenset[str], characters: frozenset[str] = frozenset()) -> bool:
-    """A reveal cue, or words only the later story uses."""
+def spoils(
+    text: str, terms: frozenset[str], characters: frozenset[str] = frozenset(), loose: bool = False
+) -> bool:
+    """A reveal cue, or words only the later story uses. In `loose` writing (a blog or review with no plot
+    section, whose story is spread through its text) one such word is enough."""
     if has_cue(text):
         return True
     found = len(content_stems(text) & terms)
-    if found >= LATER_TERMS_ALONE:
+    if found >= (1 if loose else LATER_TERMS_ALONE):
         return True
     return found >= 1 and any(w in characters for w in re.findall(r"[A-Z][\w'-]+", text))
