@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.ingest.extract import Claim, Extraction, passages
 from bot.ingest.resolve import FilmResult, Resolved, Vote
@@ -98,10 +98,39 @@ def _show(field_: str, c: Claim) -> str:
     return c.value
 
 
+def _with_counts(f: dict[str, Resolved]) -> Resolved:
+    """The Rotten Tomatoes figure, with the review counts other sources give for it as alternatives
+    ("90% (325 reviews)"), where they are not already shown with a percentage of their own."""
+    r = f["rotten_tomatoes"]
+    counts = f.get("rotten_tomatoes_count")
+    if counts is None:
+        return r
+    shown = {d for _, docs in r.alternatives for d in docs}
+    more = tuple(
+        (
+            Claim(
+                "rotten_tomatoes",
+                f"{c.extra.get('percent', '?')}%",
+                c.key,
+                c.start,
+                c.end,
+                c.sentence,
+                c.extra,
+            ),
+            docs,
+        )
+        for c, docs in counts.alternatives
+        if not set(docs) & shown
+    )
+    return replace(r, alternatives=r.alternatives + more)
+
+
 def _facts(result: FilmResult) -> list[Row]:
     f = result.facts
     facts: list[Row] = []
     for field_, r in sorted(f.items()):
+        if field_ == "rotten_tomatoes":
+            r = _with_counts(f)
         if field_ in LABELS:
             value = r.winner.claim.value if field_ == "rotten_tomatoes" else _show(field_, r.winner.claim)
             spoil = Spoil.MAJOR if has_cue(r.winner.claim.value) else Spoil.SAFE
@@ -140,7 +169,10 @@ def _figures(extractions: list[Extraction], result: FilmResult, facts: list[Row]
     figures: list[Row] = []
     if "rotten_tomatoes" in f:
         extra = f["rotten_tomatoes"].winner.claim.extra
-        count = int(extra["count"]) if "count" in extra else None
+        counted = f.get("rotten_tomatoes_count")
+        count = (
+            int(counted.winner.claim.value) if counted else int(extra["count"]) if "count" in extra else None
+        )
         figures.append(
             ("aggregate", "Rotten Tomatoes", "rotten_tomatoes", count, "reviews", extra.get("average"), None)
         )

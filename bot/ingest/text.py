@@ -61,8 +61,8 @@ _QUOTES = str.maketrans(
 )
 _TRAILING = re.compile(r"[ ]+$", re.MULTILINE)
 # A table copied from a web page keeps its cells apart with tabs: "Directed by<TAB>Jordan Peele" is a
-# labelled value, written as "Directed by: Jordan Peele".
-_TAB_CELL = re.compile(r"^([A-Za-z][^\t\n:]{0,40})\t+(?=\S)", re.MULTILINE)
+# labelled value, written as "Directed by: Jordan Peele" (but "Actor<TAB>as Role" is just spacing).
+_TAB_CELL = re.compile(r"^([A-Za-z][^\t\n:]{0,40})\t+(?=[^\sa-z])", re.MULTILINE)
 _BLANKS = re.compile(r"\n{3,}")
 
 

@@ -25,7 +25,17 @@ _ROLE = rf'(?:{NAME_TOKEN}|"[^"\n]{{1,30}}")(?: (?:{NAME_TOKEN}|"[^"\n]{{1,30}}"
 _PLAYS = re.compile(
     rf"\b(?P<actor>{NAME}) plays (?:the (?:character|role) of )?(?P<role>{NAME_TOKEN}(?: {NAME_TOKEN})?)"
 )
-_PAREN = re.compile(rf"\b(?P<role>{NAME_TOKEN}(?: {NAME_TOKEN})?) \((?P<actor>{NAME})(?:, [^)]*)?\)")
+# A one-word stage name written in its own capitals ("iOTA"), besides ordinary names.
+_STAGE_NAME = r"(?=\w*[a-z])(?=\w*[A-Z])(?![A-Z][a-z]+\b)[A-Za-z][\w.]*"
+_PAREN = re.compile(
+    rf"\b(?P<role>{NAME_TOKEN}(?: {NAME_TOKEN}){{0,2}}) \((?P<actor>{NAME}|{_STAGE_NAME})(?:, [^)]*)?\)"
+)
+# In a sentence listing parts ("Josh Helman plays Slit, Nathan Jones is Rictus Erectus"): "Actor is Role".
+_IS = re.compile(rf"\b(?P<actor>{NAME}) is (?:the )?(?P<role>{NAME_TOKEN}(?: {NAME_TOKEN}){{0,2}})")
+# "composer Junkie XL (Tom Holkenborg)": a crew member's real name, not a role.
+_CREW_BEFORE = re.compile(
+    r"\b(?:composer|director|cinematographer|editor|producer|writer|screenwriter)\s+$", re.I
+)
 _STARS_AS = re.compile(rf"\b(?P<actor>{NAME}) as (?P<role>{_ROLE})")
 _STARRING = re.compile(r"\b(?:star(?:s|ring|red)?|cast (?:includes|features)|co-stars?)\b", re.IGNORECASE)
 _NOTE_START = re.compile(r"\b(?:the|a|an|who|whose|his|her|their|its)\b")
@@ -88,8 +98,11 @@ def credits(doc: Doc, out: Extraction) -> None:
         if sent.text in song_lines:
             continue
         patterns = [_PLAYS, _PAREN] + ([_STARS_AS] if _STARRING.search(sent.text) else [])
+        patterns += [_IS] if _PLAYS.search(sent.text) else []
         for pattern in patterns:
             for m in pattern.finditer(sent.text):
+                if _CREW_BEFORE.search(sent.text[: m.start()]):
+                    continue
                 character, _, _ = split_role(m.group("role").strip())
                 if character:
                     out.credits.append(

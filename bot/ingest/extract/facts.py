@@ -265,6 +265,19 @@ _PROSE: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("cinematographer", re.compile(rf"\b(?:cinematography|photographed|shot) (?:was )?by ({NAME})")),
     ("cinematographer", re.compile(rf"\bcinematographer ({NAME})")),
     ("editor", re.compile(rf"\bedited by ({NAME})")),
+    ("composer", re.compile(rf"\b(?:the )?music (?:is |was )?by ({NAME})")),
+    ("cinematographer", re.compile(rf"\b(?:the )?cinematography (?:is |was )?by ({NAME})")),
+    ("editor", re.compile(rf"\b(?:the )?editing (?:is |was )?by ({NAME})")),
+    (
+        "producers",
+        re.compile(rf"\b(?:was|is|were) produced by ({NAME}(?:(?:, | and |, and ){NAME})*) for {ORG}"),
+    ),
+    (
+        "companies",
+        re.compile(rf"\b(?:was|is|were) produced by {NAME}(?:(?:, | and |, and ){NAME})* for ({ORG})"),
+    ),
+    ("distributor", re.compile(rf"\b({ORG}) distributed (?:it|the film|the movie)\b")),
+    ("language", re.compile(r"\bis an? ([A-Z][a-z]+)-language (?:film|movie)\b")),
     ("editor", re.compile(rf"\beditor ({NAME})")),
     ("distributor", re.compile(rf"\breleased by ({ORG}) on\b")),
     ("distributor", re.compile(rf"\b({ORG}) acquired (?:the )?(?:[a-z]+ )?(?:distribution )?rights\b")),
@@ -326,6 +339,9 @@ def prose(doc: Doc, out: Extraction) -> None:
         placed = [m for m in _PLACED_DATE.finditer(text) if m.group(2) and iso_date(m.group(1))]
         if len(placed) >= 2:  # "on <date> (Festival) and on <date> (Country)"
             _dates(out, sent, sent)
+        made = re.search(rf"\b(?:made|produced|shot|filmed) in (?:the )?({ORG})", text)
+        if made and is_country(made.group(1)):
+            out.add("country", made.group(1), plain_key(made.group(1)), sub(sent, made, 1), sent)
         if _RUNTIME.search(text):
             found = minutes(text)
             if found:

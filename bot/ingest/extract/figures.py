@@ -56,7 +56,14 @@ def _by_name(out: Extraction, sent: Span, label: str) -> None:
 def _rotten_tomatoes(out: Extraction, sent: Span) -> None:
     before = re.search(r"\b(\d{1,3})\s?% on Rotten Tomatoes", sent.text)  # "sits at 97% on Rotten Tomatoes"
     if before:
-        out.add("rotten_tomatoes", f"{before.group(1)}%", before.group(1), sub(sent, before, 1), sent)
+        found: dict[str, str] = {}
+        count = re.search(r"\bRotten Tomatoes (?:from|based on|of|with) (\d[\d,]*) reviews", sent.text)
+        if count:
+            found["count"] = count.group(1).replace(",", "")
+        out.add(
+            "rotten_tomatoes", f"{before.group(1)}%", before.group(1), sub(sent, before, 1), sent, **found
+        )
+        _count(out, sent, before.group(1), found)
         return
     text = sent.text[sent.text.index("Rotten Tomatoes") :]
     base = sent.start + sent.text.index("Rotten Tomatoes")
@@ -72,11 +79,24 @@ def _rotten_tomatoes(out: Extraction, sent: Span) -> None:
         extra["average"] = f"{average.group(1)}/10"
     span = Span(base + m.start(1), base + m.end(1), m.group(1))
     out.add("rotten_tomatoes", f"{m.group(1)}%", m.group(1), span, sent, **extra)
+    _count(out, sent, m.group(1), extra)
+
+
+def _count(out: Extraction, sent: Span, percent: str, extra: dict[str, str]) -> None:
+    """The number of reviews behind a Rotten Tomatoes figure: voted on its own, so a copy's older count is
+    an alternative even where the percentage agrees."""
+    if "count" in extra:
+        count = extra["count"]
+        out.add("rotten_tomatoes_count", count, count, sent, sent, percent=percent, **extra)
 
 
 def _metacritic(out: Extraction, sent: Span) -> None:
     text = sent.text
-    m = re.search(r"\b(\d{1,3}) out of 100\b", text) or re.search(r"\b(\d{1,3})/100\b", text)
+    m = (
+        re.search(r"\b(\d{1,3}) out of 100\b", text)
+        or re.search(r"\b(\d{1,3})/100\b", text)
+        or re.search(r"\b(\d{1,3}) on Metacritic\b", text)
+    )
     if not m:
         return
     out.add("metacritic", f"{m.group(1)}/100", m.group(1), sub(sent, m, 1), sent)

@@ -29,6 +29,7 @@ NUMERIC = frozenset(
         "release_date",
         "trailer",
         "rotten_tomatoes",
+        "rotten_tomatoes_count",
         "metacritic",
         "metacritic_count",
         "imdb",
@@ -161,8 +162,16 @@ def _pick(name: str, field_votes: list[Vote], witness: dict[str, str], trust: di
     ranked = sorted(by_key, key=score, reverse=True)
     win = ranked[0]
     tied = len(ranked) > 1 and strength(ranked[1]) == strength(win)
+    # The winning value as its most explicit independent claim gives it ("99% of 469 reviews" over "99/100").
     winner = max(
-        by_key[win], key=lambda v: (not v.weightless, trust[v.document], len(v.claim.value), v.document)
+        by_key[win],
+        key=lambda v: (
+            not v.weightless,
+            len(v.claim.extra),
+            trust[v.document],
+            len(v.claim.value),
+            v.document,
+        ),
     )
     return Resolved(
         name,
