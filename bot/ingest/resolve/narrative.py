@@ -86,23 +86,61 @@ def story_sentences(doc: Doc, characters: frozenset[str], actors: frozenset[str]
             out += [
                 s
                 for s in sentences(doc.text, sec.start, sec.end)
-                if len(s.text) >= STORY_MIN_CHARS and not is_framing(s.text) and _sentence_like(s.text)
+                if _long_enough(s.text, characters) and not is_framing(s.text) and _sentence_like(s.text)
             ]
         return out
     for sec in doc.sections:
         if sec.name in NOT_STORY:
             continue
         for para in paragraphs(doc.text, sec.start, sec.end):
-            sents = [s for s in sentences(doc.text, para.start, para.end) if len(s.text) >= STORY_MIN_CHARS]
+            sents = [s for s in sentences(doc.text, para.start, para.end) if _long_enough(s.text, characters)]
             if not sents:
                 continue
-            told = [s for s in sents if not is_framing(s.text) and not is_commentary(s.text, actors)]
+            told = [s for s in sents if _tells(s.text, actors)]
             story = [s for s in told if _mentions(s.text, characters) and _sentence_like(s.text)]
             # Story sentences name characters; the rest of a telling (pronouns, "the two women") is neutral.
             # A paragraph narrates when it has at least as many story sentences as framing or commentary.
             if story and len(story) >= len(sents) - len(told):
                 out += told
     return out
+
+
+def _long_enough(text: str, characters: frozenset[str]) -> bool:
+    """Story sentences run long; a short one still is one when it names a character ("Amy is alive.")."""
+    return len(text) >= STORY_MIN_CHARS or (_mentions(text, characters) and _sentence_like(text))
+
+
+def _tells(text: str, actors: frozenset[str]) -> bool:
+    """Neither framing nor commentary; or a framing or commenting lead-in before a colon, then story
+    ("If you have not seen it: on the morning of ...", "About an hour in, the film pulls the rug: ...")."""
+    if not is_framing(text) and not is_commentary(text, actors):
+        return True
+    _, colon, tail = text.partition(": ")
+    return (
+        bool(colon)
+        and len(tail) >= STORY_MIN_CHARS
+        and not is_framing(tail)
+        and not is_commentary(tail, actors)
+    )
+
+
+_STOPS = re.compile(
+    r"\b(?:no spoilers? (?:past|beyond|after)|(?:I will|I'll|let's) stop (?:there|here)|(?:won't|will not|not going to)"
+    r" (?:spoil|give away|reveal)|you(?:'ll| will) have to (?:watch|see)|to find out)\b",
+    re.IGNORECASE,
+)
+
+
+def stops(doc: Doc, story: list[Span]) -> bool:
+    """The document tells only part of the story on purpose: it says so ("no spoilers past the halfway
+    mark", "I will stop there"), or its telling ends on a teaser question."""
+    if not story:
+        return False
+    if _STOPS.search(doc.text):
+        return True
+    section = doc.section_at(story[-1].start)
+    after = [s for s in sentences(doc.text, story[-1].end) if doc.section_at(s.start) == section][:2]
+    return any(s.text.rstrip().endswith("?") for s in after)
 
 
 def _sentence_like(text: str) -> bool:

@@ -86,15 +86,19 @@ def _supported(own: Stems, other: Stems) -> list[int | None]:
     return out
 
 
-def _continuation(told: Stems, other: Stems) -> int | None:
-    """Where `other` goes on past the end of the told narrative: the index of its first sentence beyond."""
+def _continuation(told: Stems, other: Stems, stopped: bool) -> int | None:
+    """Where `other` goes on past the end of the told narrative: the index of its first sentence beyond.
+
+    It re-tells the told narrative's final stretch, then goes on; or, where the told narrative stops on
+    purpose (a teaser, "no spoilers past the halfway mark"), it agrees with it somewhere and then tells
+    more that the told narrative does not."""
     support = _supported(other, told)
     matched = [(k, pos) for k, pos in enumerate(support) if pos is not None]
-    if len(matched) < 2:
+    if not matched or (len(matched) < 2 and not stopped):
         return None
     last, pos = matched[-1]
     tail = len(told) - max(1, round(TAIL_SHARE * len(told)))
-    if pos + 1 < tail:  # the pair windows reach one sentence further
+    if pos + 1 < tail and not stopped:  # the pair windows reach one sentence further
         return None
     if len(other) - (last + 1) < CONTINUE_MIN_SENTENCES:
         return None
@@ -106,9 +110,11 @@ def tell(
     trust: dict[str, float],
     copies: set[str],
     lead: frozenset[str] = frozenset(),
+    stopped: frozenset[str] = frozenset(),
 ) -> Story:
     """Choose the plot source, continue it where it stops, and score every other narrative against it.
-    `lead` holds the words of the top-billed characters' names (to tell a prologue from the story)."""
+    `lead` holds the words of the top-billed characters' names (to tell a prologue from the story);
+    `stopped` the documents that tell only part of the story on purpose."""
     stems = {name: [content_stems(s.text) for s in spans] for name, spans in narrative.items()}
     candidates = [n for n, spans in narrative.items() if n not in copies and len(spans) >= PLOT_MIN_SENTENCES]
     story = Story()
@@ -122,7 +128,7 @@ def tell(
     best = max(trust[n] for n in candidates)
     ranked = sorted(
         candidates,
-        key=lambda n: (trust[n] >= best - TRUST_MARGIN, len(narrative[n]), trust[n], n),
+        key=lambda n: (trust[n] >= best - TRUST_MARGIN, _words(narrative[n]), trust[n], n),
         reverse=True,
     )
     source = ranked[0]
@@ -136,7 +142,7 @@ def tell(
     told: list[tuple[str, Span]] = [(source, s) for s in narrative[source]]
     told_stems = list(stems[source])
     for other in ranked[1:]:
-        start = _continuation(told_stems, stems[other])
+        start = _continuation(told_stems, stems[other], source in stopped)
         if start is not None:
             log.debug(
                 "plot continues from %s at its sentence %d: %s", other, start, narrative[other][start].text
@@ -173,6 +179,12 @@ def unsupported(sentences: list[Span], story: Story) -> list[Span]:
         return []
     support = _supported([content_stems(s.text) for s in sentences], story.stems)
     return [s for s, pos in zip(sentences, support, strict=True) if pos is None]
+
+
+def _words(spans: list[Span]) -> int:
+    """How much of the story a narrative tells: its words (a sparse summary of the whole story tells less
+    than a detailed first half)."""
+    return sum(len(s.text.split()) for s in spans)
 
 
 def _premise(spans: list[Span], document: str, lead: frozenset[str]) -> list[PlotBeat]:
