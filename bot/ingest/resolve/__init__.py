@@ -172,7 +172,9 @@ def resolve(extractions: list[Extraction]) -> FilmResult:
     narrative = {d.name: story_text.story_sentences(d, characters, actors) for d in docs}
     top = " ".join(c.character for c in credits[:TOP_BILLED])
     lead = frozenset(re.findall(r"[\w'-]+", top)) & characters
-    story = tell(narrative, first.trust, copyset, lead)
+    stopped = frozenset(d.name for d in docs if story_text.stops(d, narrative[d.name]))
+    sectioned = frozenset(d.name for d in docs if d.section_spans("plot"))
+    story = tell(narrative, first.trust, copyset, lead, stopped, sectioned)
     for d in names:
         extra[d].told, extra[d].narrated = story.told.get(d, 0), story.narrated.get(d, 0)
     truth = discover(votes, witness, names, extra)

@@ -24,6 +24,8 @@ log = logging.getLogger(__name__)
 # A retelling of one event names most of the same people, places and objects: a sentence is supported when
 # at least half of its content words occur in two consecutive sentences of the other narrative.
 SUPPORT_THRESHOLD = 0.5
+# ... and at least two of them: one shared name ("Amy is alive." beside any sentence about Amy) is chance.
+SUPPORT_MIN_WORDS = 2
 # A narrative is a plot when it tells at least this many sentences; a single sentence is at most a premise.
 PLOT_MIN_SENTENCES = 2
 # Another narrative continues the told one only if it re-tells the told one's final stretch (its last
@@ -82,7 +84,8 @@ def _supported(own: Stems, other: Stems) -> list[int | None]:
     out: list[int | None] = []
     for stems in own:
         score, pos = _best(stems, other)
-        out.append(pos if score >= SUPPORT_THRESHOLD else None)
+        shared = score * len(stems)
+        out.append(pos if score >= SUPPORT_THRESHOLD and shared >= SUPPORT_MIN_WORDS else None)
     return out
 
 
@@ -94,11 +97,13 @@ def _continuation(told: Stems, other: Stems, stopped: bool) -> int | None:
     more that the told narrative does not."""
     support = _supported(other, told)
     matched = [(k, pos) for k, pos in enumerate(support) if pos is not None]
-    if not matched or (len(matched) < 2 and not stopped):
-        return None
-    last, pos = matched[-1]
     tail = len(told) - max(1, round(TAIL_SHARE * len(told)))
-    if pos + 1 < tail and not stopped:  # the pair windows reach one sentence further
+    at_tail = [k for k, pos in matched if pos + 1 >= tail]  # the pair windows reach one sentence further
+    if at_tail and len(matched) >= 2:
+        last = max(at_tail)
+    elif stopped and matched:
+        last = max(k for k, _ in matched)
+    else:
         return None
     if len(other) - (last + 1) < CONTINUE_MIN_SENTENCES:
         return None
@@ -111,10 +116,12 @@ def tell(
     copies: set[str],
     lead: frozenset[str] = frozenset(),
     stopped: frozenset[str] = frozenset(),
+    sectioned: frozenset[str] = frozenset(),
 ) -> Story:
     """Choose the plot source, continue it where it stops, and score every other narrative against it.
     `lead` holds the words of the top-billed characters' names (to tell a prologue from the story);
-    `stopped` the documents that tell only part of the story on purpose."""
+    `stopped` the documents that tell only part of the story on purpose; `sectioned` those that tell it in a
+    section of its own (a deliberate telling, preferred to one a review tells in passing)."""
     stems = {name: [content_stems(s.text) for s in spans] for name, spans in narrative.items()}
     candidates = [n for n, spans in narrative.items() if n not in copies and len(spans) >= PLOT_MIN_SENTENCES]
     story = Story()
@@ -128,7 +135,7 @@ def tell(
     best = max(trust[n] for n in candidates)
     ranked = sorted(
         candidates,
-        key=lambda n: (trust[n] >= best - TRUST_MARGIN, _words(narrative[n]), trust[n], n),
+        key=lambda n: (trust[n] >= best - TRUST_MARGIN, n in sectioned, _words(narrative[n]), trust[n], n),
         reverse=True,
     )
     source = ranked[0]
