@@ -18,12 +18,14 @@ DATE = (
     rf"|\d{{4}}-\d{{2}}-\d{{2}})"
 )
 UPPER = "A-ZÀ-ÖØ-ÞĀĂĄĆČĎĐĒĖĘĚĞĢĪĮİĶĹĻĽŁŃŅŇŌŐŒŔŘŚŞŠŢŤŪŮŰŲŹŻŽ"
-NAME_TOKEN = rf"(?:[{UPPER}][\w.'’-]*|d'[{UPPER}][\w'-]*)"
+NAME_TOKEN = rf"(?:[{UPPER}][\w.'’&-]*|d'[{UPPER}][\w'-]*)"
 # A person's name: two to four capitalised words ("J. K. Simmons" is four tokens).
 NAME = rf"{NAME_TOKEN}(?:[ ](?:(?:de|van|von|der|da|di|del|le|la)[ ])?{NAME_TOKEN}){{1,3}}"
+# Words of an organisation's name may also be ordinals or numbers ("20th Century Fox", "21 Laps").
+_ORG_TOKEN = rf"(?:{NAME_TOKEN}|\d+(?:st|nd|rd|th)\b|\d{{2,}}\b)"
 # An organisation: capitalised words, possibly joined by "&", "and", "of" or "the" ("Right of Way Films",
 # "The Globe and Mail"). Lists of several are split by `split_names`.
-ORG = rf"{NAME_TOKEN}(?:[ ](?:(?:&|and)[ ])?(?:(?:of|the|de)[ ])*{NAME_TOKEN})*"
+ORG = rf"{_ORG_TOKEN}(?:[ ](?:(?:&|and)[ ])?(?:(?:of|the|de)[ ])*{NAME_TOKEN})*"
 SELF = frozenset({"himself", "herself", "themselves"})
 
 
@@ -118,7 +120,9 @@ def slug_pattern(slug: str) -> re.Pattern[str] | None:
         parts = parts[:-1]  # "alien-1979": the year is not part of the title
     if not parts:
         return None
-    return re.compile(r"(?<![\w])" + r"[\W_]+".join(re.escape(p) for p in parts) + r"(?![\w])", re.IGNORECASE)
+    title = r"[\W_]+".join(re.escape(p) for p in parts)
+    # A folder name usually drops a leading article: "grand-budapest-hotel" is "The Grand Budapest Hotel".
+    return re.compile(rf"(?<![\w])(?:(?:the|a|an) )?{title}(?![\w])", re.IGNORECASE)
 
 
 def full_name(text: str, name: str) -> str:

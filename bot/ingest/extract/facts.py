@@ -238,6 +238,7 @@ def infobox(doc: Doc, out: Extraction) -> None:
 
 
 _WRITERS = rf"((?:{NAME}|{NAME_TOKEN}|himself|herself)(?:(?:,| and|, and| &) (?:{NAME}|{NAME_TOKEN}|himself|herself))*)"
+_PEOPLE = rf"{NAME}(?:(?:, | and |, and ){NAME})*"
 _PROSE: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("director", re.compile(rf"\bdirected by ({NAME})")),
     ("director", re.compile(rf"\b({NAME}) directed (?:it|the film|the movie)\b")),
@@ -252,7 +253,11 @@ _PROSE: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     ("writers", re.compile(rf"\b(?:screenplay|script) (?:was )?(?:written )?by {_WRITERS}")),
     ("writers", re.compile(rf"(?<!co-)\bwritten and directed by ({NAME})")),
-    ("composer", re.compile(rf"\bscore (?:was |is )?(?:composed |written )?by (?:composer )?({NAME})")),
+    ("composer", re.compile(rf"\bscore (?:was |is )?(?:composed |written )?by (?:composer )?({_PEOPLE})")),
+    (
+        "producers",
+        re.compile(rf"\b(?:[Ff]ilm|[Mm]ovie|It|it) (?:was|is) produced by ({_PEOPLE})(?=[.,;]| for )"),
+    ),
     ("composer", re.compile(rf"\b(?:original )?music (?:was |is )(?:composed |written )?by ({NAME})")),
     (
         "composer",

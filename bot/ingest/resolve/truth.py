@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bot.ingest.extract import Claim
 
@@ -103,6 +103,49 @@ def first_votes(document: str, claims: list[Claim], weightless: bool) -> tuple[l
     return votes, contradictions
 
 
+# Fields whose value is a set (names, or a genre's words): a value that is part of another ("Wes Anderson"
+# beside "Wes Anderson, Hugo Guinness"; "drama" beside "psychological drama") says less, not otherwise.
+SETS = frozenset(
+    {
+        "writers",
+        "producers",
+        "companies",
+        "featured",
+        "director",
+        "composer",
+        "cinematographer",
+        "editor",
+        "country",
+    }
+)
+WORD_SETS = frozenset({"genre"})
+
+
+def _items(name: str, key: str) -> frozenset[str]:
+    if name in SETS:
+        return frozenset(key.split("|"))
+    if name in WORD_SETS:
+        return frozenset(key.split())
+    return frozenset()
+
+
+def absorb(votes: dict[str, list[Vote]]) -> dict[str, list[Vote]]:
+    """A vote for part of another vote's set supports the whole set (the most complete value it is part of)."""
+    out: dict[str, list[Vote]] = {}
+    for name, field_votes in votes.items():
+        keys = {v.claim.key: _items(name, v.claim.key) for v in field_votes}
+        moved = []
+        for v in field_votes:
+            mine = keys[v.claim.key]
+            wider = [k for k, items in keys.items() if mine and mine < items]
+            if wider:
+                key = max(wider, key=lambda k: (len(keys[k]), k))
+                v = replace(v, claim=replace(v.claim, key=key, extra={**v.claim.extra, "part": "1"}))
+            moved.append(v)
+        out[name] = moved
+    return out
+
+
 def discover(
     votes: dict[str, list[Vote]],
     witness: dict[str, str],
@@ -112,6 +155,7 @@ def discover(
     """Pick one value per field by reliability-weighted votes of independent witnesses; learn reliability.
 
     `extra` carries what is known about each document beyond votes (narration, garbles)."""
+    votes = absorb(votes)
     trust = dict.fromkeys(documents, 0.5)
     resolved: dict[str, Resolved] = {}
     standing: dict[str, Standing] = {}
@@ -167,6 +211,7 @@ def _pick(name: str, field_votes: list[Vote], witness: dict[str, str], trust: di
         by_key[win],
         key=lambda v: (
             not v.weightless,
+            "part" not in v.claim.extra,
             len(v.claim.extra),
             trust[v.document],
             len(v.claim.value),
