@@ -22,7 +22,7 @@ from bot.ingest.extract import Claim, Extraction, QuoteClaim, TimelineClaim
 from bot.ingest.resolve import narrative as story_text
 from bot.ingest.resolve.cast import MergedCredit, first_per_doc, group_credits, merge_credits
 from bot.ingest.resolve.copies import Copies, find_copies
-from bot.ingest.resolve.plot import PlotBeat, Story, tell, unsupported
+from bot.ingest.resolve.plot import PlotBeat, Story, early, tell, unsupported
 from bot.ingest.resolve.songs import MergedSong, group_songs, merge_songs
 from bot.ingest.resolve.spoilers import later_terms, spoils
 from bot.ingest.resolve.truth import NUMERIC, Resolved, Standing, Truth, Vote, discover, first_votes
@@ -82,8 +82,9 @@ class FilmResult:
         return self.copies.copy_of
 
     def is_spoiler(self, text: str, document: str | None = None) -> bool:
+        # An encyclopedia keeps its story in its plot section; other writing lets it spill anywhere.
         loose = document is not None and not any(
-            d.name == document and d.section_spans("plot") for d in self.docs
+            d.name == document and d.shape == "encyclopedia" for d in self.docs
         )
         return spoils(text, self.spoiler_terms, self.characters, loose)
 
@@ -189,11 +190,10 @@ def resolve(extractions: list[Extraction]) -> FilmResult:
         for d in docs
         if d.name not in copyset
     ]
-    # The opening, as the told plot and every independent telling has it (each telling's first third).
+    # The opening, as the told plot and every independent telling has it (their sentences that the told
+    # plot's opening supports).
     opening = [b.text for b in story.premise] + [b.text for b in story.beats if b.part == "beginning"]
-    opening += [
-        s.text for d, spans in narrative.items() if d not in copyset for s in spans[: max(1, len(spans) // 3)]
-    ]
+    opening += [s.text for d, spans in narrative.items() if d not in copyset for s in early(spans, story)]
     terms = later_terms(opening, [b.text for b in story.beats if b.part != "beginning"], outside)
     hidden = _unsearchable(docs, story, narrative, characters, copyset)
     result = FilmResult(

@@ -179,6 +179,13 @@ def tell(
     return story
 
 
+def early(sentences: list[Span], story: Story) -> list[Span]:
+    """Of a telling's sentences, those the told plot supports within its first third."""
+    opening = (len(story.premise) + len(story.beats)) // 3 + 1
+    support = _supported([content_stems(s.text) for s in sentences], story.stems)
+    return [s for s, pos in zip(sentences, support, strict=True) if pos is not None and pos < opening]
+
+
 def unsupported(sentences: list[Span], story: Story) -> list[Span]:
     """Of sentences that talk about the story (outside any telling of it: a forum post's aside, a blog's
     commentary), those the told plot does not support: possible inventions, never shown as search hits."""

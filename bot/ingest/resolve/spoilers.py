@@ -63,8 +63,8 @@ LATER_TERMS_ALONE = 2
 def spoils(
     text: str, terms: frozenset[str], characters: frozenset[str] = frozenset(), loose: bool = False
 ) -> bool:
-    """A reveal cue, or words only the later story uses. In `loose` writing (a blog or review with no plot
-    section, whose story is spread through its text) one such word is enough."""
+    """A reveal cue, or words only the later story uses. In `loose` writing (a blog, a review, a fan site,
+    whose story spills out of its plot section) one such word is enough."""
     if has_cue(text):
         return True
     found = len(content_stems(text) & terms)
