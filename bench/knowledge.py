@@ -25,8 +25,9 @@ adds two OPTIONAL keys:
 
 and reads two keys more widely than the spec's examples show (their meaning is unchanged):
 
-* a name-valued `[film]` key (`country`, `language`, ...) may be a list when the documents give several
-  ("United States" and "Germany"): it is then compared as a set, like `companies`.
+* a name-valued `[film]` key (`director`, `country`, `language`, ...) may be a list when the documents give
+  several (["United States", "Germany"]); every name-valued key is compared as a set of names, so the
+  string "United Kingdom, United States" and that list shown in either order are the same.
 * `[alternatives] rotten_tomatoes_reviews` / `metacritic_critics`: an older review count, shown beside the
   figure's alternative ("73% (85 reviews)").
 
@@ -65,7 +66,7 @@ from pathlib import Path
 from bench.grading.answers import Answers, load
 from bench.grading.facts import grade_facts
 from bench.grading.match import fold_text
-from bench.grading.shown import Snapshot, build_alone, collect
+from bench.grading.shown import Snapshot, build_alone, collect, digests
 from bench.grading.story import grade_exposure, grade_story
 from bench.grading.tally import Tally
 
@@ -122,7 +123,9 @@ def _words(phrase: str) -> list[str]:
 async def _snapshot(folder: Path, searches: list[str], names: list[str]) -> Snapshot:
     with tempfile.TemporaryDirectory(prefix="knowledge-") as tmp:
         db, warnings = build_alone(folder, Path(tmp))
-        return await collect(db, warnings, searches, names)
+        snap = await collect(db, warnings, searches, names)
+    snap.digests = digests(folder)
+    return snap
 
 
 def judge(a: Answers, snap: Snapshot, film: str) -> FilmGrade:

@@ -7,6 +7,7 @@ of a Discord message the text sits in, and whether that place can hold spoiler t
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import shutil
 from collections.abc import Awaitable, Iterable, Iterator
@@ -54,6 +55,10 @@ class Shown:
 
     def revealed(self) -> str:
         return "\n".join(p.revealed(self.echo) for p in self.parts)
+
+    def field_named(self, prefix: str) -> bool:
+        """True when a field's name starts with `prefix` (a search hit names its document first)."""
+        return any(part.name.startswith(prefix) for part in self.parts if part.name)
 
     def field(self, name: str) -> str | None:
         """The revealed value of the first field called `name` (case-insensitive), if any."""
@@ -110,6 +115,7 @@ class Snapshot:
     sources: Sources
     warnings: list[str]
     replies: list[Shown] = field(default_factory=list)
+    digests: dict[str, str] = field(default_factory=dict)  # document name -> hash of its bytes
 
     def reply(self, command: str) -> Shown:
         return next(r for r in self.replies if r.command == command)
@@ -133,6 +139,13 @@ def _caught() -> Iterator[_Catch]:
         yield handler
     finally:
         root.removeHandler(handler)
+
+
+def digests(folder: Path) -> dict[str, str]:
+    """Each document's content hash: byte-identical documents are copies of each other either way round."""
+    return {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir()) if p.is_file()
+    }
 
 
 def build_alone(folder: Path, workdir: Path) -> tuple[Path, list[str]]:

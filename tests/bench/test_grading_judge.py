@@ -1,31 +1,15 @@
-"""The knowledge grader's own rules: matching helpers (table-driven) and whole grades of hand-made answers."""
+"""Whole grades of hand-made answers over a stand-in library: each check finds what it must, and a
+perfect film grades perfect."""
 
 from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
-from datetime import date
 from pathlib import Path
 
-import pytest
-
 from bench.grading.answers import load
-from bench.grading.facts import value_of
-from bench.grading.match import (
-    character_matches,
-    dates_in,
-    fold_name,
-    has_phrase,
-    numbers_in,
-    remove_echo,
-    revealed,
-    seen,
-    split_names,
-)
 from bench.grading.shown import render
-from bench.grading.story import premise_problems
 from bench.knowledge import FilmGrade, judge, table
-from bot.present.text import clean, spoiler
 from bot.storage.errors import LookupFailed
 from bot.storage.models import (
     Alternative,
@@ -44,130 +28,6 @@ from bot.storage.models import (
     Sources,
     Spoil,
 )
-
-
-@pytest.mark.parametrize(
-    ("a", "b"),
-    [
-        ("J.K. Simmons", "J. K. Simmons"),
-        ("J.K. Simmons", "JK Simmons"),
-        ("Jóhann Jóhannsson", "Johann Johannsson"),
-        ("Mark O'Brien", "Mark O’Brien"),
-        ("Barunson E&A", "Barunson E & A"),
-        ("  Wes   Anderson ", "wes anderson"),
-        ("Bong Joon-ho", "Bong Joon Ho"),
-    ],
-)
-def test_fold_name_same(a: str, b: str) -> None:
-    assert fold_name(a) == fold_name(b)
-
-
-@pytest.mark.parametrize(
-    ("a", "b"),
-    [
-        ("Mark Kandborg", "Imprint Kandborg"),
-        ("JÃ³hann", "Jóhann"),
-        ("Eric Charmelo", "Eric C. Charmelo"),
-        ("", ""),
-    ],
-)
-def test_fold_name_different(a: str, b: str) -> None:
-    assert not (fold_name(a) and fold_name(a) == fold_name(b))
-
-
-@pytest.mark.parametrize(
-    ("text", "phrase", "found"),
-    [
-        ("Andrew crashes the car.", "crash", True),  # a prefix
-        ("The twists pile up.", "twist", True),
-        ("The discrash was loud.", "crash", False),  # starts at a word
-        ("a spiritual retreat", "ritual", False),
-        ("the _Boy with Apple_ painting", "Boy with Apple", True),  # markdown underscores are not letters
-        ("a scholar’s rock", "scholar's rock", True),  # curly apostrophe
-        ("a  SCHOLAR'S\nrock", "scholar's rock", True),
-        ("Min hyuk", "Min-hyuk", True),
-        ("une séance", "seance", True),
-        ("Bong Joon-hoâ€™s control", "Joon-hoâ€", True),  # mojibake stuck to its word
-        ("Bong Joon-ho’s control", "Joon-hoâ€", False),
-        ("Portable, Alabama", "Portable, Alabama", True),
-        ("took his own life", "took his life", False),
-        ("anything", "", False),
-    ],
-)
-def test_has_phrase(text: str, phrase: str, found: bool) -> None:
-    assert has_phrase(text, phrase) is found
-
-
-@pytest.mark.parametrize(
-    ("expected", "shown", "same"),
-    [
-        ('Elizabeth "Lizzie" Wells', "Lizzie", True),
-        ("Young Charlotte Willmore", "Charlotte Willmore", True),
-        ("Hannah", "Hannah, aged 8", True),
-        ("Monsieur Gustave H.", "M. Gustave", True),
-        ("Louise Banks", "Dr. Louise Banks, a linguist", True),
-        ("Theis", "Geoffrey", False),
-        ("Theis", "", False),
-    ],
-)
-def test_character_matches(expected: str, shown: str, same: bool) -> None:
-    assert character_matches(expected, shown) is same
-
-
-def test_seen_hides_spoilers_and_reads_escapes() -> None:
-    text = f"**Premise**\n{clean('A *cellist* @here')} {spoiler('she is expelled')}"
-    assert "expelled" not in seen(text)
-    assert "expelled" in revealed(text)
-    assert seen(text).startswith("Premise\nA *cellist* @")
-    assert "\u200b" not in seen(text)
-
-
-def test_seen_counts_raw_where_tags_cannot_hide() -> None:
-    assert "expelled" in seen("||expelled||", can_hide=False)
-    assert "expelled" not in seen("||expelled||")
-
-
-def test_escaped_pipes_hide_nothing() -> None:
-    text = clean("a || b expelled || c")  # document text with pipes, escaped: no spoiler span
-    assert "expelled" in seen(text)
-
-
-def test_remove_echo() -> None:
-    assert remove_echo("Nothing matches “Imprint Kandborg”.", " Imprint  Kandborg") == "Nothing matches “”."
-
-
-def test_values_in_text() -> None:
-    assert dates_in("September 1, 2016 (Venice); 11 Nov 2016; 2019-05-24; May 40, 2019") == [
-        date(2016, 9, 1),
-        date(2016, 11, 11),
-        date(2019, 5, 24),
-    ]
-    assert numbers_in("70% of 1,024 reviews · 6.2/10") == [70, 1024, 6.2, 10]
-    assert split_names("Bill Block, Stacey Reiss, and Richard Shepard") == [
-        "Bill Block",
-        "Stacey Reiss",
-        "Richard Shepard",
-    ]
-    assert value_of("names", "Barunson E&A") == frozenset({"barunson ea"})
-    assert value_of("int", "116 minutes") == 116
-    assert value_of("genre", "horror film") == "horror"
-    assert value_of("date", "no date here") is None
-
-
-@pytest.mark.parametrize(
-    ("premise", "problems"),
-    [
-        ("Chris, a photographer, meets his girlfriend's parents.", 0),
-        ("- Starring: Amy Adams - Production Companies: FilmNation", 2),
-        ("Starring: Amy Adams, Jeremy Renner. Production companies: FilmNation.", 1),
-        ("Parasite Ending Explained: Who Is the Real Parasite", 1),
-    ],
-)
-def test_premise_problems(premise: str, problems: int) -> None:
-    assert len(premise_problems(premise)) == problems
-
-
-# ---------------------------------------------------------------- whole grades over a hand-made library
 
 FILM = FilmRef("drum", "Drumline Story", 2014)
 DOC = "wiki.txt"
@@ -192,6 +52,7 @@ class Library:
         credits: list[Credit] | None = None,
         beats: tuple[Beat, ...] | None = None,
         hits: list[SearchHit] | None = None,
+        documents: tuple[SourceInfo, ...] = (SourceInfo(DOC, "encyclopedia", 0.9, DOC, None),),
     ) -> None:
         told = (
             (0, "Andrew joins Fletcher's band.", Spoil.MILD, "beginning"),
@@ -199,6 +60,7 @@ class Library:
             (2, "He is expelled after attacking Fletcher.", Spoil.ENDING, "end"),
         )
         self.premise = premise
+        self.documents = documents
         self.facts = facts or {
             "runtime": _fact("runtime", "107 minutes"),
             "director": _fact("director", "Damien Chazelle"),
@@ -238,7 +100,7 @@ class Library:
         return Reception(FILM, (rt,), None, ())
 
     async def sources(self, slug: str) -> Sources:
-        return Sources(FILM, (SourceInfo(DOC, "encyclopedia", 0.9, DOC, None),), ())
+        return Sources(FILM, self.documents, ())
 
     async def search(self, query: str, slug: str | None = None, limit: int = 5) -> list[SearchHit]:
         words = query.casefold().split()
@@ -271,12 +133,22 @@ not_beats = ["Here is a short review"]
 """
 
 
-def _grade(tmp_path: Path, library: Library, answers: str = ANSWERS) -> FilmGrade:
+WARNINGS = ["dup.txt: exact duplicate of wiki.txt", "junk.html: only scripts, nothing to read"]
+
+
+def _grade(
+    tmp_path: Path,
+    library: Library,
+    answers: str = ANSWERS,
+    digests: dict[str, str] | None = None,
+    warnings: list[str] = WARNINGS,
+) -> FilmGrade:
     path = tmp_path / "drum.toml"
     path.write_text(answers, encoding="utf-8")
     a = load(path)
-    searches = [*a.spoilers, *a.never]
-    snap = asyncio.run(render(library, [], searches, [*a.never, "Teller"]))
+    searches = [*a.spoilers, *a.never, "Shaffer"]
+    snap = asyncio.run(render(library, warnings, searches, [*a.never, "Teller"]))
+    snap.digests = digests or {}
     return judge(a, snap, "drum")
 
 
@@ -363,3 +235,62 @@ def test_plot_events_order_source_and_framing(tmp_path: Path) -> None:
 def test_the_users_own_query_echoed_back_is_not_a_garble(tmp_path: Path) -> None:
     grade = _grade(tmp_path, Library())  # /search and /cast name: for "Imprint Teller" quote it back
     assert grade.perfect, grade.problems
+
+
+def test_names_are_sets_whatever_their_order(tmp_path: Path) -> None:
+    answers = ANSWERS.replace(
+        'director = "Damien Chazelle"',
+        'director = "Damien Chazelle"\ncountry = "United Kingdom, United States"',
+    )
+    facts = {
+        "runtime": _fact("runtime", "107 minutes"),
+        "director": _fact("director", "Damien Chazelle"),
+        "country": _fact("country", "United States and United Kingdom"),
+    }
+    assert _grade(tmp_path, Library(facts=facts), answers).perfect
+    facts["country"] = _fact("country", "United States")
+    grade = _grade(tmp_path, Library(facts=facts), answers)
+    assert (
+        "country: expected 'United Kingdom, United States', shown 'United States' (wrong)" in grade.problems
+    )
+
+
+COPIES = (
+    ANSWERS
+    + """
+[documents]
+copies = { "dup.txt" = "wiki.txt" }
+independent = ["wiki.txt", "blog.txt"]
+warned = ["dup.txt"]
+skipped = ["junk.html"]
+"""
+)
+
+
+def _docs(wiki_copy_of: str | None, dup_copy_of: str | None, blog_witness: str = "blog.txt") -> Library:
+    return Library(
+        documents=(
+            SourceInfo("blog.txt", "blog", 0.5, blog_witness, None),
+            SourceInfo("dup.txt", "encyclopedia", 0.9, DOC, dup_copy_of),
+            SourceInfo(DOC, "encyclopedia", 0.9, DOC, wiki_copy_of),
+        )
+    )
+
+
+def test_copies_and_independent_documents(tmp_path: Path) -> None:
+    assert _grade(tmp_path, _docs(None, DOC), COPIES).perfect
+    reversed_ = _grade(tmp_path, _docs("dup.txt", None), COPIES)
+    assert "copies: dup.txt not marked as a near-copy of wiki.txt (missing)" in reversed_.problems
+    same_bytes = {"dup.txt": "same", DOC: "same"}
+    assert _grade(tmp_path, _docs("dup.txt", None), COPIES, same_bytes).perfect
+    grouped = _grade(tmp_path, _docs(None, DOC, blog_witness=DOC), COPIES)
+    assert "documents: blog.txt grouped as a copy with wiki.txt (wrong)" in grouped.problems
+
+
+def test_a_skipped_document_is_named_in_a_warning_and_never_used(tmp_path: Path) -> None:
+    unwarned = _grade(tmp_path, _docs(None, DOC), COPIES, warnings=WARNINGS[:1])
+    assert unwarned.problems == ["warnings: no warning names junk.html (missing)"]
+    library = _docs(None, DOC)
+    library.hits = [SearchHit(FILM, "junk.html", "", "Shaffer Conservatory", Spoil.SAFE, 0, 1)]
+    used = _grade(tmp_path, library, COPIES)
+    assert used.problems == ["skipped: junk.html was used (search hits in /search query:Shaffer) (wrong)"]
