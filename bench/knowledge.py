@@ -80,40 +80,17 @@ _FILLER = frozenset(
 
 
 @dataclass
-class FilmGrade:
-    """One film's grade. `problems` holds every problem as a readable line; `perfect` means there are none."""
+class FilmGrade(Tally):
+    """One film's grade: the counts of `Tally`, every problem as a readable line; `perfect` when none."""
 
-    film: str
+    film: str = ""
     mix: str = ""
-    right: int = 0
-    wrong: int = 0
-    missing: int = 0
-    events_told: int = 0
-    events_expected: int = 0
-    garbles: int = 0
-    leaks: int = 0
-    problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list, repr=False)  # not graded: unknown answers keys
     replies: list[tuple[str, str]] = field(default_factory=list, repr=False)  # (command, text as read)
 
     @property
     def perfect(self) -> bool:
         return not self.problems
-
-    @classmethod
-    def of(cls, film: str, mix: str, tally: Tally) -> FilmGrade:
-        return cls(
-            film,
-            mix,
-            tally.right,
-            tally.wrong,
-            tally.missing,
-            tally.events_told,
-            tally.events_expected,
-            tally.garbles,
-            tally.leaks,
-            tally.problems,
-        )
 
 
 def _words(phrase: str) -> list[str]:
@@ -130,11 +107,10 @@ async def _snapshot(folder: Path, searches: list[str], names: list[str]) -> Snap
 
 def judge(a: Answers, snap: Snapshot, film: str) -> FilmGrade:
     """Grade what `snap` knows and shows against the answers `a` (pure: no ingest, no database)."""
-    tally = Tally()
-    grade_facts(a, snap, tally)
-    grade_story(a, snap, tally)
-    grade_exposure(a, snap, tally)
-    grade = FilmGrade.of(film, a.mix, tally)
+    grade = FilmGrade(film=film, mix=a.mix)
+    grade_facts(a, snap, grade)
+    grade_story(a, snap, grade)
+    grade_exposure(a, snap, grade)
     grade.notes = [f"answers key not graded: {k}" for k in a.unknown_keys]
     grade.replies = [(r.command, r.seen()) for r in snap.replies]
     return grade
@@ -154,8 +130,8 @@ async def grade_async(folder: Path, answers: Path) -> FilmGrade:
     try:
         snap = await _snapshot(folder, *asked(a))
     except Exception as err:  # a crash is a result: the film is graded as knowing nothing
-        tally = Tally(missing=1, problems=[f"ingest or query failed: {type(err).__name__}: {err}"])
-        return FilmGrade.of(folder.name, a.mix, tally)
+        failed = f"ingest or query failed: {type(err).__name__}: {err}"
+        return FilmGrade(missing=1, problems=[failed], film=folder.name, mix=a.mix)
     return judge(a, snap, folder.name)
 
 
@@ -206,7 +182,7 @@ def _row(g: FilmGrade) -> tuple[str, ...]:
 
 def table(grades: list[FilmGrade]) -> str:
     """The grades as a Markdown table with a total row."""
-    total = FilmGrade("**total**")
+    total = FilmGrade(film="**total**")
     for g in grades:
         for name in ("right", "wrong", "missing", "events_told", "events_expected", "garbles", "leaks"):
             setattr(total, name, getattr(total, name) + getattr(g, name))
