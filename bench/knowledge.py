@@ -15,13 +15,21 @@ Per film and in total it prints: expected facts right / wrong / missing, plot ev
 inventions or garbles shown, spoilers readable outside tags; then every problem, one readable line each.
 
 The answers format is `/work/notes/fixture-format.md` (shared with the other fixture writer). This grader
-adds two OPTIONAL keys, and reads every other key with its documented meaning:
+adds two OPTIONAL keys:
 
 * `[plot] not_beats = ["Here is a short review", "Will she escape?"]`: phrases of the documents' own framing
   (framing lines, teaser questions, calls to watch, headlines, trailer captions) that must never be a plot
   beat or the premise. They may still be found by /search: they are in the documents.
 * `[music] pieces = ["On the Nature of Daylight"]`: titles of featured pre-existing pieces (not songs) that
   /soundtrack must name somewhere.
+
+and reads two keys more widely than the spec's examples show (their meaning is unchanged):
+
+* a name-valued `[film]` key (`director`, `country`, `language`, ...) may be a list when the documents give
+  several (["United States", "Germany"]); every name-valued key is compared as a set of names, so the
+  string "United Kingdom, United States" and that list shown in either order are the same.
+* `[alternatives] rotten_tomatoes_reviews` / `metacritic_critics`: an older review count, shown beside the
+  figure's alternative ("73% (85 reviews)").
 
 How each key is graded (phrases match case- and accent-insensitively from a word start, as prefixes: see
 `bench.grading.match`):
@@ -58,7 +66,7 @@ from pathlib import Path
 from bench.grading.answers import Answers, load
 from bench.grading.facts import grade_facts
 from bench.grading.match import fold_text
-from bench.grading.shown import Snapshot, build_alone, collect
+from bench.grading.shown import Snapshot, build_alone, collect, digests
 from bench.grading.story import grade_exposure, grade_story
 from bench.grading.tally import Tally
 
@@ -72,47 +80,43 @@ _FILLER = frozenset(
 
 
 @dataclass
-class FilmGrade:
-    """One film's grade. `problems` holds every problem as a readable line; `perfect` means there are none."""
+class FilmGrade(Tally):
+    """One film's grade: the counts of `Tally`, every problem as a readable line; `perfect` when none."""
 
-    film: str
+    film: str = ""
     mix: str = ""
-    right: int = 0
-    wrong: int = 0
-    missing: int = 0
-    events_told: int = 0
-    events_expected: int = 0
-    garbles: int = 0
-    leaks: int = 0
-    problems: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)  # not graded: unknown answers keys
-    replies: list[tuple[str, str]] = field(default_factory=list)  # (command, text readable before revealing)
+    notes: list[str] = field(default_factory=list, repr=False)  # not graded: unknown answers keys
+    replies: list[tuple[str, str]] = field(default_factory=list, repr=False)  # (command, text as read)
 
     @property
     def perfect(self) -> bool:
         return not self.problems
-
-    @classmethod
-    def of(cls, film: str, mix: str, tally: Tally) -> FilmGrade:
-        return cls(
-            film,
-            mix,
-            tally.right,
-            tally.wrong,
-            tally.missing,
-            tally.events_told,
-            tally.events_expected,
-            tally.garbles,
-            tally.leaks,
-            tally.problems,
-        )
 
 
 def _words(phrase: str) -> list[str]:
     return [w for w in fold_text(phrase).split() if len(w) >= 4 and w not in _FILLER]
 
 
-def _asked(a: Answers) -> tuple[list[str], list[str]]:
+async def _snapshot(folder: Path, searches: list[str], names: list[str]) -> Snapshot:
+    with tempfile.TemporaryDirectory(prefix="knowledge-") as tmp:
+        db, warnings = build_alone(folder, Path(tmp))
+        snap = await collect(db, warnings, searches, names)
+    snap.digests = digests(folder)
+    return snap
+
+
+def judge(a: Answers, snap: Snapshot, film: str) -> FilmGrade:
+    """Grade what `snap` knows and shows against the answers `a` (pure: no ingest, no database)."""
+    grade = FilmGrade(film=film, mix=a.mix)
+    grade_facts(a, snap, grade)
+    grade_story(a, snap, grade)
+    grade_exposure(a, snap, grade)
+    grade.notes = [f"answers key not graded: {k}" for k in a.unknown_keys]
+    grade.replies = [(r.command, r.seen()) for r in snap.replies]
+    return grade
+
+
+def asked(a: Answers) -> tuple[list[str], list[str]]:
     """What to search for and which names to look up, so every spoiler and garble has a chance to show."""
     searches = [*a.spoilers, *(" ".join(e) for e in a.events), *a.never]
     searches += [w for phrase in a.never if len(_words(phrase)) > 1 for w in _words(phrase)]
@@ -121,28 +125,14 @@ def _asked(a: Answers) -> tuple[list[str], list[str]]:
     return searches, names
 
 
-async def _snapshot(folder: Path, searches: list[str], names: list[str]) -> Snapshot:
-    with tempfile.TemporaryDirectory(prefix="knowledge-") as tmp:
-        db, warnings = build_alone(folder, Path(tmp))
-        return await collect(db, warnings, searches, names)
-
-
 async def grade_async(folder: Path, answers: Path) -> FilmGrade:
     a = load(answers)
-    tally = Tally()
     try:
-        snap = await _snapshot(folder, *_asked(a))
+        snap = await _snapshot(folder, *asked(a))
     except Exception as err:  # a crash is a result: the film is graded as knowing nothing
-        tally.problems.append(f"ingest or query failed: {type(err).__name__}: {err}")
-        tally.missing += 1
-        return FilmGrade.of(folder.name, a.mix, tally)
-    grade_facts(a, snap, tally)
-    grade_story(a, snap, tally)
-    grade_exposure(a, snap, tally)
-    grade = FilmGrade.of(folder.name, a.mix, tally)
-    grade.notes = [f"answers key not graded: {k}" for k in a.unknown_keys]
-    grade.replies = [(r.command, r.seen()) for r in snap.replies]
-    return grade
+        failed = f"ingest or query failed: {type(err).__name__}: {err}"
+        return FilmGrade(missing=1, problems=[failed], film=folder.name, mix=a.mix)
+    return judge(a, snap, folder.name)
 
 
 def grade(folder: Path, answers: Path) -> FilmGrade:
@@ -192,7 +182,7 @@ def _row(g: FilmGrade) -> tuple[str, ...]:
 
 def table(grades: list[FilmGrade]) -> str:
     """The grades as a Markdown table with a total row."""
-    total = FilmGrade("**total**")
+    total = FilmGrade(film="**total**")
     for g in grades:
         for name in ("right", "wrong", "missing", "events_told", "events_expected", "garbles", "leaks"):
             setattr(total, name, getattr(total, name) + getattr(g, name))

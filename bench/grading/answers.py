@@ -9,20 +9,21 @@ from pathlib import Path
 from typing import Any
 
 # [film] keys the grader knows, with how each is compared: the /movie field label and the kind of value.
+# "names" are sets of folded names, whether the value names one ("Netflix") or several ("A, B and C").
 FILM_FIELDS: dict[str, tuple[str, str]] = {
     "year": ("Year", "year"),
     "genre": ("Genre", "genre"),
-    "director": ("Director", "name"),
+    "director": ("Director", "names"),
     "writers": ("Writers", "names"),
     "producers": ("Producers", "names"),
-    "composer": ("Music", "name"),
-    "cinematographer": ("Cinematography", "name"),
-    "editor": ("Editing", "name"),
+    "composer": ("Music", "names"),
+    "cinematographer": ("Cinematography", "names"),
+    "editor": ("Editing", "names"),
     "companies": ("Production companies", "names"),
-    "distributor": ("Distributor", "name"),
+    "distributor": ("Distributor", "names"),
     "runtime_minutes": ("Runtime", "int"),
-    "country": ("Country", "name"),
-    "language": ("Language", "name"),
+    "country": ("Country", "names"),
+    "language": ("Language", "names"),
     "premiere_date": ("Premiere", "date"),
     "release_date": ("Release", "date"),
 }

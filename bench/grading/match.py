@@ -95,8 +95,8 @@ def character_matches(expected: str, shown: str) -> bool:
 
 
 def phrase_pattern(phrase: str) -> re.Pattern[str]:
-    """A regex for `phrase` in folded text: word-boundary start, any whitespace between words, a hyphen
-    optional, other punctuation as written (spaces around it allowed), no boundary at the end (a prefix)."""
+    """A regex for `phrase` in folded text: it starts after no letter or digit, any whitespace between words,
+    a hyphen optional, other punctuation as written (spaces around it allowed), no boundary at the end."""
     folded = fold_text(phrase)
     parts = []
     for piece in _PIECES.findall(folded):
@@ -108,7 +108,7 @@ def phrase_pattern(phrase: str) -> re.Pattern[str]:
             parts.append(r"[\s-]*")
         else:
             parts.append(r"\s*" + re.escape(piece) + r"\s*")
-    start = r"(?<!\w)" if _WORD.match(folded) else ""
+    start = r"(?<![^\W_])" if re.match(r"[^\W_]", folded) else ""  # "_" is markdown, not a letter
     return re.compile(start + "".join(parts))
 
 

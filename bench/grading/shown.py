@@ -7,12 +7,14 @@ of a Discord message the text sits in, and whether that place can hold spoiler t
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import shutil
-from collections.abc import Iterable, Iterator
+from collections.abc import Awaitable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from bench.grading.match import remove_echo, revealed, seen
 from bot.ingest.build import build
@@ -20,7 +22,7 @@ from bot.present import film as present
 from bot.present.reply import Reply
 from bot.storage.errors import LookupFailed
 from bot.storage.knowledge import Knowledge
-from bot.storage.models import Credit, FilmRef, Overview, Plot, Reception, Soundtrack, Sources
+from bot.storage.models import Credit, FilmRef, Overview, Plot, Reception, SearchHit, Soundtrack, Sources
 
 PARTS = ("beginning", "middle", "end")
 
@@ -53,6 +55,10 @@ class Shown:
 
     def revealed(self) -> str:
         return "\n".join(p.revealed(self.echo) for p in self.parts)
+
+    def field_named(self, prefix: str) -> bool:
+        """True when a field's name starts with `prefix` (a search hit names its document first)."""
+        return any(part.name.startswith(prefix) for part in self.parts if part.name)
 
     def field(self, name: str) -> str | None:
         """The revealed value of the first field called `name` (case-insensitive), if any."""
@@ -109,6 +115,7 @@ class Snapshot:
     sources: Sources
     warnings: list[str]
     replies: list[Shown] = field(default_factory=list)
+    digests: dict[str, str] = field(default_factory=dict)  # document name -> hash of its bytes
 
     def reply(self, command: str) -> Shown:
         return next(r for r in self.replies if r.command == command)
@@ -134,6 +141,13 @@ def _caught() -> Iterator[_Catch]:
         root.removeHandler(handler)
 
 
+def digests(folder: Path) -> dict[str, str]:
+    """Each document's content hash: byte-identical documents are copies of each other either way round."""
+    return {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir()) if p.is_file()
+    }
+
+
 def build_alone(folder: Path, workdir: Path) -> tuple[Path, list[str]]:
     """Copy `folder` (one film) into a films folder of its own and build it; the database and every warning
     (the build summary's and those logged while building)."""
@@ -147,7 +161,22 @@ def build_alone(folder: Path, workdir: Path) -> tuple[Path, list[str]]:
     return db, warnings + caught.messages
 
 
-async def _cast_lookup(k: Knowledge, ref: FilmRef, name: str) -> Shown:
+class Library(Protocol):
+    """The queries the grader asks: `bot.storage.knowledge.Knowledge`, or a stand-in in tests."""
+
+    def resolve_film(self, text: str | None) -> Awaitable[FilmRef]: ...
+    def find_films(self, text: str, limit: int = 25) -> Awaitable[list[FilmRef]]: ...
+    def overview(self, slug: str) -> Awaitable[Overview]: ...
+    def cast(self, slug: str) -> Awaitable[list[Credit]]: ...
+    def find_credits(self, slug: str, query: str, limit: int = 10) -> Awaitable[list[Credit]]: ...
+    def plot(self, slug: str) -> Awaitable[Plot]: ...
+    def soundtrack(self, slug: str) -> Awaitable[Soundtrack]: ...
+    def reception(self, slug: str) -> Awaitable[Reception]: ...
+    def sources(self, slug: str) -> Awaitable[Sources]: ...
+    def search(self, query: str, slug: str | None = None, limit: int = 5) -> Awaitable[list[SearchHit]]: ...
+
+
+async def _cast_lookup(k: Library, ref: FilmRef, name: str) -> Shown:
     try:
         reply = present.credit_matches(ref, name, await k.find_credits(ref.slug, name))
     except LookupFailed as err:
@@ -155,47 +184,51 @@ async def _cast_lookup(k: Knowledge, ref: FilmRef, name: str) -> Shown:
     return shown(f"/cast name:{name}", [reply], echo=name)
 
 
-async def collect(db: Path, warnings: list[str], searches: Iterable[str], names: Iterable[str]) -> Snapshot:
-    """Open the database, query everything, render every reply: the fixed commands, /search for each of
+async def render(k: Library, warnings: list[str], searches: Iterable[str], names: Iterable[str]) -> Snapshot:
+    """Query the library's only film and render every reply: the fixed commands, /search for each of
     `searches`, /cast name: and name autocomplete for each of `names` (plus every credited actor)."""
-    k = await Knowledge.open(db)
-    try:
-        ref = await k.resolve_film(None)
-        snap = Snapshot(
-            film=ref,
-            overview=await k.overview(ref.slug),
-            credits=await k.cast(ref.slug),
-            plot=await k.plot(ref.slug),
-            soundtrack=await k.soundtrack(ref.slug),
-            reception=await k.reception(ref.slug),
-            sources=await k.sources(ref.slug),
-            warnings=warnings,
-        )
-        out = snap.replies
-        out.append(shown("/movie", [present.overview(snap.overview)]))
-        out.append(shown("/plot", present.plot(snap.plot)))
-        out += [shown(f"/plot part:{part}", present.plot(snap.plot, part)) for part in PARTS]
-        out.append(shown("/cast", present.cast_pages(ref, snap.credits)))
-        out.append(shown("/soundtrack", [present.soundtrack(snap.soundtrack)]))
-        out.append(shown("/reception", [present.reception(snap.reception)]))
-        out.append(shown("/sources", [present.sources(snap.sources)]))
-        out.append(choices("autocomplete film:", present.film_choices(await k.find_films(""), "")))
+    names = list(names)
+    ref = await k.resolve_film(None)
+    snap = Snapshot(
+        film=ref,
+        overview=await k.overview(ref.slug),
+        credits=await k.cast(ref.slug),
+        plot=await k.plot(ref.slug),
+        soundtrack=await k.soundtrack(ref.slug),
+        reception=await k.reception(ref.slug),
+        sources=await k.sources(ref.slug),
+        warnings=warnings,
+    )
+    out = snap.replies
+    out.append(shown("/movie", [present.overview(snap.overview)]))
+    out.append(shown("/plot", present.plot(snap.plot)))
+    out += [shown(f"/plot part:{part}", present.plot(snap.plot, part)) for part in PARTS]
+    out.append(shown("/cast", present.cast_pages(ref, snap.credits)))
+    out.append(shown("/soundtrack", [present.soundtrack(snap.soundtrack)]))
+    out.append(shown("/reception", [present.reception(snap.reception)]))
+    out.append(shown("/sources", [present.sources(snap.sources)]))
+    for current in ("", ref.title):
         out.append(
             choices(
-                f"autocomplete film:{ref.title}",
-                present.film_choices(await k.find_films(ref.title), ref.title),
+                f"autocomplete film:{current}", present.film_choices(await k.find_films(current), current)
             )
         )
-        lookups = dict.fromkeys([*(c.actor for c in snap.credits), *names])
-        for name in lookups:
-            if name.strip():
-                out.append(await _cast_lookup(k, ref, name))
-        for current in ["", *names]:
-            out.append(choices(f"autocomplete name:{current}", present.credit_choices(snap.credits, current)))
-        for query in dict.fromkeys(searches):
-            if query.strip():
-                hits = await k.search(query, ref.slug)
-                out.append(shown(f"/search query:{query}", [present.search(query, hits)], echo=query))
-        return snap
+    for name in dict.fromkeys([*(c.actor for c in snap.credits), *names]):
+        if name.strip():
+            out.append(await _cast_lookup(k, ref, name))
+    for current in dict.fromkeys(["", *names]):
+        out.append(choices(f"autocomplete name:{current}", present.credit_choices(snap.credits, current)))
+    for query in dict.fromkeys(searches):
+        if query.strip():
+            hits = await k.search(query, ref.slug)
+            out.append(shown(f"/search query:{query}", [present.search(query, hits)], echo=query))
+    return snap
+
+
+async def collect(db: Path, warnings: list[str], searches: Iterable[str], names: Iterable[str]) -> Snapshot:
+    """Open a knowledge database holding one film and `render` everything about it."""
+    k = await Knowledge.open(db)
+    try:
+        return await render(k, warnings, searches, names)
     finally:
         await k.close()

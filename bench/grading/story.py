@@ -10,7 +10,7 @@ from bench.grading.shown import Shown, Snapshot
 from bench.grading.tally import Tally, show
 
 # "- Starring: …", "Production Companies: …": an infobox line is a capitalised label and a colon.
-_INFOBOX_LABEL = re.compile(r"(?:^|\n|\s-\s)\s*[-*•]?\s*[A-Z][A-Za-z]+(?: [A-Za-z]+){0,2}:\s+\S")
+_INFOBOX_LABEL = re.compile(r"(?:^|[\n.;]\s*|\s-\s)\s*[-*•]?\s*[A-Z][A-Za-z]+(?: [A-Za-z]+){0,2}:\s+\S")
 _LIST_LINE = re.compile(r"(?m)^\s*(?:[-*•#]|\d+\.)\s")
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
 
