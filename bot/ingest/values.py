@@ -129,7 +129,7 @@ def full_name(text: str, name: str) -> str:
     """'Shepard' in a list means the person the text names in full elsewhere ('Richard Shepard')."""
     if " " in name or not name[:1].isupper():
         return name
-    m = re.search(rf"\b([A-Z][\w'-]+(?: [A-Z][\w.'-]+)* {re.escape(name)})\b", text)
+    m = re.search(rf"\b([A-Z][\w'-]+(?: (?:[A-Z]\.|[A-Z][\w'-]+))* {re.escape(name)})\b", text)
     return m.group(1) if m else name
 
 

@@ -95,7 +95,9 @@ def _shape(read: Layout, sections: list[Section], infobox: list[tuple[str, Span]
         )
     if named and infobox:
         return "encyclopedia", f"headings naming {', '.join(named)} and {len(infobox)} infobox rows"
-    return "unknown", f"no headings naming a section, no infobox, {prose} prose paragraphs"
+    if named:
+        return "unknown", f"headings ({', '.join(named)}) with no prose under them and no infobox"
+    return "unknown", "no headings naming a section, no infobox and no paragraphs of prose"
 
 
 def build_doc(name: str, read: Layout) -> Doc:

@@ -87,8 +87,9 @@ def subheadings(text: str) -> list[Heading]:
             and line[-1] not in ".!?,;:\"'"
             and line[:1].isupper()
             and not line.startswith(("-", "*", "•"))
-            and _alone(text, m.start(), m.end())
+            and ": " not in line
             and _blank_before(text, m.start())
+            and _blank_after(text, m.end())
         ):
             out.append(_heading(m))
     return out
@@ -96,3 +97,8 @@ def subheadings(text: str) -> list[Heading]:
 
 def _blank_before(text: str, start: int) -> bool:
     return text[:start].rstrip(" ").endswith("\n\n")
+
+
+def _blank_after(text: str, end: int) -> bool:
+    rest = text[end:].lstrip(" ")
+    return rest.startswith("\n\n") or not rest.strip()
