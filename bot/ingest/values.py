@@ -125,6 +125,11 @@ def slug_pattern(slug: str) -> re.Pattern[str] | None:
     return re.compile(rf"(?<![\w])(?:(?:the|a|an) )?{title}(?![\w])", re.IGNORECASE)
 
 
+def trim_stop(name: str) -> str:
+    """A value as read, without the full stop of the sentence it ended ("South Korea.", but "Jr.")."""
+    return re.sub(r"(?<=[a-z]{2})\.$", "", name.strip())
+
+
 def full_name(text: str, name: str) -> str:
     """'Shepard' in a list means the person the text names in full elsewhere ('Richard Shepard')."""
     if " " in name or not name[:1].isupper():

@@ -101,7 +101,8 @@ def credits(doc: Doc, out: Extraction) -> None:
         patterns += [_IS] if _PLAYS.search(sent.text) else []
         for pattern in patterns:
             for m in pattern.finditer(sent.text):
-                if _CREW_BEFORE.search(sent.text[: m.start()]):
+                first = m.group("role").split(" ", 1)[0]
+                if _CREW_BEFORE.search(sent.text[: m.start()]) or _CREW_BEFORE.search(first + " "):
                     continue
                 character, _, _ = split_role(m.group("role").strip())
                 if character:

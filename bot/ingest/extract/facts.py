@@ -27,6 +27,7 @@ from bot.ingest.values import (
     plain_key,
     slug_pattern,
     split_names,
+    trim_stop,
 )
 
 INFOBOX_FIELDS: dict[str, str] = {
@@ -77,7 +78,7 @@ _TITLE_YEAR = re.compile(r"^(?P<name>.+?)\s*\((?P<year>(?:18|19|20)\d{2})(?: fil
 _DISAMBIGUATION = re.compile(r"\s*\((?:(?:18|19|20)\d{2} )?(?:film|movie)\)\s*$", re.IGNORECASE)
 # "<Title> is a 2018 American psychological thriller film", at the start of a sentence.
 _DEFINES = re.compile(
-    r'^(?P<q>"?)(?P<title>[A-Z0-9][^"\n]{0,80}?)(?P=q)(?: \([^)]*\))? is an? (?:(?P<year>(?:19|20)\d{2}) )?'
+    r'^(?P<q>"?)(?!(?:It|This|That|He|She|They|The (?:film|movie))\b)(?P<title>[A-Z0-9][^"\n]{0,80}?)(?P=q)(?: \([^)]*\))? is an? (?:(?P<year>(?:19|20)\d{2}) )?'
     r"(?:[A-Z][a-z]+(?:[ -][A-Z][a-z]+)* )?(?P<genre>[a-z][a-z -]{2,80}?) (?:film|movie)\b"
 )
 
@@ -105,7 +106,7 @@ def title_and_year(doc: Doc, out: Extraction, film: str = "") -> None:
     if span is not None:
         text = span.text.strip()
         shaped = _TITLE_YEAR.match(text)
-        structural = (doc.shape == "encyclopedia" and doc.markup != "plain") or doc.markup == "wiki"
+        structural = doc.titled and doc.shape == "encyclopedia"
         if shaped:
             name = Span(span.start, span.start + len(shaped.group("name")), shaped.group("name"))
             out.add("title", name.text, plain_key(name.text), name, span)
@@ -160,7 +161,7 @@ def year_from_dates(out: Extraction) -> None:
 
 def add_value(doc: Doc, out: Extraction, field_: str, raw: str, span: Span, sentence: Span) -> None:
     """One value read for a field, as a claim (lists are one claim: the set is what is voted on)."""
-    raw = raw.strip().rstrip(".")
+    raw = trim_stop(raw.strip())
     if field_ in LIST_FIELDS:
         names = [_person(doc, out, n) for n in split_names(raw, companies=field_ == "companies")]
         key = names_key(names, plain_key if field_ == "companies" else person_key)
@@ -270,7 +271,7 @@ _PROSE: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("cinematographer", re.compile(rf"\b(?:cinematography|photographed|shot) (?:was )?by ({NAME})")),
     ("cinematographer", re.compile(rf"\bcinematographer ({NAME})")),
     ("editor", re.compile(rf"\bedited by ({NAME})")),
-    ("composer", re.compile(rf"\b(?:the )?music (?:is |was )?by ({NAME})")),
+    ("composer", re.compile(rf"\b(?:the )?music (?:is|was) by ({NAME})")),
     ("cinematographer", re.compile(rf"\b(?:the )?cinematography (?:is |was )?by ({NAME})")),
     ("editor", re.compile(rf"\b(?:the )?editing (?:is |was )?by ({NAME})")),
     (
@@ -345,8 +346,8 @@ def prose(doc: Doc, out: Extraction) -> None:
         if len(placed) >= 2:  # "on <date> (Festival) and on <date> (Country)"
             _dates(out, sent, sent)
         made = re.search(rf"\b(?:made|produced|shot|filmed) in (?:the )?({ORG})", text)
-        if made and is_country(made.group(1)):
-            out.add("country", made.group(1), plain_key(made.group(1)), sub(sent, made, 1), sent)
+        if made and is_country(trim_stop(made.group(1))):
+            add_value(doc, out, "country", trim_stop(made.group(1)), sub(sent, made, 1), sent)
         if _RUNTIME.search(text):
             found = minutes(text)
             if found:

@@ -19,6 +19,7 @@ from bot.ingest.extract.facts import prose_sentences
 from bot.ingest.shapes import Doc
 from bot.ingest.text import Span, sentences
 from bot.ingest.values import NAME, NAME_TOKEN, ORG, full_name, person_key, plain_key, split_names
+from bot.ingest.values import trim_stop as _name
 
 FEATURED_SEPARATOR = "; "  # featured entries may hold commas ("Symphony No. 2, 'Romantic'")
 _QUOTE = r'"(?P<title>[^"\n]{1,80}?),?"'
@@ -75,11 +76,6 @@ _FEATURED: tuple[re.Pattern[str], ...] = (
     ),
     re.compile(rf"\b(?:a|an|the) (?:[a-z]+ (?:of|from) (?:a|an|the) )?(?P<name>{NAME_TOKEN}) {_WORK}\b"),
 )
-
-
-def _name(text: str) -> str:
-    """A name as read, without the full stop of the sentence it ended ("Bong Joon-ho." but "Jr.")."""
-    return re.sub(r"(?<=[a-z]{2})\.$", "", text.strip())
 
 
 def _writers(raw: str | None) -> tuple[str, ...]:
@@ -174,9 +170,9 @@ def featured(doc: Doc, out: Extraction) -> None:
                     names = [full_name(doc.text, n) for n in split_names(m.group("names"))]
                 elif groups.get("piece") or groups.get("title"):
                     piece = groups.get("piece") or f'"{groups["title"]}"'
-                    names = [f"{m.group('name')}: {piece}"]
+                    names = [f"{_name(m.group('name'))}: {piece}"]
                 else:
-                    names = [m.group("name")]
+                    names = [_name(m.group("name"))]
                 for name in names:
                     if not any(plain_key(name.split(":")[0]) == plain_key(e.split(":")[0]) for e in entries):
                         entries.append(name)

@@ -116,4 +116,5 @@ def build_doc(name: str, read: Layout) -> Doc:
         sections,
         read.body_start,
         why,
+        read.title is not None,
     )
