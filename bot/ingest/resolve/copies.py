@@ -41,7 +41,8 @@ COPY_MIN_SHARE = 0.2
 # almost none (they insert and delete phrases instead).
 REWORD_SHARE = 0.10
 SWAP_MAX_WORDS = 3
-# A verbatim copy (most of a document's sentences identical to another's) is a copy too.
+# Two documents each mostly the other's sentences word for word (a mirror, a duplicate) are one text too;
+# a page quoting part of another, however much, is not a copy of it.
 VERBATIM_SIMILARITY = 0.95
 VERBATIM_SHARE = 0.5
 
@@ -141,7 +142,7 @@ def find_copies(docs: list[Doc]) -> Copies:
             ab, ba = links[(a, b)], links[(b, a)]
             shared = min(len(ab.pairs), len(ba.pairs))
             reworded = max(ab.swap_share, ba.swap_share) >= REWORD_SHARE
-            verbatim = max(ab.verbatim_share, ba.verbatim_share) >= VERBATIM_SHARE
+            verbatim = min(ab.verbatim_share, ba.verbatim_share) >= VERBATIM_SHARE
             log.debug(
                 "copy check %s ~ %s: %d shared sentences, %.0f%% of words swapped, %.0f%%/%.0f%% verbatim",
                 a,
@@ -155,9 +156,8 @@ def find_copies(docs: list[Doc]) -> Copies:
                 continue
             if reworded:
                 side = _rarer_side(ab, counts) or (1 if len(units[a]) >= len(units[b]) else -1)
-            elif ab.verbatim_share != ba.verbatim_share:  # a verbatim copy: the one more wholly the other's
-                side = 1 if ab.verbatim_share > ba.verbatim_share else -1
-            else:  # the same text twice: a saved copy's name is the longer one ("page (1).txt", "-mirror")
+            else:  # one text twice: nothing in the words says which came first; a saved copy's name is the
+                # longer one ("page (1).txt", "page-mirror.txt")
                 side = 1 if (len(a), a) > (len(b), b) else -1
             copy, original = (a, b) if side > 0 else (b, a)
             link = links[(copy, original)]

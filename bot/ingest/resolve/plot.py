@@ -205,8 +205,8 @@ def _premise(spans: list[Span], document: str, lead: frozenset[str]) -> list[Plo
     """The opening situation: the story's first sentences (after a prologue, if it has one), up to
     PREMISE_SENTENCES within its first third, stopping before a reveal. A death that opens the story is
     its situation, not a spoiler."""
-    opening = spans[: max(1, len(spans) // 3)]
-    start = _prologue(opening, lead)
+    start = _prologue(spans[: max(1, len(spans) // 2)], lead)  # a prologue is shorter than half the story
+    opening = spans[: start + max(1, len(spans) // 3)]
     out: list[PlotBeat] = []
     for s in opening[start : start + PREMISE_SENTENCES]:
         if reveals(s.text):
