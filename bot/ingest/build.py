@@ -160,6 +160,12 @@ def _document(folder: Path, path: Path, seen: dict[str, str]) -> tuple[Extractio
                     f"{where}: skipped, too large ({len(doc.text):,} characters of text; the limit is {MAX_TEXT_CHARS:,})",
                 ],
             )
+        if not doc.text.strip():
+            return (
+                None,
+                "",
+                [*warnings, f"{where}: skipped, no readable text (only markup, scripts or styles)"],
+            )
         if doc.shape == "unknown":
             return None, "", [*warnings, f"{where}: skipped, unrecognised document shape ({doc.why})"]
         share = english_share(doc.text)
@@ -170,6 +176,8 @@ def _document(folder: Path, path: Path, seen: dict[str, str]) -> tuple[Extractio
                 [*warnings, f"{where}: skipped, not in English ({share:.0%} English function words)"],
             )
         return extract(doc, folder.name), hashlib.sha256(raw).hexdigest(), warnings
+    except Unreadable as err:
+        return None, "", [*warnings, f"{where}: skipped, {err}"]
     except Exception as err:  # a parser bug must not stop the other documents and films from being read
         log.exception("%s: could not be parsed", where)
         return None, "", [*warnings, f"{where}: skipped, could not be parsed ({type(err).__name__}: {err})"]

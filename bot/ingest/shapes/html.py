@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from bot.ingest.shapes.layout import Layout, Writer
-from bot.ingest.text import Span
+from bot.ingest.text import Span, Unreadable
 
 DROP_TAGS = frozenset(
     "script style noscript template svg canvas nav footer form button iframe select textarea head".split()
@@ -241,7 +241,29 @@ def _skip(node: LexborNode) -> bool:
     return tag == "aside" and node.css_first("table, dl") is None
 
 
+# Real pages nest a few dozen elements deep. Parsing markup nested thousands deep takes time that grows with
+# the square of the depth (a 5 MB page of nested tags would take minutes), so such a page is refused.
+MAX_NESTING = 1000
+_TAG = re.compile(r"<(/?)([a-zA-Z][\w-]*)[^>]*?(/?)>")
+_VOID = frozenset("area base br col embed hr img input link meta source track wbr".split())
+
+
+def nesting(html: str, limit: int = MAX_NESTING) -> int:
+    """How deep the elements nest (counting up to just past `limit`)."""
+    depth = deepest = 0
+    for m in _TAG.finditer(html):
+        if m.group(3) or m.group(2).lower() in _VOID:
+            continue
+        depth = max(0, depth - 1) if m.group(1) else depth + 1
+        deepest = max(deepest, depth)
+        if deepest > limit:
+            break
+    return deepest
+
+
 def render(html: str) -> Layout:
+    if nesting(html) > MAX_NESTING:
+        raise Unreadable(f"markup nested more than {MAX_NESTING} elements deep")
     tree = LexborHTMLParser(html)
     page_title = tree.css_first("title")
     fallback = (page_title.text(deep=True) or "").strip() if page_title is not None else ""
