@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from bot.ingest.shapes import HTML_TAGS_PER_1000, layout, looks_like_html, parse
+from bot.ingest.extract import extract
+from bot.ingest.shapes import HTML_TAGS_PER_1000, Doc, layout, looks_like_html, parse
 from bot.ingest.shapes.genre import INFOBOX_MIN_ROWS, PROSE_MIN_CHARS
+from bot.ingest.shapes.html import MAX_NESTING, nesting
 from bot.ingest.shapes.markdown import looks_like_markdown
 from bot.ingest.shapes.plain import SUBHEAD_MAX_WORDS, TOC_MIN_ENTRIES
-from bot.ingest.text import normalise
+from bot.ingest.text import Unreadable, normalise
 
 PROSE = (
     "Andrew Neiman is a young drummer at a conservatory in New York. He practises until his hands bleed and "
@@ -17,7 +19,7 @@ PROSE = (
 )
 
 
-def doc(text: str, name: str = "doc.txt"):  # type: ignore[no-untyped-def]
+def doc(text: str, name: str = "doc.txt") -> Doc:
     return parse(name, normalise(text))
 
 
@@ -116,9 +118,16 @@ def test_html_title_falls_back_to_the_pages_own_name() -> None:
     assert read.title is not None and read.title.text == "Arrival (film)"
 
 
-def test_deeply_nested_markup_is_read_without_recursion() -> None:
-    read = layout("<html><body>" + "<div>" * 20_000 + "<p>deep</p>" + "</div>" * 20_000 + "</body></html>")
-    assert read.text.strip() == "deep"
+def nested(depth: int) -> str:
+    inner = depth - 3  # html, body and p count too
+    return "<html><body>" + "<div>" * inner + "<p>deep</p>" + "</div>" * inner + "</body></html>"
+
+
+def test_deep_markup_is_read_up_to_its_limit_and_refused_beyond() -> None:
+    assert nesting(nested(MAX_NESTING)) == MAX_NESTING
+    assert layout(nested(MAX_NESTING)).text.strip() == "deep"  # read without recursion
+    with pytest.raises(Unreadable, match="nested more than"):
+        layout(nested(MAX_NESTING + 1))
 
 
 MARKDOWN = """---
@@ -187,8 +196,6 @@ def test_two_questions_standing_alone_make_a_fan_site_one_does_not() -> None:
 def test_fan_site_cast_lines_with_any_spacing() -> None:
     for gap in (" ", "  ", "\u00a0 ", "\t"):
         text = "Film page\n\n" + questions(2) + "".join(f"Actor Number{i}{gap}as Role{i}\n" for i in range(3))
-        from bot.ingest.extract import extract
-
         assert len(extract(doc(text)).credits) == 3, repr(gap)
 
 

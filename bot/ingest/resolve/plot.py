@@ -253,6 +253,7 @@ def _judge(
             if support[j] is not None:
                 told_count += 1
             else:
+                log.debug("left out from %s (the plot tells this stretch otherwise): %s", name, spans[k].text)
                 story.left_out.append((name, spans[k]))
         story.told[name], story.narrated[name] = told_count, narrated
         log.debug(
