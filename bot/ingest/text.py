@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -92,8 +93,13 @@ _ABBREV = re.compile(r"(?:\b[A-Z]|\b(?:Mr|Mrs|Ms|Dr|St|Jr|Sr|vs|etc|No|Vol|Inc|L
 
 
 def sentences(text: str, start: int = 0, end: int | None = None) -> list[Span]:
-    """Split text[start:end] into sentence spans (offsets into `text`)."""
-    end = len(text) if end is None else end
+    """Split text[start:end] into sentence spans (offsets into `text`). Every extractor asks for the same
+    documents' sentences, so the split is remembered (a string's hash is computed once)."""
+    return list(_sentences(text, start, len(text) if end is None else end))
+
+
+@functools.lru_cache(maxsize=4096)
+def _sentences(text: str, start: int, end: int) -> tuple[Span, ...]:
     out: list[Span] = []
     pos = start
     for line_start, line_end in _lines(text, start, end):
@@ -106,7 +112,7 @@ def sentences(text: str, start: int = 0, end: int | None = None) -> list[Span]:
             cursor = match.end()
         _add(out, text, cursor, line_end)
         pos = line_end
-    return out
+    return tuple(out)
 
 
 def _next_starts_sentence_strongly(text: str, pos: int, end: int) -> bool:
@@ -162,6 +168,7 @@ def words(text: str) -> list[str]:
     return [w.lower().strip("'-") for w in _WORD.findall(text)]
 
 
+@functools.lru_cache(maxsize=16384)
 def content_stems(text: str) -> frozenset[str]:
     """Lower-cased content words cut to five letters: a crude stem good enough for overlap."""
     return frozenset(w[:5] for w in words(text) if len(w) > 2 and w not in STOPWORDS)

@@ -311,6 +311,13 @@ _RUNTIME = re.compile(
     re.IGNORECASE,
 )
 _TRAILER_DATE = re.compile(rf"({DATE})")
+# Every pattern of _PROSE needs one of these words: a sentence without any (most of a story) skips them all.
+_CREDIT_WORDS = re.compile(
+    r"direct|screenplay|script|writ|wrote|score|music|compos|cinematograph|photograph|shot|edit|produc"
+    r"|distribut|release|acquired|watch|stream|language|rights",
+    re.IGNORECASE,
+)
+_MADE_IN = re.compile(rf"\b(?:made|produced|shot|filmed) in (?:the )?({ORG})")
 
 
 def prose(doc: Doc, out: Extraction) -> None:
@@ -322,7 +329,7 @@ def prose(doc: Doc, out: Extraction) -> None:
                 if iso and re.search(r"\btrailer", text, re.IGNORECASE):
                     out.add("trailer", iso, iso, sub(sent, m, 1), sent)
             continue
-        for field_, pattern in _PROSE:
+        for field_, pattern in _PROSE if _CREDIT_WORDS.search(text) else ():
             for m in pattern.finditer(text):
                 if field_ == "writers" and m.lastindex == 2:  # "X directed it and wrote it with Y and Z"
                     names = f"{m.group(1)}, {m.group(2)}"
@@ -345,7 +352,7 @@ def prose(doc: Doc, out: Extraction) -> None:
         placed = [m for m in _PLACED_DATE.finditer(text) if m.group(2) and iso_date(m.group(1))]
         if len(placed) >= 2:  # "on <date> (Festival) and on <date> (Country)"
             _dates(out, sent, sent)
-        made = re.search(rf"\b(?:made|produced|shot|filmed) in (?:the )?({ORG})", text)
+        made = _MADE_IN.search(text)
         if made and is_country(trim_stop(made.group(1))):
             add_value(doc, out, "country", trim_stop(made.group(1)), sub(sent, made, 1), sent)
         if _RUNTIME.search(text):

@@ -229,6 +229,8 @@ def _unsearchable(
     support (a possible invention, even when said as commentary)."""
     out = {(d, s.start) for d, s in story.left_out}
     tellers = {story.document, story.continued_from}
+    stems = {d.name: content_stems(d.text) for d in docs}
+    plot = frozenset().union(*(content_stems(b.text) for b in story.beats))
     for d in docs:
         if d.name in tellers or d.name in copies:
             continue
@@ -244,10 +246,7 @@ def _unsearchable(
         out |= {(d.name, s.start) for s in invented}
         # Words only the document's unsupported sentences use (no other document, not the plot): any other
         # sentence using them talks about the same invention ("the séance scene???" in a comment).
-        elsewhere = frozenset().union(
-            *(content_stems(o.text) for o in docs if o.name != d.name),
-            *(content_stems(b.text) for b in story.beats),
-        )
+        elsewhere = frozenset().union(*(stems[o.name] for o in docs if o.name != d.name), plot)
         own = frozenset().union(*(content_stems(s.text) for s in invented)) - elsewhere
         out |= {(d.name, s.start) for s in sentences(d.text, d.body_start) if content_stems(s.text) & own}
     return out

@@ -98,9 +98,10 @@ def _link(
     pairs: list[Counterpart] = []
     swapped: list[tuple[str, str]] = []
     swapped_words = total_words = verbatim = 0
+    theirs = [ow for _, ow in ub]
     for span, w in ua:
         found = process.extractOne(
-            w, [ow for _, ow in ub], scorer=Indel.normalized_similarity, score_cutoff=COUNTERPART_SIMILARITY
+            w, theirs, scorer=Indel.normalized_similarity, score_cutoff=COUNTERPART_SIMILARITY
         )
         if found is None:
             continue
