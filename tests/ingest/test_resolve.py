@@ -319,3 +319,7 @@ def test_words_only_the_later_story_uses() -> None:
 def test_sentences_helper_keeps_offsets() -> None:
     text = "One sentence here. Another one there."
     assert [text[s.start : s.end] for s in sentences(text)] == ["One sentence here.", "Another one there."]
+
+
+def test_a_trailer_sentence_is_not_the_story() -> None:
+    assert is_commentary("The trailer shows Andrew bleeding over his drum kit.", frozenset())

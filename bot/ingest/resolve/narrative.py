@@ -35,7 +35,7 @@ _VOICE = re.compile(r"\b(?:I|I'm|I've|I'd|me|my|we|we're|we'll|our|us|you|you're
 _FILM_TALK = re.compile(
     r"(?:^|[,;:] )(?:the|this) (?:film|movie|picture)\b(?:'s)?(?! (?:opens|begins|starts|ends|closes|follows|cuts)\b)"
     r"|\b(?:themes?|performances?|director|directing|cinematography|screenplay|audiences?|viewers?|critics?"
-    r"|casting|filmmakers?|box office|portray\w*|chemistry|delivers)\b",
+    r"|casting|filmmakers?|box office|portray\w*|chemistry|delivers|trailers?|teasers?|posters?)\b",
     re.IGNORECASE,
 )
 _PAREN = re.compile(r"\s*\([^)]*\)")
