@@ -117,7 +117,7 @@ class Film(commands.Cog):
             interaction, present.plot(await self.bot.knowledge.plot(ref.slug), part), private=private
         )
 
-    @app_commands.command(name="soundtrack", description="Score composer, classical pieces and songs")
+    @app_commands.command(name="soundtrack", description="Score composer, featured music and songs")
     @app_commands.describe(film=FILM)
     @app_commands.autocomplete(film=film_autocomplete)
     @per_user_cooldown()
