@@ -18,7 +18,6 @@ import socket
 from dataclasses import dataclass
 
 from bot.shards import Shards
-from bot.storage.errors import StateUnavailable
 from bot.storage.state import Instance, StateStore
 
 log = logging.getLogger(__name__)
@@ -81,7 +80,7 @@ class Presence:
                 pass
         try:
             await self.store.forget_instance(self.name)
-        except (StateUnavailable, OSError):
+        except Exception:  # unreachable or closing: silence says the same after `dead_after`
             log.warning("could not deregister scheduler %s; it will be taken for dead when silent", self.name)
 
     async def _beat(self) -> None:
