@@ -13,7 +13,6 @@ import sys
 
 import discord
 
-from bot.ingest.build import ensure_built
 from bot.settings import Settings, SettingsError
 
 log = logging.getLogger("bot")
@@ -46,18 +45,10 @@ def setup_logging(level: str) -> None:
     logging.getLogger("discord").setLevel(max(logging.getLevelName(level), logging.INFO))
 
 
-def refresh_knowledge(settings: Settings) -> None:
-    summary = ensure_built(settings.films_dir, settings.knowledge_db)
-    if summary is not None:
-        log.info("knowledge database rebuilt: %s", "; ".join(summary.lines()[:5]))
-        for warning in summary.warnings:
-            log.warning("ingest: %s", warning)
-
-
 async def run_bot(settings: Settings) -> int:
     from bot.client import FilmBot
+    from bot.library.engine import Library
     from bot.storage.errors import StateError, StateUnavailable
-    from bot.storage.knowledge import Knowledge
     from bot.storage.state import StateStore
 
     try:
@@ -65,9 +56,14 @@ async def run_bot(settings: Settings) -> int:
     except (StateError, StateUnavailable) as error:
         print(f"state database: {error}", file=sys.stderr)
         return 1
-    knowledge = await Knowledge.open(settings.knowledge_db)
     try:
-        async with FilmBot(settings, knowledge, state) as bot:
+        library = await Library.open(settings.knowledge_db, settings.films_dir, state)
+    except BaseException:
+        await state.close()
+        raise
+    library.start()
+    try:
+        async with FilmBot(settings, library.knowledge, state, library=library) as bot:
             # SIGTERM (docker stop, systemd) closes the gateway and the databases like Ctrl-C does.
             asyncio.get_running_loop().add_signal_handler(
                 signal.SIGTERM, lambda: asyncio.ensure_future(bot.close())
@@ -77,8 +73,8 @@ async def run_bot(settings: Settings) -> int:
         print(REJECTED + "\n" + SET_UP.format(permissions=PERMISSIONS), file=sys.stderr)
         return 2
     finally:
+        await library.close()
         await state.close()
-        await knowledge.close()
     return 0
 
 
@@ -90,7 +86,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"configuration error: {err}", file=sys.stderr)
         return 2
     setup_logging(settings.log_level)
-    refresh_knowledge(settings)
     if args[:1] == ["console"]:
         from bot.console import run_console
 

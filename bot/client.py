@@ -19,13 +19,14 @@ from bot.shards import Shards
 from bot.storage.errors import StateUnavailable
 
 if TYPE_CHECKING:
+    from bot.library.engine import Library
     from bot.settings import Settings
     from bot.storage.knowledge import Knowledge
     from bot.storage.state import StateStore
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("cogs.film", "cogs.meta", "cogs.movienight")
+EXTENSIONS = ("cogs.film", "cogs.library", "cogs.meta", "cogs.movienight")
 
 # Text from documents and users never pings anyone; a movie night's role ping is allowed explicitly per send.
 NO_PINGS = discord.AllowedMentions.none()
@@ -82,6 +83,7 @@ class FilmBot(commands.AutoShardedBot):
         *,
         clock: Clock | None = None,
         extensions: tuple[str, ...] = EXTENSIONS,
+        library: Library | None = None,
         **options: Any,
     ) -> None:
         if settings.shard_count is not None:
@@ -99,6 +101,7 @@ class FilmBot(commands.AutoShardedBot):
         self.settings = settings
         self.knowledge = knowledge
         self.state = state
+        self.library = library  # adds and removes films (cogs.library); None where a test needs no writes
         self.clock: Clock = clock or SystemClock()
         self.served_shards = Shards.configured(settings.shard_count, settings.shard_ids)  # None: every guild
         self._extensions = extensions

@@ -17,6 +17,7 @@ import logging
 import re
 import sys
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import discord
@@ -31,10 +32,14 @@ from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("cogs.film", "cogs.meta")
+EXTENSIONS = ("cogs.film", "cogs.library", "cogs.meta")
 ANSWER_WITHIN = 5.0  # seconds to wait for an answer (a deferred one: until it is filled in)
 NO_ANSWER = f"(no answer within {ANSWER_WITHIN:.0f} seconds)"
 _TRUE = {"true", "yes", "1", "on"}
+
+
+class Unreadable(ValueError):
+    """A file option names a file that cannot be read."""
 
 
 @dataclass
@@ -97,7 +102,17 @@ class Console:
             return payloads.Option(self.guild.role(text.lstrip("@")), payloads.ROLE)
         if kind in (discord.AppCommandOptionType.user, discord.AppCommandOptionType.mentionable):
             return payloads.Option(self.user, payloads.USER)
+        if kind is discord.AppCommandOptionType.attachment:
+            return payloads.Option(self.attach(text), payloads.ATTACHMENT)
         return text
+
+    def attach(self, path: str) -> dict[str, Any]:
+        """A file on this machine as a member's attachment, served by the offline Discord's CDN."""
+        file = Path(path).expanduser()
+        try:
+            return self.fake.upload(file.name, file.read_bytes())
+        except OSError as err:
+            raise Unreadable(f"Cannot read {path}: {err.strerror}.") from None
 
     def _options(self, command: app_commands.Command[Any, ..., Any], text: str) -> dict[str, Any]:
         params = {p.name: p for p in command.parameters}
@@ -113,6 +128,8 @@ class Console:
                 options[name] = self._value(param, raw)
             except KeyError:
                 raise ValueError(f"There is no {name} called {raw.strip()!r} in this server.") from None
+            except Unreadable:
+                raise
             except ValueError:
                 raise ValueError(f"{name} must be a number, not {raw.strip()!r}.") from None
         return options
@@ -219,19 +236,27 @@ def render(shown: Shown | None) -> str:
 async def open_console(settings: Settings) -> Console:
     """The bot with the film commands, logged in to a fresh offline Discord; `await console.close()` after."""
     from bot.client import FilmBot
-    from bot.storage.knowledge import Knowledge
+    from bot.library.engine import Library
     from bot.storage.state import StateStore
 
     stack = contextlib.AsyncExitStack()
     try:
-        knowledge = await Knowledge.open(settings.knowledge_db)
-        stack.push_async_callback(knowledge.close)
         state = await StateStore.open(settings.state_db)
         stack.push_async_callback(state.close)
+        library = await Library.open(settings.knowledge_db, settings.films_dir, state)
+        stack.push_async_callback(library.close)
+        library.start()
         fake = FakeDiscord(bot_name="Film Club Bot", interaction_deadline=None)
         await stack.enter_async_context(fake)
         guild = fake.add_guild("Film Club")
-        bot = FilmBot(settings, knowledge, state, extensions=EXTENSIONS, application_id=fake.application_id)
+        bot = FilmBot(
+            settings,
+            library.knowledge,
+            state,
+            extensions=EXTENSIONS,
+            library=library,
+            application_id=fake.application_id,
+        )
         await stack.enter_async_context(connected_client(fake, bot))
         for name in EXTENSIONS:
             await bot.load_extension(name)

@@ -20,6 +20,7 @@ from bot.present.reply import Reply
 
 if TYPE_CHECKING:
     from bot.client import FilmBot
+    from bot.storage.knowledge import GuildKnowledge
     from bot.storage.models import FilmRef
 
 log = logging.getLogger(__name__)
@@ -54,23 +55,27 @@ class Film(commands.Cog):
     def __init__(self, bot: FilmBot) -> None:
         self.bot = bot
 
-    async def _film(self, text: str | None) -> FilmRef:
-        return await self.bot.knowledge.resolve_film(text)
+    def _library(self, interaction: discord.Interaction[Any]) -> GuildKnowledge:
+        """The films this server sees: the shared ones and its own (shared only in a DM)."""
+        return self.bot.knowledge.for_guild(interaction.guild_id)
+
+    async def _film(self, interaction: discord.Interaction[Any], text: str | None) -> FilmRef:
+        return await self._library(interaction).resolve_film(text)
 
     async def film_autocomplete(
         self, interaction: discord.Interaction[Any], current: str
     ) -> list[app_commands.Choice[str]]:
-        films = await self.bot.knowledge.find_films(current)
+        films = await self._library(interaction).find_films(current)
         return [app_commands.Choice(name=n, value=v) for n, v in present.film_choices(films, current)]
 
     async def name_autocomplete(
         self, interaction: discord.Interaction[Any], current: str
     ) -> list[app_commands.Choice[str]]:
         try:
-            film = await self._film(getattr(interaction.namespace, "film", None))
+            film = await self._film(interaction, getattr(interaction.namespace, "film", None))
         except Exception:  # no film chosen yet among several, or a typo: nothing to suggest
             return []
-        credits = await self.bot.knowledge.cast(film.slug)
+        credits = await self._library(interaction).cast(film.slug)
         return [app_commands.Choice(name=n, value=v) for n, v in present.credit_choices(credits, current)]
 
     @app_commands.command(name="movie", description="Overview of a film: credits, dates, runtime, premise")
@@ -78,8 +83,8 @@ class Film(commands.Cog):
     @app_commands.autocomplete(film=film_autocomplete)
     @per_user_cooldown()
     async def movie(self, interaction: discord.Interaction[Any], film: str | None = None) -> None:
-        ref = await self._film(film)
-        await respond(interaction, [present.overview(await self.bot.knowledge.overview(ref.slug))])
+        ref = await self._film(interaction, film)
+        await respond(interaction, [present.overview(await self._library(interaction).overview(ref.slug))])
 
     @app_commands.command(name="cast", description="The cast in billing order, or who plays a character")
     @app_commands.describe(name="An actor or a character (typos are fine)", film=FILM, private=PRIVATE)
@@ -92,11 +97,15 @@ class Film(commands.Cog):
         film: str | None = None,
         private: bool = False,
     ) -> None:
-        ref = await self._film(film)
+        ref = await self._film(interaction, film)
         if name is None:
-            pages = present.cast_pages(ref, await self.bot.knowledge.cast(ref.slug))
+            pages = present.cast_pages(ref, await self._library(interaction).cast(ref.slug))
         else:
-            pages = [present.credit_matches(ref, name, await self.bot.knowledge.find_credits(ref.slug, name))]
+            pages = [
+                present.credit_matches(
+                    ref, name, await self._library(interaction).find_credits(ref.slug, name)
+                )
+            ]
         await respond(interaction, pages, private=private)
 
     @app_commands.command(
@@ -112,9 +121,9 @@ class Film(commands.Cog):
         part: Part | None = None,
         private: bool = False,
     ) -> None:
-        ref = await self._film(film)
+        ref = await self._film(interaction, film)
         await respond(
-            interaction, present.plot(await self.bot.knowledge.plot(ref.slug), part), private=private
+            interaction, present.plot(await self._library(interaction).plot(ref.slug), part), private=private
         )
 
     @app_commands.command(name="soundtrack", description="Score composer, featured music and songs")
@@ -122,8 +131,10 @@ class Film(commands.Cog):
     @app_commands.autocomplete(film=film_autocomplete)
     @per_user_cooldown()
     async def soundtrack(self, interaction: discord.Interaction[Any], film: str | None = None) -> None:
-        ref = await self._film(film)
-        await respond(interaction, [present.soundtrack(await self.bot.knowledge.soundtrack(ref.slug))])
+        ref = await self._film(interaction, film)
+        await respond(
+            interaction, [present.soundtrack(await self._library(interaction).soundtrack(ref.slug))]
+        )
 
     @app_commands.command(name="reception", description="Critics' scores, consensus and quotes")
     @app_commands.describe(film=FILM, private=PRIVATE)
@@ -132,9 +143,11 @@ class Film(commands.Cog):
     async def reception(
         self, interaction: discord.Interaction[Any], film: str | None = None, private: bool = False
     ) -> None:
-        ref = await self._film(film)
+        ref = await self._film(interaction, film)
         await respond(
-            interaction, [present.reception(await self.bot.knowledge.reception(ref.slug))], private=private
+            interaction,
+            [present.reception(await self._library(interaction).reception(ref.slug))],
+            private=private,
         )
 
     @app_commands.command(name="search", description="Search the documents about a film")
@@ -148,8 +161,9 @@ class Film(commands.Cog):
         film: str | None = None,
         private: bool = False,
     ) -> None:
-        slug = (await self._film(film)).slug if film or len(await self.bot.knowledge.films()) == 1 else None
-        hits = await self.bot.knowledge.search(query, slug)
+        library = self._library(interaction)
+        slug = (await library.resolve_film(film)).slug if film or len(await library.films()) == 1 else None
+        hits = await library.search(query, slug)
         await respond(interaction, [present.search(query, hits)], private=private)
 
     @app_commands.command(
@@ -161,9 +175,11 @@ class Film(commands.Cog):
     async def sources(
         self, interaction: discord.Interaction[Any], film: str | None = None, private: bool = False
     ) -> None:
-        ref = await self._film(film)
+        ref = await self._film(interaction, film)
         await respond(
-            interaction, [present.sources(await self.bot.knowledge.sources(ref.slug))], private=private
+            interaction,
+            [present.sources(await self._library(interaction).sources(ref.slug))],
+            private=private,
         )
 
 

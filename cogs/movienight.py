@@ -138,9 +138,11 @@ class DiscordPoster:
     def _channel(self, night: Night) -> discord.PartialMessageable:
         return self.bot.get_partial_messageable(night.channel_id, guild_id=night.guild_id)
 
-    async def overview(self, slug: str) -> Overview | None:
+    async def overview(self, guild_id: int, slug: str) -> Overview | None:
+        """The film's overview as the night's server sees it; None once the film is gone (a night keeps its
+        text: it was scheduled with the film's title)."""
         try:
-            return await self.bot.knowledge.overview(slug)
+            return await self.bot.knowledge.for_guild(guild_id).overview(slug)
         except (LookupFailed, KnowledgeUnavailable):
             log.warning("no overview for film %r; posting without details", slug)
             return None
@@ -149,7 +151,9 @@ class DiscordPoster:
         job, night = delivery.job, delivery.night
         if job.kind == "announce":
             counts = await self.bot.state.rsvp_counts(night.id)
-            post = present.announcement(night, await self.overview(night.film.slug), late_by=delivery.late_by)
+            post = present.announcement(
+                night, await self.overview(night.guild_id, night.film.slug), late_by=delivery.late_by
+            )
             return post, rsvp_view(night.id, counts.going, counts.maybe, counts.no)
         if job.kind == "reminder":
             return present.reminder(night, job.offset_s, late_by=delivery.late_by), None
@@ -202,7 +206,7 @@ class DiscordPoster:
         if night.announcement_id is None:
             return
         counts = await self.bot.state.rsvp_counts(night.id)
-        post = present.announcement(night, await self.overview(night.film.slug))
+        post = present.announcement(night, await self.overview(night.guild_id, night.film.slug))
         message = self._channel(night).get_partial_message(night.announcement_id)
         await message.edit(
             content=post.content,
@@ -327,7 +331,7 @@ class MovieNight(commands.Cog):
         self, interaction: discord.Interaction[Any], current: str
     ) -> list[app_commands.Choice[str]]:
         try:
-            films = await self.bot.knowledge.find_films(current, limit=25)
+            films = await self.bot.knowledge.for_guild(interaction.guild_id).find_films(current, limit=25)
         except Exception:
             log.warning("film autocomplete failed", exc_info=True)
             return []
@@ -386,9 +390,11 @@ class MovieNight(commands.Cog):
         if role is not None and role.is_default():
             await self._say(interaction, present.everyone_role())
             return
-        ref = await self.bot.knowledge.resolve_film(film)  # lookup errors: answered by the tree's handler
+        ref = await self.bot.knowledge.for_guild(interaction.guild_id).resolve_film(
+            film
+        )  # lookup errors: answered by the tree's handler
         await interaction.response.defer(ephemeral=True, thinking=True)
-        overview = await self.poster.overview(ref.slug)
+        overview = await self.poster.overview(cast(int, interaction.guild_id), ref.slug)
         runtime = parse_runtime(
             overview.facts["runtime"].value if overview and "runtime" in overview.facts else None
         )
@@ -450,9 +456,13 @@ class MovieNight(commands.Cog):
             except ParseError as error:
                 await self._say(interaction, present.time_error(str(error)))
                 return
-        ref = night.film if film is None else await self.bot.knowledge.resolve_film(film)
+        ref = (
+            night.film
+            if film is None
+            else await self.bot.knowledge.for_guild(night.guild_id).resolve_film(film)
+        )
         await interaction.response.defer(ephemeral=True, thinking=True)
-        overview = await self.poster.overview(ref.slug)
+        overview = await self.poster.overview(cast(int, interaction.guild_id), ref.slug)
         runtime = night.runtime_minutes
         if ref.slug != night.film.slug:
             runtime = parse_runtime(
@@ -581,7 +591,7 @@ class MovieNight(commands.Cog):
     async def poll(
         self, interaction: discord.Interaction[Any], hours: app_commands.Range[int, 1, 168] = 24
     ) -> None:
-        films = await self.bot.knowledge.films()
+        films = await self.bot.knowledge.for_guild(interaction.guild_id).films()
         if len(films) < 2:
             await self._say(interaction, present.poll_needs_films(films))
             return

@@ -109,6 +109,10 @@ class FakeKnowledge:
         self._films = films
         self._overviews = overviews if overviews is not None else {f.slug: overview_for(f) for f in films}
 
+    def for_guild(self, guild_id: int | None) -> FakeKnowledge:
+        """Every server sees the same films here (scoping is tested on the real Knowledge)."""
+        return self
+
     async def films(self) -> list[FilmRef]:
         return list(self._films)
 

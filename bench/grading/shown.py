@@ -162,7 +162,7 @@ def build_alone(folder: Path, workdir: Path) -> tuple[Path, list[str]]:
 
 
 class Library(Protocol):
-    """The queries the grader asks: `bot.storage.knowledge.Knowledge`, or a stand-in in tests."""
+    """The queries the grader asks: a server's view of `bot.storage.knowledge.Knowledge`, or a stand-in."""
 
     def resolve_film(self, text: str | None) -> Awaitable[FilmRef]: ...
     def find_films(self, text: str, limit: int = 25) -> Awaitable[list[FilmRef]]: ...
@@ -229,6 +229,6 @@ async def collect(db: Path, warnings: list[str], searches: Iterable[str], names:
     """Open a knowledge database holding one film and `render` everything about it."""
     k = await Knowledge.open(db)
     try:
-        return await render(k, warnings, searches, names)
+        return await render(k.for_guild(None), warnings, searches, names)
     finally:
         await k.close()

@@ -1,107 +1,60 @@
-"""Documents -> knowledge database. Deterministic, atomic (temp file, then rename), schema versioned."""
+"""Bring a knowledge database up to date with its sources: the shared folder and the uploaded documents.
+
+`plan` compares each film's source hash (sources.py) with the one it was built from and lists the films to
+ingest and to remove; nothing else is touched, so a start with nothing changed does no ingest work. Films are
+prepared in worker processes (prepare.py) and written one transaction each by the one writer
+(bot/storage/knowledge/writer.py): a failure leaves every film as it was before.
+
+`build` does this synchronously for `python -m bot.ingest`; the bot does the same in the background
+(bot/library/engine.py).
+"""
 
 from __future__ import annotations
 
-import hashlib
 import logging
+import multiprocessing
 import os
 import sqlite3
-from concurrent.futures import ProcessPoolExecutor
+import sys
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.ingest.extract import Extraction, extract
-from bot.ingest.resolve import resolve
-from bot.ingest.rows import FilmRows
-from bot.ingest.rows import film_rows as rows_of
-from bot.ingest.shapes import parse
-from bot.ingest.text import ENGLISH_MIN_SHARE, Unreadable, decode, english_share, normalise
+from bot.ingest.prepare import Prepared, Unusable, prepare
+from bot.ingest.sources import PARSER_VERSION, FilmSource, scan_shared
+from bot.storage.knowledge.records import FilmRecord
+from bot.storage.knowledge.schema import SchemaMismatch
+from bot.storage.knowledge.writer import KnowledgeWriter, SourceFile
 
 log = logging.getLogger(__name__)
-
-SCHEMA_VERSION = 2
-PARSER_VERSION = 4  # bump when extraction or resolution changes, so the bot rebuilds on start
-# A document's text (after markup is dropped) longer than this is not one film's page: the longest
-# encyclopedia articles about a film run to about 100,000 characters.
-MAX_TEXT_CHARS = 200_000
-
-SCHEMA = """
-CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE films (
-    id INTEGER PRIMARY KEY, slug TEXT NOT NULL UNIQUE, title TEXT NOT NULL, year INTEGER,
-    premise TEXT NOT NULL, plot_document TEXT, plot_continued_from TEXT
-);
-CREATE TABLE documents (
-    film_id INTEGER NOT NULL REFERENCES films(id), name TEXT NOT NULL, sha256 TEXT NOT NULL,
-    shape TEXT NOT NULL, markup TEXT NOT NULL, shape_reason TEXT NOT NULL, witness TEXT NOT NULL, copy_of TEXT,
-    reliability REAL NOT NULL, reliability_reasons TEXT NOT NULL, contributed TEXT NOT NULL,
-    warnings TEXT NOT NULL, text TEXT NOT NULL, PRIMARY KEY (film_id, name)
-);
-CREATE TABLE facts (
-    film_id INTEGER NOT NULL REFERENCES films(id), field TEXT NOT NULL, label TEXT NOT NULL,
-    value TEXT NOT NULL, spoil INTEGER NOT NULL, document TEXT NOT NULL, start INTEGER NOT NULL,
-    end INTEGER NOT NULL, sentence TEXT NOT NULL, documents TEXT NOT NULL, alternatives TEXT NOT NULL,
-    PRIMARY KEY (film_id, field)
-);
-CREATE TABLE credits (
-    film_id INTEGER NOT NULL REFERENCES films(id), billing INTEGER NOT NULL, actor TEXT NOT NULL,
-    character TEXT NOT NULL, note TEXT NOT NULL, note_spoiler TEXT NOT NULL, adult_billing INTEGER,
-    credited_as TEXT, fact TEXT NOT NULL, documents TEXT NOT NULL, PRIMARY KEY (film_id, billing)
-);
-CREATE TABLE beats (
-    film_id INTEGER NOT NULL REFERENCES films(id), idx INTEGER NOT NULL, text TEXT NOT NULL,
-    spoil INTEGER NOT NULL, part TEXT NOT NULL, document TEXT NOT NULL, start INTEGER NOT NULL,
-    end INTEGER NOT NULL, PRIMARY KEY (film_id, idx)
-);
-CREATE TABLE rejected (
-    film_id INTEGER NOT NULL REFERENCES films(id), document TEXT NOT NULL, start INTEGER NOT NULL,
-    end INTEGER NOT NULL, text TEXT NOT NULL
-);
-CREATE TABLE garbles (
-    film_id INTEGER NOT NULL REFERENCES films(id), document TEXT NOT NULL, original TEXT NOT NULL,
-    what TEXT NOT NULL, value TEXT NOT NULL, garbled TEXT NOT NULL
-);
-CREATE TABLE songs (
-    film_id INTEGER NOT NULL REFERENCES films(id), idx INTEGER NOT NULL, title_fact TEXT NOT NULL,
-    performer TEXT NOT NULL, writers TEXT NOT NULL, documents TEXT NOT NULL, PRIMARY KEY (film_id, idx)
-);
-CREATE TABLE figures (
-    film_id INTEGER NOT NULL REFERENCES films(id), idx INTEGER NOT NULL, kind TEXT NOT NULL,
-    aggregator TEXT NOT NULL, fact TEXT NOT NULL, count INTEGER, count_label TEXT NOT NULL,
-    average TEXT, verdict TEXT, PRIMARY KEY (film_id, idx)
-);
-CREATE TABLE quotes (
-    film_id INTEGER NOT NULL REFERENCES films(id), idx INTEGER NOT NULL, critic TEXT NOT NULL,
-    outlet TEXT NOT NULL, grade TEXT, text TEXT NOT NULL, spoil INTEGER NOT NULL, document TEXT NOT NULL,
-    start INTEGER NOT NULL, end INTEGER NOT NULL, sentence TEXT NOT NULL, PRIMARY KEY (film_id, idx)
-);
-CREATE TABLE timeline (
-    film_id INTEGER NOT NULL REFERENCES films(id), idx INTEGER NOT NULL, when_text TEXT NOT NULL,
-    sort_key TEXT NOT NULL, text TEXT NOT NULL, document TEXT NOT NULL, start INTEGER NOT NULL,
-    end INTEGER NOT NULL, PRIMARY KEY (film_id, idx)
-);
-CREATE TABLE passages (
-    id INTEGER PRIMARY KEY, film_id INTEGER NOT NULL REFERENCES films(id), document TEXT NOT NULL,
-    section TEXT NOT NULL, text TEXT NOT NULL, spoil INTEGER NOT NULL, start INTEGER NOT NULL,
-    end INTEGER NOT NULL
-);
-CREATE VIRTUAL TABLE passages_fts USING fts5(
-    text, content='passages', content_rowid='id', tokenize='unicode61 remove_diacritics 2'
-);
-"""
 
 
 @dataclass
 class Summary:
-    films: int = 0
-    documents: int = 0
+    films: int = 0  # films in the database after the build
+    ingested: int = 0  # films (re)ingested by this build
+    removed: int = 0
+    unchanged: int = 0
+    documents: int = 0  # documents of the films ingested
     facts: int = 0
     disputed: int = 0
     warnings: list[str] = field(default_factory=list)
 
+    def add(self, prepared: Prepared) -> None:
+        self.warnings += prepared.warnings
+        if isinstance(prepared, FilmRecord):
+            self.ingested += 1
+            self.documents += len(prepared.documents)
+            self.facts += len(prepared.facts)
+            self.disputed += sum(1 for f in prepared.facts if f.alternatives)
+
     def lines(self) -> list[str]:
         out = [
             f"films: {self.films}",
+            f"ingested: {self.ingested} (unchanged: {self.unchanged}, removed: {self.removed})",
             f"documents: {self.documents}",
             f"facts: {self.facts}",
             f"disputed facts: {self.disputed}",
@@ -110,216 +63,134 @@ class Summary:
         return out + [f"  - {w}" for w in self.warnings]
 
 
-# ---------------------------------------------------------------- reading documents
+@dataclass
+class Plan:
+    """What a build has to do: films to ingest (in key order), films to remove, the stat cache to keep."""
+
+    ingest: list[FilmSource]
+    remove: list[str]
+    files: dict[str, SourceFile]
+    warnings: list[str]
+    unchanged: int
+    hashed: int = 0  # shared files whose content had to be read
+
+    @property
+    def empty(self) -> bool:
+        return not self.ingest and not self.remove
 
 
-def film_folders(films_dir: Path) -> list[Path]:
-    if not films_dir.is_dir():
-        return []
-    return sorted(p for p in films_dir.iterdir() if p.is_dir() and not p.name.startswith("."))
+def plan(writer: KnowledgeWriter, films_dir: Path, uploaded: Sequence[FilmSource] = ()) -> Plan:
+    """Compare the sources with what the database was built from. Uploaded films may come without their bytes
+    (only names and hashes): the caller loads the bytes of those it must ingest."""
+    scan = scan_shared(films_dir, writer.source_files())
+    wanted = {s.key: s for s in (*scan.films, *uploaded)}
+    built = writer.hashes()
+    ingest = [s for key, s in sorted(wanted.items()) if built.get(key) != s.source_hash]
+    remove = sorted(key for key in built if key not in wanted)
+    unchanged = len(wanted) - len(ingest)
+    return Plan(ingest, remove, scan.files, scan.warnings, unchanged, scan.hashed)
 
 
-def document_files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
-
-
-def corpus_hash(films_dir: Path) -> str:
-    """Changes whenever any document, the schema or the parser changes."""
-    digest = hashlib.sha256(f"schema={SCHEMA_VERSION};parser={PARSER_VERSION}".encode())
-    for folder in film_folders(films_dir):
-        for path in document_files(folder):
-            digest.update(f"\0{folder.name}/{path.name}\0".encode())
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
-    return digest.hexdigest()
-
-
-def _document(folder: Path, path: Path, seen: dict[str, str]) -> tuple[Extraction | None, str, list[str]]:
-    """One document read, parsed and extracted; or None and the warnings saying why not."""
-    where = f"{folder.name}/{path.name}"
+def open_writer(db_path: Path) -> KnowledgeWriter:
+    """The writer of db_path; a database of another schema version is deleted and created anew (it is only
+    ever derived from the sources, which are all still there)."""
     try:
-        raw = path.read_bytes()
-        text, notes = decode(raw)
-    except Unreadable as err:
-        return None, "", [f"{where}: skipped, {err}"]
-    except OSError as err:
-        return None, "", [f"{where}: skipped, cannot read ({err.strerror})"]
-    warnings = [f"{where}: {note}" for note in notes]
-    text = normalise(text)
-    digest = hashlib.sha256(text.encode()).hexdigest()
-    if digest in seen:
-        warnings.append(f"{where}: an exact duplicate of {seen[digest]}; one witness with it, never two")
-    seen.setdefault(digest, path.name)
-    try:
-        doc = parse(path.name, text)
-        if len(doc.text) > MAX_TEXT_CHARS:
-            return (
-                None,
-                "",
-                [
-                    *warnings,
-                    f"{where}: skipped, too large ({len(doc.text):,} characters of text; the limit is {MAX_TEXT_CHARS:,})",
-                ],
-            )
-        if not doc.text.strip():
-            return (
-                None,
-                "",
-                [*warnings, f"{where}: skipped, no readable text (only markup, scripts or styles)"],
-            )
-        if doc.shape == "unknown":
-            return None, "", [*warnings, f"{where}: skipped, unrecognised document shape ({doc.why})"]
-        share = english_share(doc.text)
-        if share is not None and share < ENGLISH_MIN_SHARE:
-            return (
-                None,
-                "",
-                [*warnings, f"{where}: skipped, not in English ({share:.0%} English function words)"],
-            )
-        return extract(doc, folder.name), hashlib.sha256(raw).hexdigest(), warnings
-    except Unreadable as err:
-        return None, "", [*warnings, f"{where}: skipped, {err}"]
-    except Exception as err:  # a parser bug must not stop the other documents and films from being read
-        log.exception("%s: could not be parsed", where)
-        return None, "", [*warnings, f"{where}: skipped, could not be parsed ({type(err).__name__}: {err})"]
+        return KnowledgeWriter(db_path, PARSER_VERSION)
+    except SchemaMismatch as err:
+        log.warning("%s; building it anew", err)
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+        return KnowledgeWriter(db_path, PARSER_VERSION)
 
 
-def _read(folder: Path) -> tuple[list[Extraction], dict[str, str], list[str]]:
-    extractions: list[Extraction] = []
-    hashes: dict[str, str] = {}
-    warnings: list[str] = []
-    seen: dict[str, str] = {}
-    files = document_files(folder)
-    for path in files:
-        extraction, digest, notes = _document(folder, path, seen)
-        warnings += notes
-        if extraction is not None:
-            hashes[path.name] = digest
-            extractions.append(extraction)
-    if not files:
-        warnings.append(f"{folder.name}/: no documents")
-    return extractions, hashes, warnings
-
-
-# ---------------------------------------------------------------- one film
-
-
-def film_rows(folder: Path) -> FilmRows | list[str] | None:
-    """Parse and resolve one film folder. Returns its rows, or its warnings when nothing could be extracted."""
-    extractions, hashes, warnings = _read(folder)
-    useful = [x for x in extractions if x.claims or x.credits or x.songs]
-    if not useful:
-        return [*warnings, f"{folder.name}/: nothing could be extracted; film left out"]
-    result = resolve(extractions)
-    for doc, found in sorted(result.contradictions.items()):
-        warnings.append(f"{folder.name}/{doc}: contradicts itself ({'; '.join(found)}); not counted there")
-    return rows_of(folder.name, extractions, result, hashes, warnings)
-
-
-# ---------------------------------------------------------------- the database
-
-
-INSERTS: dict[str, str] = {
-    "documents": "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    "facts": "INSERT INTO facts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    "credits": "INSERT INTO credits VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    "beats": "INSERT INTO beats VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-    "rejected": "INSERT INTO rejected VALUES (?, ?, ?, ?, ?)",
-    "garbles": "INSERT INTO garbles VALUES (?, ?, ?, ?, ?, ?)",
-    "songs": "INSERT INTO songs VALUES (?, ?, ?, ?, ?, ?)",
-    "figures": "INSERT INTO figures VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    "quotes": "INSERT INTO quotes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    "timeline": "INSERT INTO timeline VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-    "passages": "INSERT INTO passages (film_id, document, section, text, spoil, start, end) VALUES (?, ?, ?, ?, ?, ?, ?)",
-}
-
-
-def _write(path: Path, films: list[FilmRows], digest: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.unlink(missing_ok=True)
-    try:
-        conn = sqlite3.connect(tmp)
-        try:
-            conn.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + SCHEMA)
-            conn.executemany(
-                "INSERT INTO meta VALUES (?, ?)",
-                [
-                    ("schema_version", str(SCHEMA_VERSION)),
-                    ("parser_version", str(PARSER_VERSION)),
-                    ("corpus_hash", digest),
-                ],
-            )
-            for film_id, film in enumerate(films, start=1):
-                conn.execute(
-                    "INSERT INTO films VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        film_id,
-                        film.slug,
-                        film.title,
-                        film.year,
-                        film.premise,
-                        film.plot_document,
-                        film.plot_continued_from,
-                    ),
-                )
-                for table, rows in film.tables.items():
-                    conn.executemany(INSERTS[table], [(film_id, *row) for row in rows])
-            conn.execute("INSERT INTO passages_fts(passages_fts) VALUES ('rebuild')")
-            conn.commit()
-            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        finally:
-            conn.close()
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
-def build(films_dir: Path, db_path: Path, workers: int | None = None) -> Summary:
-    """Ingest every film folder under films_dir into db_path. The previous database survives any failure."""
-    summary = Summary()
-    folders = film_folders(films_dir)
-    if not folders:
-        summary.warnings.append(f"{films_dir}: no film folders")
-    digest = corpus_hash(films_dir)
-    workers = workers if workers is not None else (min(os.cpu_count() or 1, 8) if len(folders) > 8 else 1)
-    if workers > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            results = list(pool.map(film_rows, folders, chunksize=max(1, len(folders) // (workers * 8))))
+def apply(writer: KnowledgeWriter, prepared: Prepared) -> None:
+    """Write one prepared film (or remember that its sources gave none)."""
+    if isinstance(prepared, Unusable):
+        writer.skip(prepared.key, prepared.source_hash)
     else:
-        results = [film_rows(folder) for folder in folders]
-    films: list[FilmRows] = []
-    for res in results:
-        if isinstance(res, list):
-            summary.warnings += res
-        elif res is not None:
-            films.append(res)
-            summary.warnings += res.warnings
-    _write(db_path, films, digest)
-    summary.films = len(films)
-    summary.documents = sum(len(f.tables["documents"]) for f in films)
-    summary.facts = sum(len(f.tables["facts"]) for f in films)
-    summary.disputed = sum(1 for f in films for row in f.tables["facts"] if row[-1] != "[]")
+        writer.write_film(prepared)
+
+
+# ---------------------------------------------------------------- worker processes
+
+
+def _watch_parent(parent: int) -> None:
+    while True:
+        time.sleep(1.0)
+        if os.getppid() != parent:  # the bot died (even by SIGKILL): a worker must not outlive it
+            os._exit(0)
+
+
+def _worker_started(parent: int, level: int) -> None:
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    threading.Thread(target=_watch_parent, args=(parent,), name="parent-watch", daemon=True).start()
+
+
+def workers_for(films: int) -> int:
+    return min(os.cpu_count() or 1, 8) if films > 8 else 1
+
+
+def worker_pool(workers: int) -> ProcessPoolExecutor:
+    """Processes to prepare films in (spawned, not forked: the bot has threads). They exit with their parent."""
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_worker_started,
+        initargs=(os.getpid(), logging.getLogger().getEffectiveLevel()),
+    )
+
+
+def prepared_in_order(films: Sequence[FilmSource], pool: Executor | None, workers: int) -> Iterator[Prepared]:
+    """Each film prepared, in the order given; in the pool when there is one, a few films ahead."""
+    if pool is None:
+        yield from map(prepare, films)
+        return
+    yield from pool.map(prepare, films, chunksize=max(1, min(16, len(films) // (workers * 8))))
+
+
+# ---------------------------------------------------------------- the command line's build
+
+
+def build(
+    films_dir: Path,
+    db_path: Path,
+    workers: int | None = None,
+    uploaded: Sequence[FilmSource] = (),
+    *,
+    full: bool = False,
+) -> Summary:
+    """Bring db_path up to date with films_dir and the uploaded films (given with their bytes). `full`
+    starts from an empty database."""
+    if full:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+    writer = open_writer(db_path)
+    try:
+        todo = plan(writer, films_dir, uploaded)
+        summary = Summary(unchanged=todo.unchanged, warnings=list(todo.warnings))
+        count = workers if workers is not None else workers_for(len(todo.ingest))
+        pool = ProcessPoolExecutor(max_workers=count) if count > 1 and len(todo.ingest) > 1 else None
+        try:
+            for prepared in prepared_in_order(todo.ingest, pool, count):
+                apply(writer, prepared)
+                summary.add(prepared)
+        finally:
+            if pool is not None:
+                pool.shutdown(cancel_futures=True)
+        for key in todo.remove:
+            summary.removed += writer.remove_film(key)
+        writer.remember_files(todo.files)
+        summary.films = writer.film_count()
+    finally:
+        writer.close()
     return summary
 
 
-def built_hash(db_path: Path) -> str | None:
-    """The corpus hash recorded in an existing database, or None if it is missing or unreadable."""
-    if not db_path.is_file():
-        return None
+def copy_database(source: Path, target: Path) -> None:
+    """A consistent copy of a knowledge database, even while it is written (SQLite's online backup)."""
+    src, dst = sqlite3.connect(source), sqlite3.connect(target)
     try:
-        conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
-        try:
-            row = conn.execute("SELECT value FROM meta WHERE key = 'corpus_hash'").fetchone()
-        finally:
-            conn.close()
-    except sqlite3.Error:
-        return None
-    return str(row[0]) if row else None
-
-
-def ensure_built(films_dir: Path, db_path: Path) -> Summary | None:
-    """Rebuild when the documents (or the parser) changed since the last build; None when up to date."""
-    if built_hash(db_path) == corpus_hash(films_dir):
-        return None
-    return build(films_dir, db_path)
+        src.backup(dst)
+    finally:
+        src.close()
+        dst.close()

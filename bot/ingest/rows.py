@@ -1,101 +1,101 @@
-"""One resolved film as plain rows for the knowledge database (picklable across worker processes)."""
+"""One resolved film as the knowledge database's records (bot/storage/knowledge/records.py): typed values by
+each field's kind (bot/storage/fields.py), lists as items. Picklable, so worker processes can build them."""
 
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from bot.ingest.extract import Claim, Extraction, passages
 from bot.ingest.resolve import FilmResult, Resolved, Vote
 from bot.ingest.resolve.spoilers import has_cue
-from bot.ingest.values import show_date, slug_pattern
+from bot.ingest.values import slug_pattern
+from bot.storage.fields import (
+    LABELS,
+    LIST_FIELDS,
+    credit_label,
+    kind_of,
+    reviewer_label,
+    show_date,
+    song_label,
+)
+from bot.storage.knowledge.records import (
+    AlternativeRecord,
+    BeatRecord,
+    CreditRecord,
+    DocumentRecord,
+    FactRecord,
+    FigureRecord,
+    FilmRecord,
+    GarbleRecord,
+    PassageRecord,
+    QuoteRecord,
+    RejectedRecord,
+    SongRecord,
+    TimelineRecord,
+)
 from bot.storage.models import Spoil
 
-# Fields shown as they were voted; labels are what /sources calls them.
-LABELS: dict[str, str] = {
-    "title": "Title",
-    "year": "Year",
-    "genre": "Genre",
-    "director": "Director",
-    "writers": "Writers",
-    "producers": "Producers",
-    "composer": "Music",
-    "cinematographer": "Cinematography",
-    "editor": "Editing",
-    "companies": "Production companies",
-    "distributor": "Distributor",
-    "runtime": "Runtime",
-    "country": "Country",
-    "language": "Language",
-    "trailer": "Trailer",
-    "premiere_date": "Premiere date",
-    "premiere_venue": "Premiere venue",
-    "release_date": "Release date",
-    "release_region": "Release region",
-    "featured": "Featured music",
-    "consensus": "Critics' consensus",
-    "rotten_tomatoes": "Rotten Tomatoes",
-    "metacritic": "Metacritic",
-    "metacritic_count": "Metacritic critics",
-    "metacritic_verdict": "Metacritic verdict",
-    "imdb": "IMDb",
-    "streaming": "Where to watch",
-}
-DATE_FIELDS = frozenset({"trailer", "premiere_date", "release_date"})
-
-Row = tuple[object, ...]
 Show = Callable[[Claim], str]
+COMPOSITE = frozenset({"premiere", "release"})  # built here from their voted parts
 
 
-@dataclass
-class FilmRows:
-    """Everything one film contributes to the database, as plain rows."""
+@dataclass(frozen=True)
+class Identity:
+    """Which film the records are for: its library key, its server (None: shared), its slug, its sources."""
 
+    key: str
+    guild_id: int | None
     slug: str
-    title: str
-    year: int | None
-    premise: str
-    plot_document: str | None
-    plot_continued_from: str | None
-    tables: dict[str, Sequence[Row]]
-    warnings: list[str]
+    source_hash: str
 
 
-def _json(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+def _number(text: str) -> int | None:
+    head = text.split(" ", 1)[0]
+    return int(head) if head.isdigit() else None
 
 
-def _fact_row(
+def _fact(
     field_: str, label: str, r: Resolved, value: str, spoil: Spoil = Spoil.SAFE, show: Show | None = None
-) -> Row:
-    """A facts row: the winning value with its provenance, its supporters, and the losing values shown."""
+) -> FactRecord:
+    """The winning value, typed by its field's kind, with its provenance, supporters and the losing values."""
     c = r.winner.claim
     fmt = show or (lambda c: c.value)
-    alternatives = _json([[fmt(alt), list(docs)] for alt, docs in r.alternatives])
-    return (
-        field_,
-        label,
-        value,
-        int(spoil),
-        r.winner.document,
-        c.start,
-        c.end,
-        c.sentence,
-        _json(list(r.supporters)),
-        alternatives,
+    kind = kind_of(field_)
+    number = _number(value) if kind == "number" else None
+    date = c.value if kind == "date" else None
+    items = tuple(value.split(LIST_FIELDS[field_])) if kind == "list" else ()
+    typed = number is not None or date is not None or bool(items)
+    return FactRecord(
+        field=field_,
+        label=label,
+        text=None if typed else value,
+        number=number,
+        date=date,
+        items=items,
+        spoil=int(spoil),
+        document=r.winner.document,
+        start=c.start,
+        end=c.end,
+        sentence=c.sentence,
+        documents=tuple(r.supporters),
+        alternatives=tuple(AlternativeRecord(fmt(alt), tuple(docs)) for alt, docs in r.alternatives),
     )
 
 
 def _show(field_: str, c: Claim) -> str:
-    if field_ in DATE_FIELDS:
+    if kind_of(field_) == "date":
         return show_date(c.value)
     if field_ == "rotten_tomatoes":
         parts = [f"{c.extra['count']} reviews"] if "count" in c.extra else []
         parts += [f"average {c.extra['average']}"] if "average" in c.extra else []
         return f"{c.value} ({', '.join(parts)})" if parts else c.value
     return c.value
+
+
+def _dated(c: Claim) -> str:
+    return show_date(c.value)
 
 
 def _with_counts(f: dict[str, Resolved]) -> Resolved:
@@ -125,48 +125,37 @@ def _with_counts(f: dict[str, Resolved]) -> Resolved:
     return replace(r, alternatives=r.alternatives + more)
 
 
-def _facts(result: FilmResult) -> list[Row]:
+def _facts(result: FilmResult) -> list[FactRecord]:
     f = result.facts
-    facts: list[Row] = []
+    facts: list[FactRecord] = []
     for field_, r in sorted(f.items()):
         if field_ == "rotten_tomatoes":
             r = _with_counts(f)
-        if field_ in LABELS:
+        if field_ in LABELS and field_ not in COMPOSITE:
             value = r.winner.claim.value if field_ == "rotten_tomatoes" else _show(field_, r.winner.claim)
             spoil = Spoil.MAJOR if has_cue(r.winner.claim.value) else Spoil.SAFE
-            facts.append(_fact_row(field_, LABELS[field_], r, value, spoil, functools.partial(_show, field_)))
+            facts.append(_fact(field_, LABELS[field_], r, value, spoil, functools.partial(_show, field_)))
     # Composite facts for the overview, built from the voted parts.
     if "premiere_date" in f:
         venue = f" at {f['premiere_venue'].winner.claim.value}" if "premiere_venue" in f else ""
         r = f["premiere_date"]
         facts.append(
-            _fact_row(
-                "premiere",
-                "Premiere",
-                r,
-                show_date(r.winner.claim.value) + venue,
-                show=lambda c: show_date(c.value),
-            )
+            _fact("premiere", LABELS["premiere"], r, show_date(r.winner.claim.value) + venue, show=_dated)
         )
     if "release_date" in f:
         r = f["release_date"]
         where = f" ({f['release_region'].winner.claim.value})" if "release_region" in f else ""
         by = f" by {f['distributor'].winner.claim.value}" if "distributor" in f else ""
-        facts.append(
-            _fact_row(
-                "release",
-                "Release",
-                r,
-                show_date(r.winner.claim.value) + where + by,
-                show=lambda c: show_date(c.value),
-            )
-        )
+        value = show_date(r.winner.claim.value) + where + by
+        facts.append(_fact("release", LABELS["release"], r, value, show=_dated))
     return facts
 
 
-def _figures(extractions: list[Extraction], result: FilmResult, facts: list[Row]) -> list[Row]:
+def _figures(
+    extractions: list[Extraction], result: FilmResult, facts: list[FactRecord]
+) -> list[FigureRecord]:
     f = result.facts
-    figures: list[Row] = []
+    figures: list[tuple[str, str, str, int | None, str, str | None, str | None]] = []
     if "rotten_tomatoes" in f:
         extra = f["rotten_tomatoes"].winner.claim.extra
         counted = f.get("rotten_tomatoes_count")
@@ -187,15 +176,15 @@ def _figures(extractions: list[Extraction], result: FilmResult, facts: list[Row]
             if claim.field == "reviewer_rating":
                 name = f"reviewer:{x.doc.name}"
                 single = Resolved(name, Vote(claim, x.doc.name), False, (x.doc.name,), ())
-                facts.append(_fact_row(name, f"Reviewer's rating ({x.doc.name})", single, claim.value))
+                facts.append(_fact(name, reviewer_label(x.doc.name), single, claim.value))
                 figures.append(("reviewer", f"Reviewer ({x.doc.name})", name, None, "", None, None))
-    return [(i, *row) for i, row in enumerate(figures)]
+    return [FigureRecord(i, *row) for i, row in enumerate(figures)]
 
 
-def _passages(result: FilmResult) -> list[Row]:
+def _passages(result: FilmResult) -> list[PassageRecord]:
     """Search passages of independent documents (a copy's garbled text is never a hit)."""
     told = {(d, s.start) for d, spans in result.narrative.items() for s in spans}
-    rows: list[Row] = []
+    rows: list[PassageRecord] = []
     for d in result.docs:
         if result.copies.is_copy(d.name):
             continue
@@ -204,97 +193,103 @@ def _passages(result: FilmResult) -> list[Row]:
         for section, span in passages(d, leave_out=hidden):
             narrative = any(span.start <= s < span.end for s in starts)
             spoiling = section == "plot" or narrative or result.is_spoiler(span.text, d.name)
-            rows.append(
-                (
-                    d.name,
-                    section,
-                    span.text,
-                    int(Spoil.MAJOR if spoiling else Spoil.SAFE),
-                    span.start,
-                    span.end,
-                )
-            )
+            spoil = int(Spoil.MAJOR if spoiling else Spoil.SAFE)
+            rows.append(PassageRecord(d.name, section, span.text, spoil, span.start, span.end))
     return rows
 
 
-def film_rows(
-    slug: str, extractions: list[Extraction], result: FilmResult, hashes: dict[str, str], warnings: list[str]
-) -> FilmRows:
+def film_record(
+    film: Identity,
+    extractions: list[Extraction],
+    result: FilmResult,
+    hashes: dict[str, str],
+    warnings: list[str],
+) -> FilmRecord:
     facts = _facts(result)
-    credits: list[Row] = []
+    credits: list[CreditRecord] = []
     for i, c in enumerate(result.credits):
         name = f"credit:{i}:actor"
-        facts.append(_fact_row(name, f"{c.character} (actor)", c.actor, c.actor.winner.claim.value))
+        facts.append(_fact(name, credit_label(c.character), c.actor, c.actor.winner.claim.value))
         adult = c.adult_index + 1 if c.adult_index is not None else None
+        actor = c.actor.winner.claim.value
         credits.append(
-            (
+            CreditRecord(
                 i + 1,
-                c.actor.winner.claim.value,
+                actor,
                 c.character,
                 c.note,
                 c.note_spoiler,
                 adult,
                 c.credited_as,
                 name,
-                _json(list(c.documents)),
+                tuple(c.documents),
             )
         )
-    songs: list[Row] = []
+    songs: list[SongRecord] = []
     for i, s in enumerate(result.songs):
         name = f"song:{i}:title"
-        facts.append(_fact_row(name, f"Song {i + 1} title", s.title, s.title.winner.claim.value))
-        songs.append((i, name, s.performer, _json(list(s.writers)), _json(list(s.documents))))
+        facts.append(_fact(name, song_label(i), s.title, s.title.winner.claim.value))
+        songs.append(SongRecord(i, name, s.performer, tuple(s.writers), tuple(s.documents)))
     figures = _figures(extractions, result, facts)
     story = result.story
-    beats = [(i, b.text, int(b.spoil), b.part, b.document, b.start, b.end) for i, b in enumerate(story.beats)]
+    beats = [
+        BeatRecord(i, b.text, int(b.spoil), b.part, b.document, b.start, b.end)
+        for i, b in enumerate(story.beats)
+    ]
     quotes = [
-        (i, q.critic, q.outlet, q.grade, q.text, int(spoil), doc, q.start, q.end, q.sentence)
+        QuoteRecord(i, q.critic, q.outlet, q.grade, q.text, int(spoil), doc, q.start, q.end, q.sentence)
         for i, (doc, q, spoil) in enumerate(result.quotes)
     ]
     timeline = [
-        (i, t.when, t.sort_key, t.text, doc, t.start, t.end) for i, (doc, t) in enumerate(result.timeline)
+        TimelineRecord(i, t.when, t.sort_key, t.text, doc, t.start, t.end)
+        for i, (doc, t) in enumerate(result.timeline)
     ]
-    left_out = [(doc, s.start, s.end, s.text) for doc, s in story.left_out]
-    garbles = [(g.document, g.original, g.what, g.value, g.garbled) for g in result.garbles]
     contributed = _contributions(result, facts, beats, quotes)
-    doc_warnings = {
-        d.name: [w for w in warnings if w.split(": ", 1)[0].endswith("/" + d.name)] for d in result.docs
-    }
-    documents = [
-        (
-            d.name,
-            hashes[d.name],
-            d.shape,
-            d.markup,
-            d.why,
-            result.copies.witness[d.name],  # a witness is named after the original text
-            result.copy_of[d.name],
-            round(result.reliability[d.name], 4),
-            _json(result.reasons(d.name)),
-            _json(contributed[d.name]),
-            _json(doc_warnings[d.name]),
-            d.text,
+    documents = tuple(
+        DocumentRecord(
+            name=d.name,
+            sha256=hashes[d.name],
+            shape=d.shape,
+            markup=d.markup,
+            shape_reason=d.why,
+            witness=result.copies.witness[d.name],  # a witness is named after the original text
+            copy_of=result.copy_of[d.name],
+            reliability=round(result.reliability[d.name], 4),
+            text=d.text,
+            reasons=tuple(result.reasons(d.name)),
+            warnings=tuple(w for w in warnings if w.split(": ", 1)[0].endswith("/" + d.name)),
+            contributed=tuple(sorted(contributed[d.name].items())),
         )
         for d in result.docs
-    ]
+    )
     f = result.facts
-    title = f["title"].winner.claim.value if "title" in f else _spelled(slug, result)
-    year = int(f["year"].winner.claim.value) if "year" in f else None
-    tables: dict[str, Sequence[Row]] = {
-        "documents": documents,
-        "facts": facts,
-        "credits": credits,
-        "beats": beats,
-        "rejected": left_out,
-        "garbles": garbles,
-        "songs": songs,
-        "figures": figures,
-        "quotes": quotes,
-        "timeline": timeline,
-        "passages": _passages(result),
-    }
-    premise = " ".join(b.text for b in story.premise)
-    return FilmRows(slug, title, year, premise, story.document, story.continued_from, tables, warnings)
+    runtime = next((fact.number for fact in facts if fact.field == "runtime"), None)
+    return FilmRecord(
+        key=film.key,
+        guild_id=film.guild_id,
+        slug=film.slug,
+        title=f["title"].winner.claim.value if "title" in f else _spelled(film.slug, result),
+        year=int(f["year"].winner.claim.value) if "year" in f else None,
+        runtime_minutes=runtime,
+        premise=" ".join(b.text for b in story.premise),
+        plot_document=story.document,
+        plot_continued_from=story.continued_from,
+        source_hash=film.source_hash,
+        documents=documents,
+        facts=tuple(facts),
+        credits=tuple(credits),
+        beats=tuple(beats),
+        rejected=tuple(RejectedRecord(doc, s.start, s.end, s.text) for doc, s in story.left_out),
+        garbles=tuple(
+            GarbleRecord(g.document, g.original, g.what, g.value, g.garbled) for g in result.garbles
+        ),
+        songs=tuple(songs),
+        figures=tuple(figures),
+        quotes=tuple(quotes),
+        timeline=tuple(timeline),
+        passages=tuple(_passages(result)),
+        warnings=tuple(warnings),
+    )
 
 
 def _spelled(slug: str, result: FilmResult) -> str:
@@ -308,24 +303,30 @@ def _spelled(slug: str, result: FilmResult) -> str:
 
 
 def _contributions(
-    result: FilmResult, facts: Sequence[Row], beats: Sequence[Row], quotes: Sequence[Row]
+    result: FilmResult,
+    facts: Sequence[FactRecord],
+    beats: Sequence[BeatRecord],
+    quotes: Sequence[QuoteRecord],
 ) -> dict[str, dict[str, int]]:
     out: dict[str, dict[str, int]] = {d.name: {} for d in result.docs}
 
     def add(doc: str, kind: str) -> None:
         out[doc][kind] = out[doc].get(kind, 0) + 1
 
-    for row in facts:
-        field_ = str(row[0])
+    for fact in facts:
         kind = (
-            "credits" if field_.startswith("credit:") else "songs" if field_.startswith("song:") else "facts"
+            "credits"
+            if fact.field.startswith("credit:")
+            else "songs"
+            if fact.field.startswith("song:")
+            else "facts"
         )
-        for doc in json.loads(str(row[8])):
+        for doc in fact.documents:
             add(doc, kind)
-    for row in beats:
-        add(str(row[4]), "plot beats")
-    for row in quotes:
-        add(str(row[6]), "critic quotes")
+    for beat in beats:
+        add(beat.document, "plot beats")
+    for quote in quotes:
+        add(quote.document, "critic quotes")
     for doc, _ in result.timeline:
         add(doc, "timeline")
     for g in result.garbles:

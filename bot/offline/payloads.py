@@ -273,6 +273,31 @@ def autocomplete(
     return base_interaction(ctx, 4, data)
 
 
+def message_command(
+    ctx: Context, name: str, message: Mapping[str, Any], *, command_id: int | str | None = None
+) -> dict[str, Any]:
+    """A message context menu (APPLICATION_COMMAND of command type 3) used on `message`."""
+    data: dict[str, Any] = {
+        "id": str(command_id if command_id is not None else _IDS.next()),
+        "name": name,
+        "type": 3,
+        "target_id": message["id"],
+        "resolved": {"messages": {message["id"]: dict(message)}},
+    }
+    return base_interaction(ctx, 2, data)
+
+
+def member_message(
+    fake: World, ctx: Context, content: str = "", *, attachments: Sequence[Mapping[str, Any]] = ()
+) -> dict[str, Any]:
+    """A message a member posted in the context's channel, with attachments (see `World.upload`)."""
+    message = bot_message(fake, ctx.channel["id"], content)
+    message.update(author=dict(ctx.user), attachments=[dict(a) for a in attachments], webhook_id=None)
+    message.pop("application_id", None)
+    message.pop("webhook_id", None)
+    return message
+
+
 def bot_message(
     fake: World,
     channel_id: int | str,

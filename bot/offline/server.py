@@ -50,13 +50,21 @@ class FakeDiscord(Interactions, Guilds, Commands):
         log.debug("FakeDiscord listening on %s", self.base_url)
 
     async def _attachment(self, request: web.Request) -> web.StreamResponse:
-        """An uploaded file, at the URL its attachment carries (the bot downloads it as from Discord's CDN)."""
+        """An uploaded file, at the URL its attachment carries (the bot downloads it as from Discord's CDN).
+        `cdn_faults` make a download fail with a status, or stall until the server stops."""
         key = request.match_info["attachment_id"]
         found = self.attachments.get(int(key)) if key.isdigit() else None
         if found is None:
             return web.Response(status=404, text="Not Found")
+        self.downloads.append(int(key))
+        self._notify()
+        fault = self.cdn_faults.get(int(key))
+        if fault == "stall":
+            await asyncio.Event().wait()  # cancelled when the server stops or the client goes away
+        if isinstance(fault, int):
+            return web.Response(status=fault, text="CDN fault")
         content_type, data = found
-        return web.Response(body=data, content_type=content_type)
+        return web.Response(body=data, headers={"Content-Type": content_type})
 
     async def stop(self) -> None:
         for conn in list(self.connections):

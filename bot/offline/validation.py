@@ -251,7 +251,10 @@ def _name_and_description(
     name = item.get("name")
     if partial and name is None:
         pass
-    elif not isinstance(name, str) or not COMMAND_NAME.match(name) or (chat_input and name != name.lower()):
+    elif not chat_input:  # a user or message command: 1-32 characters, spaces and capitals allowed
+        if not isinstance(name, str) or not 1 <= len(name) <= 32 or name != name.strip():
+            out.append(Violation(f"{at}.name", f"{name!r} must be 1-32 characters"))
+    elif not isinstance(name, str) or not COMMAND_NAME.match(name) or name != name.lower():
         out.append(Violation(f"{at}.name", f"{name!r} must be 1-32 lowercase letters, digits, - or _"))
     desc = item.get("description")
     if partial and desc is None:

@@ -12,6 +12,7 @@ import secrets
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from aiohttp import web
 
@@ -94,6 +95,8 @@ class World:
         self._messages: dict[int, dict[int, dict[str, Any]]] = {}
         self._nonces: dict[tuple[str, str], tuple[int, int, float]] = {}
         self.attachments: dict[int, tuple[str, bytes]] = {}  # id -> (content type, bytes), served by URL
+        self.downloads: list[int] = []  # attachment ids the CDN was asked for, in order
+        self.cdn_faults: dict[int, int | str] = {}  # attachment id -> an HTTP status, or "stall" (no answer)
         self._commands: dict[int | None, dict[tuple[str, int], dict[str, Any]]] = {}
         self._interactions: dict[int, InteractionHandle] = {}
         self._interaction_tokens: dict[str, InteractionHandle] = {}
@@ -236,6 +239,29 @@ class World:
         """Live messages in a channel, oldest first."""
         found = list(self._messages.get(int(channel_id), {}).values())
         return [m for m in found if include_ephemeral or not m["flags"] & EPHEMERAL]
+
+    def upload(
+        self,
+        filename: str,
+        data: bytes,
+        content_type: str = "text/plain; charset=utf-8",
+        *,
+        size: int | None = None,
+    ) -> dict[str, Any]:
+        """A file as a member attaches it: kept and served at its URL like Discord's CDN; the attachment object
+        an interaction's `resolved.attachments` (or a message) carries. `size` overrides the size Discord
+        reports (e.g. a 50 MB file without making one)."""
+        attachment_id = self.new_id()
+        url = f"{self.base_url}/attachments/{attachment_id}/{attachment_id}/{quote(filename, safe='')}"
+        self.attachments[attachment_id] = (content_type, data)
+        return {
+            "id": str(attachment_id),
+            "filename": filename,
+            "size": len(data) if size is None else size,
+            "url": url,
+            "proxy_url": url,
+            "content_type": content_type,
+        }
 
     def message(self, channel_id: int | str, message_id: int | str) -> dict[str, Any] | None:
         return self._messages.get(int(channel_id), {}).get(int(message_id))

@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import IntEnum
 
+# Field names of Overview.facts in display order, with their labels (their one home: bot/storage/fields.py).
+from bot.storage.fields import FIELDS as FIELDS
+
 
 class Spoil(IntEnum):
     """How much a piece of text gives away. Anything above SAFE is shown only inside spoiler tags."""
@@ -35,7 +38,10 @@ class Alternative:
 
 @dataclass(frozen=True)
 class Fact:
-    """One resolved value with its support; `alternatives` non-empty means the sources differ."""
+    """One resolved value with its support; `alternatives` non-empty means the sources differ.
+
+    `value` is the value as one line of text; a list field (writers, producers, companies, featured music,
+    where to watch) also has its `items`, and a number field (year, runtime in minutes) its `number`."""
 
     field: str
     value: str
@@ -43,6 +49,8 @@ class Fact:
     provenance: Provenance
     alternatives: tuple[Alternative, ...] = ()
     spoil: Spoil = Spoil.SAFE
+    items: tuple[str, ...] = ()
+    number: int | None = None
 
     @property
     def disputed(self) -> bool:
@@ -51,9 +59,17 @@ class Fact:
 
 @dataclass(frozen=True)
 class FilmRef:
+    """A film of the library. `slug` is its key, unique across the library and stable: a shared film's folder
+    name, or `<slug>~<guild id>` for a film a server added (`guild_id` is then that server)."""
+
     slug: str
     title: str
     year: int | None
+    guild_id: int | None = None
+
+    @property
+    def shared(self) -> bool:
+        return self.guild_id is None
 
 
 @dataclass(frozen=True)
@@ -197,25 +213,4 @@ class Overview:
     top_cast: tuple[Credit, ...]
     where_to_watch: tuple[str, ...]
     timeline: tuple[TimelineEntry, ...] = ()
-
-
-# Field names of Overview.facts, in display order, with their labels.
-FIELDS: tuple[tuple[str, str], ...] = (
-    ("title", "Title"),
-    ("year", "Year"),
-    ("genre", "Genre"),
-    ("director", "Director"),
-    ("writers", "Writers"),
-    ("producers", "Producers"),
-    ("composer", "Music"),
-    ("cinematographer", "Cinematography"),
-    ("editor", "Editing"),
-    ("companies", "Production companies"),
-    ("distributor", "Distributor"),
-    ("premiere", "Premiere"),
-    ("release", "Release"),
-    ("trailer", "Trailer"),
-    ("runtime", "Runtime"),
-    ("country", "Country"),
-    ("language", "Language"),
-)
+    runtime_minutes: int | None = None

@@ -23,6 +23,8 @@ from typing import Any
 import asyncpg
 import pytest
 
+from bot.offline.model import FakeGuild
+from bot.offline.process import BotProcess
 from bot.present.nights import marker
 from tests.e2e.conftest import (
     FILMS_DIR,
@@ -34,8 +36,6 @@ from tests.e2e.conftest import (
     footer,
     night_id_of,
 )
-from tests.loopback.process import BotProcess
-from tests.loopback.server import FakeGuild
 from tests.postgres import PostgresServer
 
 pytestmark = pytest.mark.slow

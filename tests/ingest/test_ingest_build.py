@@ -8,24 +8,38 @@ from pathlib import Path
 
 import pytest
 
-from bot.ingest import build as build_module
 from bot.ingest.__main__ import main
-from bot.ingest.build import build, built_hash, corpus_hash, ensure_built
+from bot.ingest.build import build, open_writer, plan
+from bot.storage.knowledge import writer as writer_module
+from bot.storage.knowledge.records import FilmRecord
 
 from .conftest import PERFECTION
 
+# Columns that number rows in the order they were written, not by what they hold.
+SURROGATE = {"films": ("id", "generation"), "passages": ("id",)}
+
 
 def dump(db: Path) -> list[tuple[object, ...]]:
+    """Every row of every table, films named by key instead of id, numbering columns left out."""
     conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    keys = {row["id"]: row["key"] for row in conn.execute("SELECT id, key FROM films")}
     tables = [
         r[0]
         for r in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'passages_fts%' ORDER BY name"
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'passages_fts%' "
+            "AND name NOT IN ('meta', 'removed', 'source_files') ORDER BY name"
         )
     ]
-    rows = [(t, *r) for t in tables for r in conn.execute(f"SELECT * FROM {t} ORDER BY 1, 2")]
+    rows = []
+    for table in tables:
+        for row in conn.execute(f"SELECT * FROM {table}"):
+            named = {k: row[k] for k in row.keys() if k not in SURROGATE.get(table, ())}
+            if "film_id" in named:
+                named["film_id"] = keys[named["film_id"]]
+            rows.append((table, *sorted(named.items())))
     conn.close()
-    return rows
+    return sorted(rows, key=repr)
 
 
 def test_same_documents_same_database(library: Path, tmp_path: Path) -> None:
@@ -34,32 +48,64 @@ def test_same_documents_same_database(library: Path, tmp_path: Path) -> None:
     assert dump(tmp_path / "a.db") == dump(tmp_path / "b.db")
 
 
-def test_failed_build_leaves_the_previous_database(
+def test_a_film_is_written_whole_or_not_at_all(
     library: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    db = tmp_path / "k.db"
-    build(library, db)
-    before = dump(db)
-
-    def broken(folder: Path) -> object:
-        raise RuntimeError("disk on fire")
-
-    monkeypatch.setattr(build_module, "film_rows", broken)
-    with pytest.raises(RuntimeError):
-        build(library, db)
-    assert dump(db) == before
-    assert [p.name for p in tmp_path.iterdir()] == ["k.db"]  # no temp file left behind
-
-
-def test_rebuild_only_when_documents_change(library: Path, tmp_path: Path) -> None:
+    """A failure while a film is written leaves that film as it was, and every other film written."""
     films = tmp_path / "films"
-    shutil.copytree(PERFECTION, films / "the-perfection")
+    shutil.copytree(library, films)
     db = tmp_path / "k.db"
-    assert ensure_built(films, db) is not None
-    assert built_hash(db) == corpus_hash(films)
-    assert ensure_built(films, db) is None
-    (films / "the-perfection" / "zz-note.txt").write_text("An extra line.\n")
-    assert ensure_built(films, db) is not None
+    build(films, db)
+    before = dump(db)
+    (films / "whiplash" / "extra.txt").write_text("Whiplash is a 2014 film directed by Damien Chazelle.\n")
+    (films / "the-perfection" / "extra.txt").write_text(
+        "The Perfection is a 2018 film directed by Richard Shepard.\n"
+    )
+    original = writer_module.KnowledgeWriter._film_rows
+
+    def broken(self: writer_module.KnowledgeWriter, film_id: int, film: FilmRecord) -> None:
+        if film.key == "whiplash":
+            self.conn.execute("DELETE FROM beats WHERE film_id = ?", (film_id,))  # half of the work done
+            raise RuntimeError("disk on fire")
+        original(self, film_id, film)
+
+    monkeypatch.setattr(writer_module.KnowledgeWriter, "_film_rows", broken)
+    with pytest.raises(RuntimeError):
+        build(films, db, workers=1)
+    after = dump(db)
+    assert [r for r in after if "whiplash" in repr(r)] == [r for r in before if "whiplash" in repr(r)]
+    assert [r for r in after if "the-perfection" in repr(r)] != [
+        r for r in before if "the-perfection" in repr(r)
+    ]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["films", "k.db"]  # no temp file left behind
+
+
+def test_only_changed_films_are_ingested(library: Path, tmp_path: Path) -> None:
+    films = tmp_path / "films"
+    shutil.copytree(library, films)
+    db = tmp_path / "k.db"
+    assert build(films, db).ingested == 2
+    again = build(films, db)
+    assert (again.ingested, again.unchanged, again.removed) == (0, 2, 0)
+    writer = open_writer(db)
+    try:
+        assert plan(writer, films).hashed == 0  # the stat cache: no document was read to know that
+    finally:
+        writer.close()
+    (films / "whiplash" / "zz-note.txt").write_text("An extra line.\n")
+    changed = build(films, db)
+    assert (changed.ingested, changed.unchanged) == (1, 1)
+    shutil.rmtree(films / "whiplash")
+    gone = build(films, db)
+    assert (gone.ingested, gone.removed, gone.films) == (0, 1, 1)
+
+
+def test_an_older_schema_is_built_anew(library: Path, tmp_path: Path) -> None:
+    db = tmp_path / "k.db"
+    conn = sqlite3.connect(db)
+    conn.executescript("CREATE TABLE films (id INTEGER PRIMARY KEY); PRAGMA user_version = 2;")
+    conn.close()
+    assert build(library, db).films == 2
 
 
 def test_bad_documents_are_reported_and_the_rest_ingested(

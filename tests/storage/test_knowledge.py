@@ -10,7 +10,7 @@ import pytest
 
 from bot.ingest.build import build
 from bot.storage.errors import FilmAmbiguous, KnowledgeUnavailable, LookupFailed
-from bot.storage.knowledge import Knowledge, fts_query
+from bot.storage.knowledge import GuildKnowledge, Knowledge, fts_query
 from bot.storage.models import Spoil
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,13 +24,18 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-async def k(db: Path) -> AsyncIterator[Knowledge]:
+async def kb(db: Path) -> AsyncIterator[Knowledge]:
     knowledge = await Knowledge.open(db)
     yield knowledge
     await knowledge.close()
 
 
-async def test_one_film_is_the_default_and_typos_find_it(k: Knowledge) -> None:
+@pytest.fixture
+def k(kb: Knowledge) -> GuildKnowledge:
+    return kb.for_guild(1234)
+
+
+async def test_one_film_is_the_default_and_typos_find_it(k: GuildKnowledge) -> None:
     assert (await k.resolve_film(None)).slug == "the-perfection"
     assert (await k.resolve_film("perfektion")).title == "The Perfection"
     with pytest.raises(LookupFailed) as err:
@@ -46,14 +51,15 @@ async def test_several_films_need_a_name(tmp_path: Path) -> None:
     shutil.copytree(ROOT / "data" / "films" / "the-perfection", films / "the-perfection")
     shutil.copytree(ROOT / "tests" / "fixtures" / "films" / "whiplash", films / "whiplash")
     build(films, tmp_path / "two.db")
-    k = await Knowledge.open(tmp_path / "two.db")
+    kb = await Knowledge.open(tmp_path / "two.db")
+    k = kb.for_guild(None)
     try:
         with pytest.raises(FilmAmbiguous) as err:
             await k.resolve_film("")
         assert {f.slug for f in err.value.films} == {"the-perfection", "whiplash"}
         assert (await k.find_films("whiplsh"))[0].slug == "whiplash"
     finally:
-        await k.close()
+        await kb.close()
 
 
 @pytest.mark.parametrize(
@@ -65,12 +71,12 @@ async def test_several_films_need_a_name(tmp_path: Path) -> None:
         ("charlotte", ["Allison Williams", "Molly Grace"]),
     ],
 )
-async def test_fuzzy_credit_lookup(k: Knowledge, query: str, actors: list[str]) -> None:
+async def test_fuzzy_credit_lookup(k: GuildKnowledge, query: str, actors: list[str]) -> None:
     found = [c.actor for c in await k.find_credits("the-perfection", query)]
     assert found[: len(actors)] == actors
 
 
-async def test_no_match_suggests_the_closest(k: Knowledge) -> None:
+async def test_no_match_suggests_the_closest(k: GuildKnowledge) -> None:
     with pytest.raises(LookupFailed) as err:
         await k.find_credits("the-perfection", "Imprint Kandborg")
     assert err.value.suggestions[0].startswith("Mark Kandborg")
@@ -94,7 +100,7 @@ async def test_no_match_suggests_the_closest(k: Knowledge) -> None:
         "^",
     ],
 )
-async def test_search_never_passes_fts_syntax(k: Knowledge, query: str) -> None:
+async def test_search_never_passes_fts_syntax(k: GuildKnowledge, query: str) -> None:
     await k.search(query)  # must not raise
     match = fts_query(query)
     if match:
@@ -102,16 +108,16 @@ async def test_search_never_passes_fts_syntax(k: Knowledge, query: str) -> None:
             assert all(token.startswith('"') or token == "OR" for token in part.split())
 
 
-async def test_search_flags_spoiling_passages(k: Knowledge) -> None:
+async def test_search_flags_spoiling_passages(k: GuildKnowledge) -> None:
     hits = await k.search("taser")
     assert hits and all(h.spoil > Spoil.SAFE for h in hits)
     safe = await k.search("Fantastic Fest premiere")
     assert safe and safe[0].spoil == Spoil.SAFE
 
 
-async def test_read_only(db: Path, k: Knowledge) -> None:
+async def test_read_only(db: Path, kb: Knowledge) -> None:
     with pytest.raises(sqlite3.OperationalError):
-        await k._conn.execute("DELETE FROM films")
+        kb.conn.execute("DELETE FROM films")
 
 
 async def test_missing_database_is_a_clear_error(tmp_path: Path) -> None:
@@ -119,7 +125,7 @@ async def test_missing_database_is_a_clear_error(tmp_path: Path) -> None:
         await Knowledge.open(tmp_path / "nope.db")
 
 
-async def test_sources_lists_disputes(k: Knowledge) -> None:
+async def test_sources_lists_disputes(k: GuildKnowledge) -> None:
     s = await k.sources("the-perfection")
     assert {d.field for d in s.disputed} >= {"Year", "Rotten Tomatoes"}
     assert not {d.field for d in s.disputed} & {"Theis (actor)", "Song 1 title"}  # garbles, not disputes

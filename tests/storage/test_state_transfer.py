@@ -10,13 +10,16 @@ from pathlib import Path
 import pytest
 
 from bot.state import main
-from bot.storage.state import StateStore
+from bot.storage.state import NewDocument, Quota, StateStore
 from bot.storage.state.transfer import TransferRefused, copy_state, verify
 from tests.storage.state_helpers import NOW, START, make_night
 
+BYTES = bytes(range(256))
+
 
 async def fill(store: StateStore) -> None:
-    """Settings, meta, three nights in two guilds (one cancelled, one with a sent post), RSVPs."""
+    """Settings, meta, three nights in two guilds (one cancelled, one with a sent post), RSVPs, a server's
+    film with two documents (bytes that are not UTF-8 among them)."""
     await store.set_meta("command_hash", "abc")
     await store.update_guild_settings(1 << 22, now=NOW, timezone="Europe/Paris", reminders=[3600])
     first = await make_night(store)
@@ -28,6 +31,14 @@ async def fill(store: StateStore) -> None:
     assert await store.mark_sent(announce.id, message_id=1234, now=NOW)
     for user, answer in ((1, "going"), (2, "maybe"), (3, "going")):
         await store.set_rsvp(first.id, user, answer, now=NOW)  # type: ignore[arg-type]
+    documents = [
+        NewDocument("a.txt", "a" * 64, b"Alien is a 1979 film."),
+        NewDocument("b.html", "b" * 64, BYTES),
+    ]
+    stored = await store.store_library_documents(
+        1 << 22, "alien", title="Alien", year=1979, documents=documents, by=7, now=NOW, quota=Quota(5, 10_000)
+    )
+    assert stored == "added"
 
 
 @pytest.fixture
@@ -46,16 +57,21 @@ async def test_copy_is_verified_and_idempotent(source: Path, state_location: Pat
     try:
         report = await copy_state(origin, target)
         assert report.copied and report.counts == {
-            "meta": 1,
+            "meta": 2,
             "guild_settings": 1,
             "nights": 3,
             "rsvps": 3,
             "jobs": 15,
+            "library_films": 1,
+            "library_documents": 2,
+            "library_settings": 1,
         }
         assert await verify(origin, target)
         assert await target.get_night(1) == await origin.get_night(1)
         assert (await target.get_night(1)).announcement_id == 1234  # type: ignore[union-attr]
         assert (await target.guild_settings(1 << 22)).timezone == "Europe/Paris"
+        (film,) = await target.library_films(1 << 22, with_data=True)
+        assert [d.data for d in film.documents] == [b"Alien is a 1979 film.", BYTES]
         again = await copy_state(origin, target)
         assert not again.copied and again.counts == report.counts
         new = await make_night(target)  # ids continue after the copied ones
@@ -82,11 +98,14 @@ async def test_a_target_with_other_data_is_refused_untouched(
 
 def test_the_migrate_command(source: Path, pg_dsn: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["migrate", "--from", str(source), "--to", pg_dsn]) == 0
-    assert "verified rows: guild_settings 1, meta 1, nights 3, jobs 15, rsvps 3" in capsys.readouterr().out
+    verified = (
+        "verified rows: guild_settings 1, library_films 1, library_settings 1, meta 2, nights 3, jobs 15, "
+    )
+    assert verified + "library_documents 2, rsvps 3" in capsys.readouterr().out
     assert main(["migrate", "--from", str(source), "--to", pg_dsn]) == 0
     assert "already holds exactly this state" in capsys.readouterr().out
     assert main(["status", "--db", pg_dsn]) == 0
-    assert "postgresql, schema 0002_presence" in capsys.readouterr().out
+    assert "postgresql, schema 0003_library" in capsys.readouterr().out
 
     other = source.with_name("other.db")
     asyncio.run(_one_night(other))

@@ -10,6 +10,7 @@ Layout, one module per concern:
     dialect.py      the statements that differ by backend (ON CONFLICT inserts, server clock, id sequences)
     base.py         `metadata` (every table), column types (`Int`, `Epoch`), `Queries`, `UNSET`
     tables.py       the movie-night and coordination tables
+    library.py      each server's own films: uploaded documents (user data) and who may add them
     meta.py, guilds.py, nights.py, rsvps.py, jobs.py, presence.py   each concern's queries (a mixin)
     store.py        `StateStore`: all the mixins over one `Database`; `open` picks the backend and migrates
     versioning.py   Alembic: adopt pre-Alembic SQLite files, refuse newer ones, upgrade to every head
@@ -38,6 +39,7 @@ from bot.storage.state.base import UNSET
 from bot.storage.state.engine import RetryPolicy
 from bot.storage.state.guilds import DEFAULT_REMINDERS, DEFAULT_TIMEZONE, GuildSettings
 from bot.storage.state.jobs import Job, JobKind, JobSpec, JobStatus, new_nonce
+from bot.storage.state.library import LibraryFilm, NewDocument, Quota, Stored, StoredDocument, Usage
 from bot.storage.state.nights import Night
 from bot.storage.state.presence import Instance
 from bot.storage.state.rsvps import ANSWERS, Answer, Rsvp, RsvpCounts
@@ -55,7 +57,10 @@ __all__ = [
     "JobKind",
     "JobSpec",
     "JobStatus",
+    "LibraryFilm",
+    "NewDocument",
     "Night",
+    "Quota",
     "RetryPolicy",
     "Rsvp",
     "RsvpCounts",
@@ -63,5 +68,8 @@ __all__ = [
     "StateError",
     "StateStore",
     "StateUnavailable",
+    "Stored",
+    "StoredDocument",
+    "Usage",
     "new_nonce",
 ]

@@ -14,6 +14,7 @@ from bot.storage.state.base import metadata
 from bot.storage.state.engine import Database, RetryPolicy
 from bot.storage.state.guilds import GuildQueries
 from bot.storage.state.jobs import JobQueries
+from bot.storage.state.library import LibraryQueries
 from bot.storage.state.meta import MetaQueries
 from bot.storage.state.nights import NightQueries
 from bot.storage.state.presence import PresenceQueries
@@ -31,6 +32,7 @@ class StateStore(
     RsvpQueries,
     JobQueries,
     PresenceQueries,
+    LibraryQueries,
 ):
     """Async access to the state. Use `await StateStore.open(path_or_dsn)` and `await store.close()`."""
 

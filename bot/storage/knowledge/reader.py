@@ -1,0 +1,164 @@
+"""The library as the bot reads it: every film's key and title in memory, per-film answers cached, and a
+cheap check before each use that notices films written since (by this process or another).
+
+Reads use the standard library's sqlite3 on the caller's thread. Every query is a lookup by film (indexed,
+well under a millisecond); an aiosqlite thread hop costs more than that, and under load its reply waits
+behind every other ready task of the event loop, which made /search the tail (see the README). The writer
+works on its own connection in another thread or process; in WAL mode the two never block each other.
+
+Freshness: `PRAGMA data_version` changes when another connection commits. Then the films written since the
+last look (`films.generation` greater than the last one seen) and those removed (`removed`) are read, and only
+their cached answers are dropped.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar, cast
+
+from bot.storage.errors import KnowledgeUnavailable
+from bot.storage.knowledge import schema
+from bot.storage.models import FilmRef
+
+if TYPE_CHECKING:
+    from bot.storage.knowledge.scoped import GuildKnowledge
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+CACHED_FILMS = 256  # films whose answers are kept (least recently used first out)
+
+
+@dataclass(frozen=True)
+class FilmEntry:
+    id: int
+    ref: FilmRef
+    generation: int
+
+
+class Knowledge:
+    """The whole library: shared films and every server's. Callers use a server's view: `for_guild(id)`."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self.conn = conn
+        self.path = path
+        self._entries: dict[str, FilmEntry] = {}
+        self._generation = 0
+        self._data_version = -1
+        self._views: dict[int | None, list[FilmRef]] = {}
+        self._cache: OrderedDict[str, tuple[int, dict[tuple[object, ...], object]]] = OrderedDict()
+        self.reloads = 0  # how many times films written elsewhere were read back (for tests and benchmarks)
+
+    @classmethod
+    async def open(cls, path: Path) -> Knowledge:
+        """Open the database at `path` for reading; KnowledgeUnavailable when it is missing or not ours."""
+        if not path.is_file():  # noqa: ASYNC240 - one stat, once, at start
+            raise KnowledgeUnavailable(f"{path} does not exist; run `python -m bot.ingest`")
+        try:
+            conn = schema.connect(path, readonly=True)
+            schema.check(conn, path)
+        except (sqlite3.Error, schema.SchemaMismatch) as err:
+            raise KnowledgeUnavailable(f"cannot read {path} ({err}); run `python -m bot.ingest`") from err
+        self = cls(conn, path)
+        self.refresh()
+        return self
+
+    async def close(self) -> None:
+        self.conn.close()
+
+    # -- scoping ----------------------------------------------------------------------------------------------
+
+    def for_guild(self, guild_id: int | None) -> GuildKnowledge:
+        """What a server sees: the shared films and its own (None: a DM or the console, shared films only)."""
+        from bot.storage.knowledge.scoped import GuildKnowledge
+
+        return GuildKnowledge(self, guild_id)
+
+    def visible(self, guild_id: int | None) -> list[FilmRef]:
+        """The films a server sees, by title."""
+        self.refresh()
+        view = self._views.get(guild_id)
+        if view is None:
+            refs = (
+                e.ref for e in self._entries.values() if e.ref.guild_id is None or e.ref.guild_id == guild_id
+            )
+            view = self._views[guild_id] = sorted(refs, key=lambda r: (r.title, r.slug))
+        return view
+
+    def entry(self, key: str, guild_id: int | None) -> FilmEntry | None:
+        """The film `key` if the server may see it."""
+        self.refresh()
+        found = self._entries.get(key)
+        if found is None or (found.ref.guild_id is not None and found.ref.guild_id != guild_id):
+            return None
+        return found
+
+    def all_films(self) -> list[FilmRef]:
+        """Every film of every server (for the operator: never show this to a server)."""
+        self.refresh()
+        return sorted((e.ref for e in self._entries.values()), key=lambda r: (r.title, r.slug))
+
+    # -- freshness --------------------------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Read back what was written since the last look (a no-op, one PRAGMA, when nothing was)."""
+        try:
+            version = int(self.conn.execute("PRAGMA data_version").fetchone()[0])
+            if version == self._data_version:
+                return
+            self._data_version = version
+            row = self.conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+            generation = int(row[0]) if row else 0
+            if generation == self._generation and self._entries:
+                return
+            self._reload(generation)
+        except sqlite3.Error as err:
+            raise KnowledgeUnavailable(f"cannot read {self.path} ({err})") from err
+
+    def _reload(self, generation: int) -> None:
+        since = self._generation if self._entries else -1
+        changed = self.conn.execute(
+            "SELECT id, key, guild_id, title, year, generation FROM films WHERE generation > ?", (since,)
+        ).fetchall()
+        gone = self.conn.execute("SELECT key FROM removed WHERE generation > ?", (since,)).fetchall()
+        for row in gone:
+            self._entries.pop(row["key"], None)
+            self._cache.pop(row["key"], None)
+        for row in changed:
+            ref = FilmRef(row["key"], row["title"], row["year"], row["guild_id"])
+            self._entries[row["key"]] = FilmEntry(row["id"], ref, row["generation"])
+            self._cache.pop(row["key"], None)
+        if changed or gone:
+            self._views.clear()
+            self.reloads += 1
+            log.debug(
+                "knowledge: %d films written, %d removed since generation %d", len(changed), len(gone), since
+            )
+        self._generation = generation
+
+    # -- per-film answers -------------------------------------------------------------------------------------
+
+    def cached(self, entry: FilmEntry, name: tuple[object, ...], compute: Callable[[], T]) -> T:
+        """The film's answer `name`, computed once per generation of the film. Answers are frozen dataclasses
+        and tuples, shared between callers."""
+        key = entry.ref.slug
+        slot = self._cache.get(key)
+        if slot is None or slot[0] != entry.generation:
+            slot = (entry.generation, {})
+            self._cache[key] = slot
+            while len(self._cache) > CACHED_FILMS:
+                self._cache.popitem(last=False)
+        else:
+            self._cache.move_to_end(key)
+        answers = slot[1]
+        if name not in answers:
+            try:
+                answers[name] = compute()
+            except sqlite3.Error as err:
+                raise KnowledgeUnavailable(f"cannot read {self.path} ({err})") from err
+        return cast(T, answers[name])

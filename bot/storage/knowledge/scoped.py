@@ -1,0 +1,221 @@
+"""A server's view of the library: the shared films and its own, never another server's.
+
+Every caller that answers a member goes through one: `bot.knowledge.for_guild(interaction.guild_id)`. A film
+another server added is, to this view, a film that does not exist: lookups fail as for a typo, autocomplete
+and search never offer it.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from rapidfuzz import fuzz, process, utils
+
+from bot.storage.errors import FilmAmbiguous, KnowledgeUnavailable, LookupFailed
+from bot.storage.knowledge import queries
+from bot.storage.models import (
+    Credit,
+    Fact,
+    FilmRef,
+    Overview,
+    Plot,
+    Reception,
+    SearchHit,
+    Soundtrack,
+    Sources,
+    Spoil,
+)
+
+if TYPE_CHECKING:
+    from bot.storage.knowledge.reader import FilmEntry, Knowledge
+
+MAX_QUERY = 200  # characters of user text considered for lookups and search
+FILM_CUTOFF = 70
+CREDIT_CUTOFF = 80
+FIND_CUTOFF = 50
+
+
+def fts_query(text: str) -> tuple[str, str] | None:
+    """User text -> (all-words, any-word) FTS5 queries. Every word is quoted, so no FTS syntax survives."""
+    words = re.findall(r"\w+", text[:MAX_QUERY].lower())[:12]
+    if not words:
+        return None
+    quoted = [f'"{w}"' for w in dict.fromkeys(words)]
+    loose = [q for q in quoted if len(q) > 3] or quoted  # single letters only narrow, never widen
+    return " ".join(quoted), " OR ".join(loose)
+
+
+class GuildKnowledge:
+    """The library as one server (or, with guild_id None, a DM or the console) sees it."""
+
+    def __init__(self, knowledge: Knowledge, guild_id: int | None) -> None:
+        self.knowledge = knowledge
+        self.guild_id = guild_id
+
+    # ------------------------------------------------------------ films
+
+    async def films(self) -> list[FilmRef]:
+        """Every film this server sees, by title."""
+        return list(self.knowledge.visible(self.guild_id))
+
+    def _entry(self, slug: str) -> FilmEntry:
+        entry = self.knowledge.entry(slug, self.guild_id)
+        if entry is None:
+            refs = self.knowledge.visible(self.guild_id)
+            raise LookupFailed("film", slug, tuple(r.title for r in refs[:3]))
+        return entry
+
+    async def find_films(self, text: str, limit: int = 25) -> list[FilmRef]:
+        """Films ranked by how well their title matches `text` (all films, by title, for empty text)."""
+        refs = self.knowledge.visible(self.guild_id)
+        text = text[:MAX_QUERY].strip()
+        if not text:
+            return refs[:limit]
+        choices = {i: f"{r.title} {r.year or ''}" for i, r in enumerate(refs)}
+        ranked = process.extract(
+            text, choices, scorer=fuzz.WRatio, processor=utils.default_process, limit=limit
+        )
+        return [refs[i] for _, score, i in ranked if score >= FIND_CUTOFF]
+
+    async def resolve_film(self, text: str | None) -> FilmRef:
+        """What the user meant: the only film when nothing is given, else the key, the exact title, or the best
+        fuzzy title match."""
+        refs = self.knowledge.visible(self.guild_id)
+        if not refs:
+            raise KnowledgeUnavailable("the library has no films")
+        text = (text or "")[:MAX_QUERY].strip()
+        if not text:
+            if len(refs) == 1:
+                return refs[0]
+            raise FilmAmbiguous(tuple(refs))
+        entry = self.knowledge.entry(text, self.guild_id)
+        if entry is not None:
+            return entry.ref
+        folded = text.casefold()
+        for ref in refs:
+            if folded in {ref.title.casefold(), f"{ref.title} ({ref.year})".casefold()}:
+                return ref
+        choices = {i: r.title for i, r in enumerate(refs)}
+        ranked = process.extract(text, choices, scorer=fuzz.WRatio, processor=utils.default_process, limit=3)
+        if ranked and ranked[0][1] >= FILM_CUTOFF:
+            return refs[ranked[0][2]]
+        raise LookupFailed("film", text, tuple(refs[i].title for _, _, i in ranked))
+
+    # ------------------------------------------------------------ one film's answers
+
+    def _facts(self, entry: FilmEntry) -> dict[str, tuple[Fact, str]]:
+        return self.knowledge.cached(entry, ("facts",), lambda: queries.facts(self.knowledge.conn, entry.id))
+
+    def _credits(self, entry: FilmEntry) -> tuple[Credit, ...]:
+        return self.knowledge.cached(
+            entry, ("credits",), lambda: queries.credits(self.knowledge.conn, entry.id, self._facts(entry))
+        )
+
+    async def overview(self, slug: str) -> Overview:
+        e = self._entry(slug)
+        conn = self.knowledge.conn
+        return self.knowledge.cached(
+            e, ("overview",), lambda: queries.overview(conn, e.id, e.ref, self._facts(e), self._credits(e))
+        )
+
+    async def cast(self, slug: str) -> list[Credit]:
+        """Every credit in billing order; younger versions also appear nested under their adult role."""
+        return list(self._credits(self._entry(slug)))
+
+    async def find_credits(self, slug: str, query: str, limit: int = 10) -> list[Credit]:
+        """Credits whose actor or character matches `query`, typo-tolerant; raises with the closest names."""
+        credits = await self.cast(slug)
+        query = query[:MAX_QUERY].strip()
+        if not utils.default_process(query):
+            raise LookupFailed("credit", query, tuple(c.actor for c in credits[:3]))
+        scored = sorted(
+            ((_credit_score(query, c), c) for c in credits), key=lambda pair: (-pair[0], pair[1].billing)
+        )
+        hits = [c for score, c in scored if score >= CREDIT_CUTOFF]
+        if not hits:
+            raise LookupFailed("credit", query, tuple(f"{c.actor} ({c.character})" for _, c in scored[:3]))
+        return hits[:limit]
+
+    async def plot(self, slug: str) -> Plot:
+        e = self._entry(slug)
+        return self.knowledge.cached(e, ("plot",), lambda: queries.plot(self.knowledge.conn, e.id, e.ref))
+
+    async def soundtrack(self, slug: str) -> Soundtrack:
+        e = self._entry(slug)
+        conn = self.knowledge.conn
+        return self.knowledge.cached(
+            e, ("soundtrack",), lambda: queries.soundtrack(conn, e.id, e.ref, self._facts(e))
+        )
+
+    async def reception(self, slug: str) -> Reception:
+        e = self._entry(slug)
+        conn = self.knowledge.conn
+        return self.knowledge.cached(
+            e, ("reception",), lambda: queries.reception(conn, e.id, e.ref, self._facts(e))
+        )
+
+    async def sources(self, slug: str) -> Sources:
+        e = self._entry(slug)
+        conn = self.knowledge.conn
+        return self.knowledge.cached(
+            e, ("sources",), lambda: queries.sources(conn, e.id, e.ref, self._facts(e))
+        )
+
+    async def document_text(self, slug: str, document: str) -> str:
+        """The normalised text of a document: provenance offsets index into it."""
+        text = queries.document_text(self.knowledge.conn, self._entry(slug).id, document)
+        if text is None:
+            raise LookupFailed("document", document)
+        return text
+
+    # ------------------------------------------------------------ search
+
+    async def search(self, query: str, slug: str | None = None, limit: int = 5) -> list[SearchHit]:
+        """BM25 full-text search over this server's films (or one of them). User text never reaches MATCH raw:
+        every word is quoted."""
+        queries_ = fts_query(query)
+        if queries_ is None:
+            return []
+        self.knowledge.refresh()
+        args: tuple[object, ...]
+        if slug is not None:
+            scope, args = "p.film_id = ?", (self._entry(slug).id,)
+        elif self.guild_id is None:
+            scope, args = "f.guild_id IS NULL", ()
+        else:
+            scope, args = "(f.guild_id IS NULL OR f.guild_id = ?)", (self.guild_id,)
+        # One round trip: passages with all the words (tier 0), and with any of them (tier 1) as a fallback.
+        select = (
+            "SELECT {tier} AS tier, bm25(passages_fts) AS rank, f.key, p.document, p.section, "
+            "snippet(passages_fts, 0, '', '', '…', 40) AS snippet, p.spoil, p.start, p.end "
+            "FROM passages_fts JOIN passages p ON p.id = passages_fts.rowid JOIN films f ON f.id = p.film_id "
+            f"WHERE passages_fts MATCH ? AND {scope}"
+        )
+        rows = self.knowledge.conn.execute(
+            f"SELECT * FROM ({select.format(tier=0)} UNION ALL {select.format(tier=1)}) "
+            "ORDER BY tier, rank, key, document, start LIMIT ?",
+            (queries_[0], *args, queries_[1], *args, 2 * limit),
+        ).fetchall()
+        best = [row for row in rows if row["tier"] == rows[0]["tier"]][:limit] if rows else []
+        hits = []
+        for row in best:
+            entry = self.knowledge.entry(row["key"], self.guild_id)
+            if entry is not None:
+                hits.append(
+                    SearchHit(
+                        entry.ref,
+                        row["document"],
+                        row["section"],
+                        row["snippet"],
+                        Spoil(row["spoil"]),
+                        row["start"],
+                        row["end"],
+                    )
+                )
+        return hits
+
+
+def _credit_score(query: str, credit: Credit) -> float:
+    names = [credit.actor, credit.character, *re.findall(r'"([^"]+)"', credit.character)]
+    return max(fuzz.WRatio(query, name, processor=utils.default_process) for name in names)

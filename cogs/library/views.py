@@ -1,0 +1,66 @@
+"""A yes/no question on an ephemeral answer: only the member who asked can answer, once, within a few
+minutes (the view lives in this process; after a restart the buttons answer that the question expired)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import discord
+
+from bot.present import library as present
+from bot.present.reply import NO_MENTIONS
+
+TIMEOUT_S = 180.0
+NOT_YOURS = "Only the member who asked can answer this."
+
+Action = Callable[[discord.Interaction[Any]], Awaitable[None]]
+
+
+class Confirm(discord.ui.View):
+    """Two buttons: `yes` runs `on_yes` (after the buttons are disabled), `Cancel` changes nothing."""
+
+    def __init__(self, owner_id: int, yes: str, on_yes: Action) -> None:
+        super().__init__(timeout=TIMEOUT_S)
+        self.owner_id = owner_id
+        self.on_yes = on_yes
+        self.confirm.label = yes
+        self.message: discord.InteractionMessage | discord.WebhookMessage | None = None
+        self.answered = False
+
+    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
+        if interaction.user.id == self.owner_id:
+            return True
+        await interaction.response.send_message(NOT_YOURS, ephemeral=True, allowed_mentions=NO_MENTIONS)
+        return False
+
+    def _close(self) -> None:
+        self.answered = True
+        for item in self.children:
+            if isinstance(item, discord.ui.Button):
+                item.disabled = True
+        self.stop()
+
+    @discord.ui.button(label="Yes", style=discord.ButtonStyle.primary)
+    async def confirm(
+        self, interaction: discord.Interaction[Any], button: discord.ui.Button[Confirm]
+    ) -> None:
+        if self.answered:
+            await interaction.response.defer()
+            return
+        self._close()
+        await interaction.response.edit_message(view=self)
+        await self.on_yes(interaction)
+
+    @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
+    async def cancel(self, interaction: discord.Interaction[Any], button: discord.ui.Button[Confirm]) -> None:
+        self._close()
+        await interaction.response.edit_message(**present.cancelled().to_edit_kwargs(), view=None)
+
+    async def on_timeout(self) -> None:
+        if self.message is not None and not self.answered:
+            self._close()
+            try:
+                await self.message.edit(**present.expired().to_edit_kwargs(), view=None)
+            except discord.HTTPException:
+                pass  # the ephemeral answer may be gone (15 minutes) or dismissed
