@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Literal
 
 from bot.ingest.prepare import DocumentVerdict, Prepared, Unusable, verdicts
-from bot.ingest.sources import DocumentSource, FilmSource, uploaded_source
+from bot.ingest.sources import DocumentSource, FilmSource
 from bot.library.engine import Library
 from bot.library.limits import QUOTA
 from bot.library.uploads import Refused, Upload
@@ -43,7 +43,7 @@ class Preview:
     guild_id: int
     slug: str
     film: FilmRecord
-    uploads: tuple[Upload, ...]  # the new documents the film uses
+    uploads: tuple[Upload, ...]  # the new documents, as checked (the film may not use them all)
     existing: LibraryFilm | None
     verdicts: tuple[DocumentVerdict, ...]
     refused: tuple[Refused, ...] = ()
@@ -51,6 +51,12 @@ class Preview:
     @property
     def merge(self) -> bool:
         return self.existing is not None
+
+    @property
+    def used(self) -> tuple[Upload, ...]:
+        """The new documents the film uses: the ones that are stored."""
+        names = {d.name for d in self.film.documents}
+        return tuple(u for u in self.uploads if u.name in names)
 
     def left_out(self) -> list[Refused]:
         """Every new document the film does not use, with why."""
@@ -105,7 +111,7 @@ class LibraryService:
         if not isinstance(film, FilmRecord):
             return Refusal("nothing_usable", (*refused, *_unusable(film, uploads)))
         return Preview(
-            guild_id, slug, film, _used(film, uploads), None, tuple(verdicts(source, film)), tuple(refused)
+            guild_id, slug, film, tuple(uploads), None, tuple(verdicts(source, film)), tuple(refused)
         )
 
     async def _merge_preview(
@@ -129,7 +135,7 @@ class LibraryService:
             guild_id,
             existing.slug,
             film,
-            _used(film, fresh),
+            tuple(fresh),
             stored[0],
             tuple(verdicts(source, film)),
             (*refused, *already),
@@ -145,37 +151,30 @@ class LibraryService:
         return None
 
     async def commit(self, preview: Preview, *, by: int, now: datetime) -> Preview | Refusal:
-        """Store the documents, then write the film. The film as written, or why not (quota, or the film changed
-        since the preview)."""
+        """Store the documents, then write the film: the film as written, or why not (quota, or the film changed
+        since the preview). Call it holding `lock(preview.guild_id)`."""
         state = self.library.state
-        async with self.lock(preview.guild_id):
-            if preview.merge:
-                current = await state.library_films(preview.guild_id, slug=preview.slug)
-                before = {d.sha256 for d in preview.existing.documents} if preview.existing else set()
-                if not current or {d.sha256 for d in current[0].documents} != before:
-                    return Refusal("changed", film=_ref(preview))
-            documents = [NewDocument(u.name, u.sha256, u.data) for u in preview.uploads]
-            outcome = await state.store_library_documents(
-                preview.guild_id,
-                preview.slug,
-                title=preview.film.title,
-                year=preview.film.year,
-                documents=documents,
-                by=by,
-                now=now,
-                quota=QUOTA,
-            )
-            if outcome in ("too_many_films", "too_many_bytes", "nothing_new"):
-                return Refusal(outcome, film=_ref(preview))
-            stored = await state.library_films(preview.guild_id, slug=preview.slug, with_data=True)
-            film = preview.film
-            if stored and uploaded_source(stored[0]).source_hash != film.source_hash:
-                prepared = await self.library.prepare(
-                    uploaded_source(stored[0])
-                )  # stored differs: e.g. a retry
-                film = prepared if isinstance(prepared, FilmRecord) else film
-            await self.library.write(film)
-        return replace(preview, film=film)
+        current = await state.library_films(preview.guild_id, slug=preview.slug)
+        before = {d.sha256 for d in preview.existing.documents} if preview.existing else None
+        if (before is None) != (not current) or (
+            current and {d.sha256 for d in current[0].documents} != before
+        ):
+            return Refusal("changed", film=_ref(preview))
+        documents = [NewDocument(u.name, u.sha256, u.data) for u in preview.used]
+        outcome = await state.store_library_documents(
+            preview.guild_id,
+            preview.slug,
+            title=preview.film.title,
+            year=preview.film.year,
+            documents=documents,
+            by=by,
+            now=now,
+            quota=QUOTA,
+        )
+        if outcome in ("too_many_films", "too_many_bytes", "nothing_new"):
+            return Refusal(outcome, film=_ref(preview))
+        await self.library.write(preview.film)
+        return preview
 
     async def remove(self, guild_id: int, slug: str) -> bool:
         """Remove one of the server's films: its documents from the state store, then its rows."""
@@ -195,11 +194,6 @@ def _source(
 
 def _ref(preview: Preview) -> FilmRef:
     return FilmRef(preview.film.key, preview.film.title, preview.film.year, preview.guild_id)
-
-
-def _used(film: FilmRecord, uploads: Sequence[Upload]) -> tuple[Upload, ...]:
-    names = {d.name for d in film.documents}
-    return tuple(u for u in uploads if u.name in names)
 
 
 def _unusable(prepared: Prepared, uploads: Sequence[Upload]) -> list[Refused]:

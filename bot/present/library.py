@@ -30,6 +30,8 @@ def _ts(when: datetime) -> str:
 
 
 def _size(n: int) -> str:
+    if n <= 0:
+        return "0 KB"
     return f"{n / _MB:.1f} MB" if n >= _MB / 10 else f"{max(1, round(n / 1024))} KB"
 
 
@@ -111,9 +113,9 @@ def refused(reason: str, problems: Sequence[Problem], quota: Quota, film: FilmRe
 def learned(film: FilmRecord, problems: Sequence[Problem], *, merged: bool, new_documents: int) -> Reply:
     """What the bot learned from the documents: title, year, director, credits, plot beats, disputed facts,
     and a warning per document it could not use."""
-    verb = "Merged into" if merged else "Added"
+    verb = "Merged into" if merged else "Added to"
     description = (
-        f"{verb} this server's library, from {new_documents} new document{'s' if new_documents != 1 else ''}. "
+        f"{verb} this server's library from {new_documents} new document{'s' if new_documents != 1 else ''}. "
         "Members of this server can now ask about it."
     )
     director = film.fact("director")

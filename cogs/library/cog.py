@@ -23,6 +23,7 @@ from bot.library.limits import MAX_DOCUMENTS, QUOTA, AddRate
 from bot.library.service import LibraryService, Preview, Refusal
 from bot.present import library as present
 from bot.present.film import film_choices
+from bot.present.reply import Reply
 from bot.storage.knowledge.schema import film_key
 from bot.storage.models import FilmRef
 from bot.storage.state.library import LibraryFilm
@@ -174,20 +175,18 @@ class LibraryCog(commands.Cog):
     async def _ask_merge(self, interaction: discord.Interaction[Any], preview: Preview) -> None:
         assert preview.existing is not None
 
-        async def merge(click: discord.Interaction[Any]) -> None:
+        async def merge(click: discord.Interaction[Any]) -> Reply:
             async with self.service.lock(preview.guild_id):
                 done = await self.service.commit(preview, by=interaction.user.id, now=self.bot.clock.now())
             if isinstance(done, Refusal):
-                reply = present.refused(done.reason, _problems(done.documents), QUOTA, done.film)
-            else:
-                reply = _learned(done)
-            await click.edit_original_response(**reply.to_edit_kwargs(), view=None)
+                return present.refused(done.reason, _problems(done.documents), QUOTA, done.film)
+            return _learned(done)
 
-        view = Confirm(interaction.user.id, f"Add {len(preview.uploads)} to it", merge)
-        reply = present.confirm_merge(preview.existing, preview.film, len(preview.uploads))
+        view = Confirm(interaction.user.id, f"Add {len(preview.used)} to it", merge)
+        reply = present.confirm_merge(preview.existing, preview.film, len(preview.used))
         view.message = await interaction.followup.send(**reply.to_send_kwargs(), view=view, wait=True)
 
-    async def _send(self, interaction: discord.Interaction[Any], reply: Any) -> None:
+    async def _send(self, interaction: discord.Interaction[Any], reply: Reply) -> None:
         await interaction.followup.send(**reply.to_send_kwargs())
 
     # -- listing and removing ------------------------------------------------------------------------------------
@@ -224,9 +223,9 @@ class LibraryCog(commands.Cog):
             return
         ref = FilmRef(film_key(found.slug, guild_id), found.title, found.year, guild_id)
 
-        async def remove(click: discord.Interaction[Any]) -> None:
+        async def remove(click: discord.Interaction[Any]) -> Reply:
             await self.service.remove(guild_id, found.slug)
-            await click.edit_original_response(**present.removed(ref).to_edit_kwargs(), view=None)
+            return present.removed(ref)
 
         view = Confirm(interaction.user.id, "Remove", remove)
         reply = present.confirm_remove(ref, len(found.documents))
@@ -264,7 +263,7 @@ def _problems(refused: Sequence[uploads.Refused]) -> list[tuple[str, str]]:
     return [(r.original, r.reason) for r in refused]
 
 
-def _learned(preview: Preview) -> Any:
+def _learned(preview: Preview) -> Reply:
     return present.learned(
-        preview.film, _problems(preview.left_out()), merged=preview.merge, new_documents=len(preview.uploads)
+        preview.film, _problems(preview.left_out()), merged=preview.merge, new_documents=len(preview.used)
     )

@@ -9,16 +9,17 @@ from typing import Any
 import discord
 
 from bot.present import library as present
-from bot.present.reply import NO_MENTIONS
+from bot.present.reply import NO_MENTIONS, Reply
 
 TIMEOUT_S = 180.0
 NOT_YOURS = "Only the member who asked can answer this."
 
-Action = Callable[[discord.Interaction[Any]], Awaitable[None]]
+Action = Callable[[discord.Interaction[Any]], Awaitable[Reply]]
 
 
 class Confirm(discord.ui.View):
-    """Two buttons: `yes` runs `on_yes` (after the buttons are disabled), `Cancel` changes nothing."""
+    """Two buttons: `yes` runs `on_yes` and shows the reply it returns in place of the question (the work is
+    short: the slow part of an add was done before asking); `Cancel` changes nothing."""
 
     def __init__(self, owner_id: int, yes: str, on_yes: Action) -> None:
         super().__init__(timeout=TIMEOUT_S)
@@ -49,8 +50,8 @@ class Confirm(discord.ui.View):
             await interaction.response.defer()
             return
         self._close()
-        await interaction.response.edit_message(view=self)
-        await self.on_yes(interaction)
+        reply = await self.on_yes(interaction)
+        await interaction.response.edit_message(**reply.to_edit_kwargs(), view=None)
 
     @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
     async def cancel(self, interaction: discord.Interaction[Any], button: discord.ui.Button[Confirm]) -> None:
