@@ -227,6 +227,12 @@ class Library:
         await self._in_writer(KnowledgeWriter.remember_files, self._writer, todo.files)
         for warning in report.warnings:
             log.warning("ingest: %s", warning)
+        log.info(
+            "library in step: %d ingested, %d removed, %d unchanged",
+            report.ingested,
+            report.removed,
+            report.unchanged,
+        )
         return report
 
     async def _ingest_all(self, films: Sequence[FilmSource], pool: Executor, report: SyncReport) -> None:

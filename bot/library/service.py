@@ -26,7 +26,7 @@ from bot.library.limits import QUOTA
 from bot.library.uploads import Refused, Upload
 from bot.storage.knowledge.records import FilmRecord
 from bot.storage.models import FilmRef
-from bot.storage.state.library import LibraryFilm, NewDocument, StoredDocument
+from bot.storage.state.library import LibraryFilm, NewDocument, Quota, StoredDocument
 
 PROVISIONAL = "film"  # the slug documents are first read under when no title was given
 
@@ -83,6 +83,7 @@ class Refusal:
 @dataclass
 class LibraryService:
     library: Library
+    quota: Quota = QUOTA
     _locks: dict[int, asyncio.Lock] = field(default_factory=dict)
 
     def lock(self, guild_id: int) -> asyncio.Lock:
@@ -169,7 +170,7 @@ class LibraryService:
             documents=documents,
             by=by,
             now=now,
-            quota=QUOTA,
+            quota=self.quota,
         )
         if outcome in ("too_many_films", "too_many_bytes", "nothing_new"):
             return Refusal(outcome, film=_ref(preview))

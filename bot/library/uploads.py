@@ -19,6 +19,7 @@ from bot.ingest.sources import sha256
 from bot.library.limits import DOWNLOAD_TIMEOUT_S, EXTENSIONS, MAX_DOCUMENT_BYTES, MAX_TITLE
 
 CHUNK = 64 * 1024
+SAME = "is the same document as"
 # Windows device names: a file called this cannot be saved or opened there, with any extension.
 RESERVED = frozenset(
     {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
@@ -188,7 +189,7 @@ def checked(
         problem = content_problem(raw)
         digest = sha256(raw)
         if problem is None and digest in seen:
-            problem = f"is the same document as {seen[digest]}"
+            problem = f"{SAME} {seen[digest]}"
         if problem is not None:
             refused.append(Refused(original, problem))
             continue

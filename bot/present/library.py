@@ -32,6 +32,8 @@ def _ts(when: datetime) -> str:
 def _size(n: int) -> str:
     if n <= 0:
         return "0 KB"
+    if n >= _MB and n % _MB == 0:
+        return f"{n // _MB} MB"
     return f"{n / _MB:.1f} MB" if n >= _MB / 10 else f"{max(1, round(n / 1024))} KB"
 
 
@@ -87,14 +89,15 @@ def busy() -> Reply:
 # ---------------------------------------------------------------- the outcome of an add
 
 REFUSALS = {
-    "nothing_usable": "I couldn't use any of these documents, so nothing was added.",
+    "nothing_usable": "I couldn't use any of these documents. Nothing was added.",
     "no_title": (
         "The documents don't say which film they are about. Add them again with the `title` option. "
         "Nothing was added."
     ),
     "nothing_new": "These documents are already in the film. Nothing was added.",
+    "twice": "The same document is attached twice. Attach each document once. Nothing was added.",
     "too_many_films": "This server's library is full ({films} films). Remove a film first. Nothing was added.",
-    "too_many_bytes": ("This server's documents would pass {mb} MB. Remove a film first. Nothing was added."),
+    "too_many_bytes": "This server's documents would pass its {size} quota. Remove a film first. Nothing was added.",
     "changed": "The film changed while you were deciding. Please run the command again. Nothing was added.",
 }
 
@@ -106,7 +109,7 @@ def refused(reason: str, problems: Sequence[Problem], quota: Quota, film: FilmRe
             "Nothing was added."
         )
     else:
-        text = REFUSALS[reason].format(films=quota.films, mb=quota.bytes // _MB)
+        text = REFUSALS[reason].format(films=quota.films, size=_size(quota.bytes))
     return _say(text, problems)
 
 
@@ -214,9 +217,7 @@ def listing(shared: Sequence[FilmRef], own: Sequence[LibraryFilm], usage: Usage,
     segments += [(f"• {_film(r.title, r.year)}\n", False) for r in shared]
     if not shared:
         segments.append(("None.\n", False))
-    footer = (
-        f"This server: {usage.films}/{quota.films} films, {_size(usage.bytes)} of {quota.bytes // _MB} MB"
-    )
+    footer = f"This server: {usage.films}/{quota.films} films, {_size(usage.bytes)} of {_size(quota.bytes)}"
     pages = chunk(segments, limits.EMBED_DESCRIPTION - 200)
     return [
         Reply(

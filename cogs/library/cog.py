@@ -19,7 +19,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.library import uploads
-from bot.library.limits import MAX_DOCUMENTS, QUOTA, AddRate
+from bot.library.limits import DOWNLOAD_TIMEOUT_S, MAX_DOCUMENTS, AddRate
 from bot.library.service import LibraryService, Preview, Refusal
 from bot.present import library as present
 from bot.present.film import film_choices
@@ -57,6 +57,7 @@ class LibraryCog(commands.Cog):
         self.bot = bot
         self.service = LibraryService(library)
         self.rate = AddRate()
+        self.download_timeout = DOWNLOAD_TIMEOUT_S
         self._session: aiohttp.ClientSession | None = None
         self.menu = app_commands.ContextMenu(name="Add to film library", callback=self.add_from_message)
         self.menu.guild_only = True
@@ -144,18 +145,26 @@ class LibraryCog(commands.Cog):
         names = {r.original for r in refused}
         fetchable = [a for a in attachments if uploads.shown_name(a.filename) not in names]
         if not fetchable:
-            await respond(interaction, [present.refused("nothing_usable", _problems(refused), QUOTA)])
+            await respond(
+                interaction, [present.refused("nothing_usable", _problems(refused), self.service.quota)]
+            )
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
         try:
-            data = await uploads.fetch_all(self.session(), fetchable)
+            data = await uploads.fetch_all(self.session(), fetchable, self.download_timeout)
         except uploads.DownloadFailed as err:
             await self._send(interaction, present.download_failed(str(err)))
             return
         kept, bad = uploads.checked(fetchable, data, ())
+        twice = [r for r in bad if r.reason.startswith(uploads.SAME)]
+        if twice:
+            await self._send(interaction, present.refused("twice", _problems(twice), self.service.quota))
+            return
         refused += bad
         if not kept:
-            await self._send(interaction, present.refused("nothing_usable", _problems(refused), QUOTA))
+            await self._send(
+                interaction, present.refused("nothing_usable", _problems(refused), self.service.quota)
+            )
             return
         service = self.service
         async with service.lock(guild_id):
@@ -165,7 +174,9 @@ class LibraryCog(commands.Cog):
         if isinstance(outcome, Refusal):
             await self._send(
                 interaction,
-                present.refused(outcome.reason, _problems(outcome.documents), QUOTA, outcome.film),
+                present.refused(
+                    outcome.reason, _problems(outcome.documents), self.service.quota, outcome.film
+                ),
             )
         elif outcome.merge:
             await self._ask_merge(interaction, outcome)
@@ -179,7 +190,7 @@ class LibraryCog(commands.Cog):
             async with self.service.lock(preview.guild_id):
                 done = await self.service.commit(preview, by=interaction.user.id, now=self.bot.clock.now())
             if isinstance(done, Refusal):
-                return present.refused(done.reason, _problems(done.documents), QUOTA, done.film)
+                return present.refused(done.reason, _problems(done.documents), self.service.quota, done.film)
             return _learned(done)
 
         view = Confirm(interaction.user.id, f"Add {len(preview.used)} to it", merge)
@@ -198,7 +209,7 @@ class LibraryCog(commands.Cog):
         shared = [f for f in await self.bot.knowledge.for_guild(guild_id).films() if f.shared]
         own = await self.bot.state.library_films(guild_id)
         usage = await self.bot.state.library_usage(guild_id)
-        await respond(interaction, present.listing(shared, own, usage, QUOTA), private=True)
+        await respond(interaction, present.listing(shared, own, usage, self.service.quota), private=True)
 
     async def own_autocomplete(
         self, interaction: discord.Interaction[Any], current: str
