@@ -1,0 +1,115 @@
+"""The library engine: a fresh database is built before the bot answers, a start with nothing changed does no
+ingest work, films other processes upload are picked up, and parsing happens in a worker process."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.ingest.sources import sha256
+from bot.library import engine
+from bot.library.engine import Library
+from bot.storage.state import NewDocument, Quota, StateStore
+from tests.storage.state_helpers import NOW
+
+ROOT = Path(__file__).resolve().parents[2]
+ALIEN = ROOT / "tests" / "fixtures" / "films" / "alien" / "wikipedia.txt"
+GUILD = 1 << 22
+
+
+@pytest.fixture
+def films(tmp_path: Path) -> Path:
+    folder = tmp_path / "films"
+    shutil.copytree(ROOT / "data" / "films" / "the-perfection", folder / "the-perfection")
+    return folder
+
+
+@pytest.fixture
+async def state(tmp_path: Path) -> AsyncIterator[StateStore]:
+    store = await StateStore.open(tmp_path / "state.db")
+    yield store
+    await store.close()
+
+
+async def upload(store: StateStore) -> None:
+    data = ALIEN.read_bytes()
+    document = NewDocument("wikipedia.txt", sha256(data), data)
+    quota = Quota(10, 10_000_000)
+    outcome = await store.store_library_documents(
+        GUILD, "alien", title="Alien", year=1979, documents=[document], by=1, now=NOW, quota=quota
+    )
+    assert outcome == "added"
+
+
+async def eventually(check: object, timeout: float = 20.0) -> None:  # noqa: ASYNC109
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not await check():  # type: ignore[operator]
+        assert asyncio.get_running_loop().time() < deadline, "not reached in time"
+        await asyncio.sleep(0.02)
+
+
+async def test_a_fresh_database_is_built_before_open_returns(
+    tmp_path: Path, films: Path, state: StateStore
+) -> None:
+    library = await Library.open(tmp_path / "k.db", films, state)
+    try:
+        assert [f.slug for f in await library.knowledge.for_guild(None).films()] == ["the-perfection"]
+        report = await library.start()
+        assert (report.ingested, report.unchanged) == (0, 1)  # nothing changed since: no ingest work
+        pid = await asyncio.get_running_loop().run_in_executor(library._pool, os.getpid)
+        assert pid != os.getpid()  # films are parsed in a worker process
+    finally:
+        await library.close()
+
+
+async def test_uploads_of_other_processes_are_picked_up(
+    tmp_path: Path, films: Path, state: StateStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(engine, "POLL_S", 0.05)
+    library = await Library.open(tmp_path / "k.db", films, state)
+    try:
+        await library.start()
+        other = await StateStore.open(tmp_path / "state.db")  # another process's connection to the store
+        try:
+            await upload(other)
+        finally:
+            await other.close()
+        view = library.knowledge.for_guild(GUILD)
+
+        async def seen() -> bool:
+            return "alien~4194304" in {f.slug for f in await view.films()}
+
+        await eventually(seen)
+        assert (await view.overview("alien~4194304")).facts["director"].value == "Ridley Scott"
+        await state.remove_library_film(GUILD, "alien")
+
+        async def gone() -> bool:
+            return not await seen()
+
+        await eventually(gone)
+    finally:
+        await library.close()
+
+
+async def test_a_restart_ingests_only_what_changed(tmp_path: Path, films: Path, state: StateStore) -> None:
+    library = await Library.open(tmp_path / "k.db", films, state)
+    await library.start()
+    await library.close()
+    await upload(state)
+    (films / "the-perfection" / "extra.txt").write_text("The Perfection is a 2018 film.\n")
+    library = await Library.open(tmp_path / "k.db", films, state)
+    try:
+        report = await library.start()
+        assert (report.ingested, report.unchanged) == (2, 0)
+        again = await library.request_sync()
+        assert (again.ingested, again.unchanged, again.removed) == (0, 2, 0)
+        shutil.rmtree(films / "the-perfection")
+        gone = await library.request_sync()
+        assert (gone.removed, gone.unchanged) == (1, 1)
+    finally:
+        await library.close()

@@ -1,0 +1,141 @@
+"""The knowledge database as a library of shared films and servers' own: what each server sees, and how the
+readers keep up with the writer (in this process or another) film by film."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.ingest.build import build, open_writer
+from bot.ingest.prepare import prepare
+from bot.ingest.sources import DocumentSource, FilmSource, sha256
+from bot.storage.errors import KnowledgeUnavailable, LookupFailed
+from bot.storage.knowledge import Knowledge
+from bot.storage.knowledge.records import FilmRecord
+from bot.storage.knowledge.schema import SCHEMA_VERSION
+from bot.storage.knowledge.writer import KnowledgeWriter
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = ROOT / "tests" / "fixtures" / "films"
+ONE, TWO = 111, 222
+
+
+def film(folder: str, slug: str, guild_id: int | None, *names: str) -> FilmRecord:
+    docs = []
+    for name in names or sorted(p.name for p in (FIXTURES / folder).iterdir()):
+        data = (FIXTURES / folder / name).read_bytes()
+        docs.append(DocumentSource(name, sha256(data), data=data))
+    prepared = prepare(FilmSource(slug, guild_id, tuple(docs)))
+    assert isinstance(prepared, FilmRecord)
+    return prepared
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    films = tmp_path / "films"
+    shutil.copytree(ROOT / "data" / "films" / "the-perfection", films / "the-perfection")
+    build(films, tmp_path / "k.db")
+    return tmp_path / "k.db"
+
+
+@pytest.fixture
+def writer(db: Path) -> AsyncIterator[KnowledgeWriter]:
+    w = open_writer(db)
+    yield w
+    w.close()
+
+
+@pytest.fixture
+async def kb(db: Path) -> AsyncIterator[Knowledge]:
+    k = await Knowledge.open(db)
+    yield k
+    await k.close()
+
+
+async def test_a_server_sees_the_shared_films_and_its_own(kb: Knowledge, writer: KnowledgeWriter) -> None:
+    writer.write_film(film("alien", "alien", ONE, "wikipedia.txt"))
+    one, two, dm = kb.for_guild(ONE), kb.for_guild(TWO), kb.for_guild(None)
+    assert [f.title for f in await one.films()] == ["Alien", "The Perfection"]
+    assert [f.title for f in await two.films()] == ["The Perfection"]
+    assert [f.title for f in await dm.films()] == ["The Perfection"]
+    assert (await one.resolve_film("Alein")).slug == "alien~111"
+    for lookup in ("Alien", "alien~111", "alien"):
+        with pytest.raises(LookupFailed):
+            await two.resolve_film(lookup)
+    with pytest.raises(LookupFailed):
+        await two.overview("alien~111")  # not even by its key
+    assert [f.title for f in await two.find_films("ali")] == []
+    assert await two.search("Nostromo") == []
+    hits = await one.search("Nostromo")
+    assert hits and {h.film.slug for h in hits} == {"alien~111"}
+
+
+async def test_two_servers_films_of_one_title_stay_apart(kb: Knowledge, writer: KnowledgeWriter) -> None:
+    writer.write_film(film("alien", "alien", ONE, "wikipedia.txt"))
+    writer.write_film(film("alien", "alien", TWO, "forum-post.txt"))
+    one, two = kb.for_guild(ONE), kb.for_guild(TWO)
+    first, second = await one.resolve_film("Alien"), await two.resolve_film("Alien")
+    assert first.slug != second.slug and first.guild_id == ONE and second.guild_id == TWO
+    assert [d.document for d in (await one.sources(first.slug)).documents] == ["wikipedia.txt"]
+    assert [d.document for d in (await two.sources(second.slug)).documents] == ["forum-post.txt"]
+
+
+async def test_values_are_typed(kb: Knowledge, writer: KnowledgeWriter) -> None:
+    """The runtime is an integer of minutes, lists are items; shown as the documents say them."""
+    row = writer.conn.execute("SELECT number, text FROM facts WHERE field = 'runtime'").fetchone()
+    assert (row["number"], row["text"]) == (90, None)
+    items = [
+        r[0] for r in writer.conn.execute("SELECT item FROM fact_items WHERE field = 'writers' ORDER BY idx")
+    ]
+    assert items == ["Richard Shepard", "Eric Charmelo", "Nicole Snyder"]
+    overview = await kb.for_guild(None).overview("the-perfection")
+    assert overview.runtime_minutes == 90 and overview.facts["runtime"].value == "90 minutes"
+    assert overview.facts["writers"].items == tuple(items)
+    assert overview.facts["writers"].value == "Richard Shepard, Eric Charmelo, Nicole Snyder"
+
+
+async def test_only_the_film_that_changed_is_read_again(kb: Knowledge, writer: KnowledgeWriter) -> None:
+    writer.write_film(film("alien", "alien", ONE, "wikipedia.txt"))
+    one = kb.for_guild(ONE)
+    shared = await one.overview("the-perfection")
+    before = await one.sources("alien~111")
+    writer.write_film(film("alien", "alien", ONE, "wikipedia.txt", "forum-post.txt"))
+    after = await one.sources("alien~111")
+    assert len(after.documents) == 2 and len(before.documents) == 1
+    assert await one.overview("the-perfection") is shared  # its cached answer survived
+
+
+async def test_a_reader_in_another_process_sees_a_film_whole(db: Path, writer: KnowledgeWriter) -> None:
+    """Another connection's commit is noticed by a PRAGMA; a film being written is not seen half-way."""
+    kb = await Knowledge.open(db)
+    try:
+        one = kb.for_guild(ONE)
+        assert [f.slug for f in await one.films()] == ["the-perfection"]
+        record = film("arrival", "arrival", ONE)
+        writer.conn.execute("BEGIN IMMEDIATE")
+        writer.conn.execute(
+            "INSERT INTO films (key, guild_id, slug, title, premise, source_hash, generation) "
+            "VALUES ('half~111', 111, 'half', 'Half', '', 'x', 999)"
+        )
+        assert [f.slug for f in await one.films()] == ["the-perfection"]  # not committed: not there
+        writer.conn.execute("ROLLBACK")
+        writer.write_film(record)
+        assert [f.title for f in await one.films()] == ["Arrival", "The Perfection"]
+        assert writer.remove_film("arrival~111")
+        assert [f.slug for f in await one.films()] == ["the-perfection"]
+    finally:
+        await kb.close()
+
+
+async def test_a_database_of_another_schema_is_refused(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION - 1}")
+    conn.close()
+    with pytest.raises(KnowledgeUnavailable, match="schema version"):
+        await Knowledge.open(path)
