@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from bot.ingest.build import build
+from bot.ingest.build import build, copy_database
 from bot.offline.model import EVERYONE_PERMISSIONS, MANAGE_EVENTS, T_CALLBACK, FakeGuild, RecordedRequest
 from bot.offline.payloads import Context, autocomplete, component_click, slash_command
 from bot.offline.process import REPO_ROOT, BotProcess
@@ -380,7 +380,7 @@ ClubFactory = Callable[..., Awaitable[Club]]
 
 @pytest.fixture(scope="session")
 def knowledge_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The bundled corpus ingested once per session (the bot finds the hash current and does not rebuild)."""
+    """The bundled corpus ingested once per session; each club starts from a copy (its bots write to it)."""
     path = tmp_path_factory.mktemp("knowledge") / "knowledge.db"
     build(FILMS_DIR, path)
     return path
@@ -405,7 +405,8 @@ async def clubs(knowledge_db: Path, tmp_path: Path) -> AsyncIterator[ClubFactory
         guilds = [fake.add_guild(n, shard_id=s) for n, s in zip(names, guild_shards, strict=True)]
         folder = tmp_path / f"club{len(opened)}"
         folder.mkdir()
-        club = Club(fake, guilds, folder, knowledge_db, folder / "state.db")
+        copy_database(knowledge_db, folder / "knowledge.db")
+        club = Club(fake, guilds, folder, folder / "knowledge.db", folder / "state.db")
         opened.append(club)
         return club
 
