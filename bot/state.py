@@ -158,7 +158,12 @@ def main(argv: list[str] | None = None) -> int:
                 return 2
             return asyncio.run(_migrate(source, _location(args.to)))
         location = _location(args.db)
-        return asyncio.run(_status(location) if args.command == "status" else _upgrade(location))
+        if args.command == "upgrade":
+            return asyncio.run(_upgrade(location))
+        if not is_dsn(location) and not Path(location).is_file():
+            print(f"no state file at {location}", file=sys.stderr)
+            return 2
+        return asyncio.run(_status(location))
     except (SettingsError, ValueError) as error:
         print(f"configuration error: {error}", file=sys.stderr)
         return 2

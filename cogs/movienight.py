@@ -29,12 +29,12 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.client import NO_PINGS
+from bot.client import NO_PINGS, STATE_UNAVAILABLE
 from bot.nights.offsets import OffsetError, end_of, parse_offsets, parse_runtime
 from bot.nights.scheduler import Delivery, DeliveryFailed, Scheduler, plan_jobs
 from bot.nights.timeparse import ParseError, parse_when, resolve_timezone, timezone_names
 from bot.present import nights as present
-from bot.storage.errors import KnowledgeUnavailable, LookupFailed
+from bot.storage.errors import KnowledgeUnavailable, LookupFailed, StateUnavailable
 from bot.storage.models import Overview
 from bot.storage.state import UNSET, Answer, Night
 
@@ -597,6 +597,15 @@ class MovieNight(commands.Cog):
     # -- RSVP -----------------------------------------------------------------------------------------------
 
     async def answer_rsvp(self, interaction: discord.Interaction[Any], night_id: int, answer: Answer) -> None:
+        try:
+            await self._answer_rsvp(interaction, night_id, answer)
+        except StateUnavailable as error:  # buttons have no tree-level handler: answer here
+            log.warning("RSVP for night %d not recorded: %s", night_id, error)
+            await self._say(interaction, STATE_UNAVAILABLE)
+
+    async def _answer_rsvp(
+        self, interaction: discord.Interaction[Any], night_id: int, answer: Answer
+    ) -> None:
         store, now = self.bot.state, self.bot.clock.now()
         night = await store.get_night(night_id)
         if night is None or night.status != "scheduled" or night.ends_at <= now:

@@ -8,7 +8,8 @@ their own databases on it, and cannot restart it.
 
 Fixtures (registered for the whole suite by tests/conftest.py):
 - `pg_server` (session): the server, or a skip with one line saying what to install when there is none;
-- `pg_dsn`: a fresh, empty database on it for one test, dropped afterwards.
+- `pg_dsn`: a fresh, empty database on it for one test, dropped afterwards;
+- `state_location` (parametrized: sqlite, postgresql): a state file path, or the DSN of a fresh database.
 """
 
 from __future__ import annotations
@@ -192,6 +193,25 @@ def pg_server() -> Iterator[PostgresServer]:
                 pytest.fail(MISSING.replace("skipped", f"required ({ENV_REQUIRED} is set)"))
             pytest.skip(MISSING)
         yield server
+
+
+BACKENDS = ("sqlite", "postgresql")
+
+
+@pytest.fixture(params=BACKENDS)
+async def state_location(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Path | str]:
+    """Where a state database lives: a file path, or the DSN of a fresh PostgreSQL database. Only the
+    PostgreSQL half needs (and may skip for want of) a server."""
+    if request.param == "sqlite":
+        yield tmp_path / "state.db"
+        return
+    server: PostgresServer = request.getfixturevalue("pg_server")
+    dsn = await server.create_database()
+    try:
+        yield dsn
+    finally:
+        if server.throwaway is None or server.throwaway.running:
+            await server.drop_database(dsn)
 
 
 @pytest.fixture

@@ -405,6 +405,30 @@ async def test_rsvp_on_a_cancelled_night_is_refused(env: Env) -> None:
     assert (await env.state.rsvp_counts(night.id)).going == 0
 
 
+async def test_without_the_state_database_commands_and_buttons_say_so(env: Env) -> None:
+    from bot.storage.errors import StateUnavailable
+
+    await env.schedule()
+    message = await env.announcement()
+    night = (await env.state.upcoming_nights(GUILD_ID, NOW))[0]
+
+    async def unreachable(*args: Any, **kwargs: Any) -> Any:
+        raise StateUnavailable("the state database postgresql://bot:***@db/x is unreachable (refused)")
+
+    env.monkeypatch.setattr(env.state.db, "read", unreachable)
+    env.monkeypatch.setattr(env.state.db, "write", unreachable)
+    env.fake.requests.clear()
+    await env.click(f"rsvp:{night.id}:going", message)
+    assert (
+        "can't reach my database" in last_text(env.fake) and reply_bodies(env.fake)[-1]["flags"] == EPHEMERAL
+    )
+    await env.run(command_payload("list", user_id=MEMBER_ID, permissions=SEND))
+    assert (
+        "can't reach my database" in last_text(env.fake) and reply_bodies(env.fake)[-1]["flags"] == EPHEMERAL
+    )
+    assert all("something went wrong" not in str(body.get("content")) for body in reply_bodies(env.fake))
+
+
 async def test_buttons_and_schedule_survive_a_restart(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

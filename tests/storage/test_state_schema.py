@@ -59,7 +59,7 @@ async def test_processes_opening_a_fresh_database_together_migrate_it_once(
             await store.close()
 
 
-def test_the_history_is_linear_from_the_baseline() -> None:
+def test_the_history_starts_at_one_baseline() -> None:
     revisions = list(script().walk_revisions())
     assert revisions[-1].revision == "0001_baseline" and revisions[-1].down_revision is None
     assert len(script().get_bases()) == 1

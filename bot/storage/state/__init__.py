@@ -25,8 +25,9 @@ Adding a table (a feature such as a watchlist):
 3. `python -m bot.state revision --autogenerate -m "watchlist"` writes `migrations/versions/<id>.py` from
    the difference between the tables and a database at head. Review it; it runs on both backends (it uses
    batch operations, which SQLite needs to alter tables). Never edit a released revision: add one.
-4. Test through the parametrized `state` fixture (tests/storage/conftest.py): every test runs on SQLite and on
-   PostgreSQL. `tests/storage/test_state_schema.py` fails while tables and migrations disagree.
+4. Test with the `store` fixture (tests/storage/conftest.py; `state_location` in tests/postgres.py): every
+   test runs on SQLite and on PostgreSQL. `tests/storage/test_state_schema.py` fails while the tables and
+   the migrations disagree.
 A write must be safe to run twice when `maybe_committed` is True (its first COMMIT got no answer): a
 conditional update, an upsert, or a check for a key it writes (see `nights.create_night`).
 """

@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterator
+from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, Literal, TypeVar
@@ -137,6 +138,9 @@ class Database:
             self._reader = engine.execution_options(isolation_level="AUTOCOMMIT")
             self._writer = engine
         self._down_since: float | None = None
+        # SQLite has one writer at a time: queue this process's writers here rather than in SQLite's busy
+        # handler, which sleeps in steps of up to 100 ms (other processes still wait there).
+        self._write_lock = asyncio.Lock() if self.backend == "sqlite" else None
 
     @classmethod
     async def connect(cls, location: Path | str, *, retry: RetryPolicy | None = None) -> Database:
@@ -144,7 +148,11 @@ class Database:
         if url.get_backend_name() == "sqlite":
             Path(str(url.database)).parent.mkdir(parents=True, exist_ok=True)
             engine = create_async_engine(
-                url, pool_size=POOL_SIZE, max_overflow=MAX_OVERFLOW, connect_args={"timeout": BUSY_TIMEOUT_S}
+                url,
+                pool_size=POOL_SIZE,
+                max_overflow=MAX_OVERFLOW,
+                pool_reset_on_return=None,
+                connect_args={"timeout": BUSY_TIMEOUT_S},
             )
             event.listen(engine.sync_engine, "connect", _sqlite_connect)
             event.listen(engine.sync_engine, "begin", _sqlite_begin)
@@ -209,7 +217,7 @@ class Database:
             nonlocal maybe_committed
             committing = False
             try:
-                async with self._writer.connect() as conn:
+                async with self._serialized(), self._writer.connect() as conn:
                     await conn.begin()
                     result = await work(conn, maybe_committed)
                     committing = True
@@ -220,6 +228,9 @@ class Database:
                 raise
 
         return await self._retrying(attempt)
+
+    def _serialized(self) -> AbstractAsyncContextManager[Any]:
+        return self._write_lock if self._write_lock is not None else nullcontext()
 
     async def _commit(self, conn: AsyncConnection) -> None:
         await conn.commit()

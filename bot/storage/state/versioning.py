@@ -26,6 +26,7 @@ from bot.storage.errors import StateError
 from bot.storage.state.engine import Database
 
 log = logging.getLogger(__name__)
+logging.getLogger("alembic").setLevel(logging.WARNING)  # its INFO lines say nothing ours don't (see _upgrade)
 
 MIGRATIONS: Final = Path(__file__).resolve().with_name("migrations")
 BASELINE: Final = "0001_baseline"
