@@ -17,7 +17,8 @@ import discord
 
 from bot.nights.offsets import format_offset, format_offsets
 from bot.present import limits
-from bot.present.text import escape, plain_label, truncate
+from bot.present.reply import Field, make_embed
+from bot.present.text import escape, has_visible, plain_label, truncate
 from bot.storage.models import FilmRef, Overview, Spoil
 from bot.storage.state import Answer, GuildSettings, Job, Night, Rsvp, RsvpCounts
 
@@ -111,16 +112,11 @@ def _late_note(late_by: timedelta | None) -> str:
 
 def announcement(night: Night, overview: Overview | None, *, late_by: timedelta | None = None) -> Post:
     title = escape(film_name(night.film))
-    embed = discord.Embed(
-        title=truncate(f"🎬 {title}", limits.EMBED_TITLE),
-        colour=COLOUR,
-        description=truncate(escape(overview.premise), 1500) if overview and overview.premise else None,
-    )
-    embed.add_field(name="When", value=when_text(night.starts_at), inline=False)
-    runtime = _safe_fact(overview, "runtime")
+    premise = truncate(escape(overview.premise), 1500) if overview and overview.premise else ""
+    fields = [Field("When", when_text(night.starts_at))]
     details: list[tuple[str, str | None]] = [
         ("Year", _safe_fact(overview, "year") or (str(night.film.year) if night.film.year else None)),
-        ("Runtime", runtime),
+        ("Runtime", _safe_fact(overview, "runtime")),
         ("Director", _safe_fact(overview, "director")),
         ("Starring", _cast(overview)),
         (
@@ -128,14 +124,19 @@ def announcement(night: Night, overview: Overview | None, *, late_by: timedelta 
             ", ".join(overview.where_to_watch) if overview and overview.where_to_watch else None,
         ),
     ]
-    for name, value in details:
-        if value:
-            embed.add_field(
-                name=name, value=truncate(escape(value), limits.FIELD_VALUE), inline=name != "Starring"
-            )
-    if night.note:
-        embed.add_field(name="Note", value=truncate(escape(night.note), limits.FIELD_VALUE), inline=False)
-    embed.set_footer(text=marker(night.id, "announce") + " · RSVP with the buttons below")
+    # Only what shows something: a detail or note of spaces or invisible characters is left out, as escaping
+    # drops control and bidi characters (Discord refuses a blank field, and the post would be lost).
+    shown = [(name, escape(value)) for name, value in details if value]
+    fields += [Field(name, value, name != "Starring") for name, value in shown if has_visible(value)]
+    if has_visible(escape(night.note)):
+        fields.append(Field("Note", escape(night.note)))
+    embed = make_embed(
+        f"🎬 {title}",
+        premise,
+        fields,
+        marker(night.id, "announce") + " · RSVP with the buttons below",
+        colour=COLOUR,
+    )
     head = f"{role_mention(night.role_id)} " if night.role_id else ""
     content = f"{head}🍿 **Movie night:** {title}, {when_text(night.starts_at)}{_late_note(late_by)}"
     return Post(truncate(content, limits.CONTENT), embed, night.role_id)
@@ -222,7 +223,7 @@ def event_description(night: Night, overview: Overview | None) -> str:
         tail.append(_inert_label(" · ".join(facts), 150))
     if overview and overview.where_to_watch:
         tail.append(_inert_label("Where to watch: " + ", ".join(overview.where_to_watch), 200))
-    if night.note:
+    if has_visible(plain_label(night.note, 300)):
         tail.append(_inert_label("Note: " + night.note, 300))
     tail.append("RSVP on the announcement in Discord.")
     tail_text = "\n".join(tail)
