@@ -272,21 +272,35 @@ def _where(night: Night) -> str:
     return f"<#{night.channel_id}>"
 
 
-def scheduled(night: Night, *, event_error: str | None) -> str:
+def scheduled(night: Night, *, event_error: str | None, blank_note: bool = False) -> str:
     lines = [
         f"Scheduled movie night `#{night.id}`: **{escape(film_name(night.film))}**",
         f"Starts {when_text(night.starts_at)} (read in {night.timezone}). Check that's right!",
         f"The announcement is being posted in {_where(night)}.",
     ]
+    if blank_note:
+        lines.append(
+            "The note had nothing visible in it (only spaces or invisible characters), so there is none."
+        )
     if event_error:
         lines.append(f"⚠️ I couldn't create the server event: {escape(event_error)}")
     return truncate("\n".join(lines), limits.CONTENT)
 
 
-def edited(night: Night, *, event_error: str | None) -> str:
+def edited(
+    night: Night,
+    *,
+    event_error: str | None,
+    announcement_error: str | None = None,
+    note_removed: bool = False,
+) -> str:
     lines = [
         f"Updated movie night `#{night.id}`: **{escape(film_name(night.film))}**, {when_text(night.starts_at)}."
     ]
+    if note_removed:
+        lines.append("The new note had nothing visible in it, so the note is removed.")
+    if announcement_error:
+        lines.append(f"⚠️ I couldn't update the announcement: {escape(announcement_error)}")
     if event_error:
         lines.append(f"⚠️ I couldn't update the server event: {escape(event_error)}")
     return truncate("\n".join(lines), limits.CONTENT)
@@ -319,27 +333,47 @@ def _problem(job: Job) -> str:
     return f"⚠️ {job_label(job)} {state}: {escape(job.last_error or 'unknown error')}"
 
 
+_NEEDS_ATTENTION = "**Needs attention**"
+_UPCOMING = "**Upcoming movie nights**"
+_BLOCK_MAX = 600  # one night's lines, so a page holds several and a night is never split across pages
+
+
+def _night_block(night: Night, tally: RsvpCounts, jobs: Sequence[Job]) -> str:
+    rsvp = " · ".join(f"{ANSWER_EMOJI[a]} {tally.of(a)}" for a in ANSWER_LABELS)
+    lines = [
+        f"`#{night.id}` **{escape(film_name(night.film))}**, {when_text(night.starts_at)} in {_where(night)}",
+        f"  {rsvp}",
+    ]
+    if night.event_error:
+        lines.append(f"  {truncate('⚠️ server event: ' + escape(night.event_error), 200)}")
+    lines.extend(f"  {truncate(_problem(job), 200)}" for job in jobs)
+    return truncate("\n".join(lines), _BLOCK_MAX)
+
+
 def night_list(
     nights: Sequence[Night],
     counts: Mapping[int, RsvpCounts],
     problems: Mapping[int, Sequence[Job]],
-) -> str:
+) -> list[str]:
+    """Pages of at most 2000 characters: the nights whose posts or event failed first (what an organiser must
+    see), then the others by date. A night is never cut or split across pages."""
     if not nights:
-        return "No movie nights coming up. Schedule one with `/movienight schedule`."
-    blocks = ["**Upcoming movie nights**"]
-    for night in nights:
-        tally = counts.get(night.id, RsvpCounts())
-        rsvp = " · ".join(f"{ANSWER_EMOJI[a]} {tally.of(a)}" for a in ANSWER_LABELS)
-        lines = [
-            f"`#{night.id}` **{escape(film_name(night.film))}**, {when_text(night.starts_at)} in {_where(night)}",
-            f"  {rsvp}",
-        ]
-        if night.event_error:
-            lines.append(f"  ⚠️ server event: {escape(night.event_error)}")
-        lines.extend(f"  {_problem(job)}" for job in problems.get(night.id, ()))
-        blocks.append("\n".join(lines))
-    text = "\n\n".join(blocks)
-    return truncate(text, limits.CONTENT)
+        return ["No movie nights coming up. Schedule one with `/movienight schedule`."]
+    troubled = [n for n in nights if n.event_error or problems.get(n.id)]
+    fine = [n for n in nights if n not in troubled]
+    pages: list[str] = []
+    page = ""
+    for heading, group in ((_NEEDS_ATTENTION, troubled), (_UPCOMING, fine)):
+        for index, night in enumerate(group):
+            block = _night_block(night, counts.get(night.id, RsvpCounts()), problems.get(night.id, ()))
+            if index == 0:
+                block = f"{heading}\n{block}"
+            if page and len(page) + 2 + len(block) > limits.CONTENT:
+                pages.append(page)
+                page = ""
+            page = f"{page}\n\n{block}" if page else block
+    pages.append(page)
+    return pages
 
 
 def rsvp_list(night: Night, rsvps: Sequence[Rsvp]) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -78,14 +79,16 @@ async def test_virtual_clock_moves_only_when_told_and_wakes_file_sleepers(tmp_pa
     sleeper = asyncio.create_task(reader.sleep(3600))
     await asyncio.sleep(0)
     assert not sleeper.done()
+    assert clock.sleepers() == {os.getpid()} and clock.asleep([os.getpid()])  # the driver can see it sleep
     clock.advance(timedelta(minutes=59))
     await asyncio.sleep(0)
     assert not sleeper.done() and reader.now() == start + timedelta(minutes=59)
     clock.advance(60)
     await asyncio.wait_for(sleeper, 5)  # woken by the move, not by real time passing
+    assert clock.sleepers() == set()
     assert reader.now() == start + timedelta(hours=1)
     with pytest.raises(ValueError, match="never goes back"):
-        clock.set(start)
+        clock.move_to(start)
 
 
 async def test_snowflakes_and_timestamps_follow_the_virtual_clock(tmp_path: Path) -> None:
