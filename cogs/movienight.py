@@ -46,6 +46,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+LIST_LIMIT = 1000  # nights /movienight list pages through (autocomplete offers the first 25)
 RSVP_PATTERN = r"rsvp:(?P<night>[0-9]{1,20}):(?P<answer>going|maybe|no)"
 BUTTON_STYLES: dict[Answer, discord.ButtonStyle] = {
     "going": discord.ButtonStyle.success,
@@ -549,7 +550,7 @@ class MovieNight(commands.Cog):
         if interaction.guild_id is None:
             return [Reply(present.NOT_IN_GUILD, ephemeral=True)]
         store = self.bot.state
-        nights = await store.upcoming_nights(interaction.guild_id, self.bot.clock.now())
+        nights = await store.upcoming_nights(interaction.guild_id, self.bot.clock.now(), limit=LIST_LIMIT)
         ids = [n.id for n in nights]
         texts = present.night_list(nights, await store.rsvp_counts_for(ids), await store.problem_jobs(ids))
         return [Reply(text, ephemeral=True) for text in texts]
