@@ -12,7 +12,7 @@ from discord.ext import commands
 
 from bot.offline.client import connected_client, invoke
 from bot.offline.model import EPHEMERAL, FakeGuild
-from bot.offline.payloads import Context, component_click, slash_command
+from bot.offline.payloads import Context, bot_message, component_click, slash_command
 from bot.offline.server import FakeDiscord
 from bot.present import limits, paging
 from bot.present.film import cast_pages
@@ -175,24 +175,7 @@ async def test_a_click_nothing_handles_is_answered(fake: FakeDiscord, guild: Fak
     ctx = Context.in_guild(fake, guild)
     view = discord.ui.View(timeout=300)
     view.add_item(discord.ui.Button(label="Old", custom_id="5f1c0de5a1b2c3d4e5f60718293a4b5c"))
-    message: dict[str, Any] = {
-        "id": str(fake.new_id()),
-        "channel_id": guild.text_channel["id"],
-        "type": 0,
-        "content": "old",
-        "author": fake.bot_user,
-        "attachments": [],
-        "embeds": [],
-        "mentions": [],
-        "mention_roles": [],
-        "mention_everyone": False,
-        "pinned": False,
-        "tts": False,
-        "timestamp": "2026-01-01T00:00:00+00:00",
-        "edited_timestamp": None,
-        "flags": 0,
-        "components": view.to_components(),
-    }
+    message = bot_message(fake, guild.text_channel["id"], "old", components=view.to_components())
     async with connected_client(fake, bot_with_pages()) as bot:
         await start(bot)  # type: ignore[arg-type]
         answer = await invoke(bot, fake, component_click(ctx, "5f1c0de5a1b2c3d4e5f60718293a4b5c", message))
