@@ -210,6 +210,7 @@ class Club:
     state_db: Path
     clock: VirtualClock
     bots: list[BotProcess] = field(default_factory=list)
+    films_dir: Path = FILMS_DIR  # the documents knowledge_db was built from (the bot rebuilds on a mismatch)
 
     @property
     def guild(self) -> FakeGuild:
@@ -226,7 +227,7 @@ class Club:
         return {
             "STATE_DB": str(self.state_db),
             "KNOWLEDGE_DB": str(self.knowledge_db),
-            "FILMS_DIR": str(FILMS_DIR),
+            "FILMS_DIR": str(self.films_dir),
             "DEV_GUILD_ID": "",
             "SHARD_COUNT": "",
             "SHARD_IDS": "",

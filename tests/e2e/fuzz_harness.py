@@ -54,6 +54,7 @@ CLOCK_STEPS = (
     timedelta(days=3),
 )
 SUBCOMMAND, GROUP = 1, 2
+FILM = "the-perfection"  # named in the setup steps, so they work in a library of several films too
 WEIGHTS = {"schedule": 5, "edit": 3, "cancel": 2}  # subcommands drawn more often than the others
 
 
@@ -132,10 +133,10 @@ class Fuzz:
         # Messages with components from before a restart: pages (public and private), an RSVP announcement,
         # and another server's night whose id steps in ours will type.
         for step in (
-            Step("command", "ours", 0, "cast"),
-            Step("command", "ours", 2, "plot", options=(("private", True),)),
-            Step("command", "ours", 4, "movienight", "schedule", (("when", "in 2 days"),)),
-            Step("command", "other", 0, "movienight", "schedule", (("when", "in 3 days"),)),
+            Step("command", "ours", 0, "cast", options=(("film", FILM),)),
+            Step("command", "ours", 2, "plot", options=(("private", True), ("film", FILM))),
+            Step("command", "ours", 4, "movienight", "schedule", (("when", "in 2 days"), ("film", FILM))),
+            Step("command", "other", 0, "movienight", "schedule", (("when", "in 3 days"), ("film", FILM))),
             Step("command", "ours", 6, "movienight", "list"),
         ):
             problems = await self.run(step)

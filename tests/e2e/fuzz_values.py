@@ -155,7 +155,16 @@ DOMAIN: Mapping[str, Sequence[str]] = {
     "timezone": ZONES,
     "reminders": DURATIONS,
     "name": NAMES,
-    "film": ("The Perfection", "perf", "the-perfection", "Perfection 2018", "Jaws", "Paloma"),
+    "film": (
+        "The Perfection",
+        "perf",
+        "the-perfection",
+        "Perfection 2018",
+        "whiplash",
+        "Whiplash",
+        "Jaws",
+        "Paloma",
+    ),
     "query": WORDS + NAMES,
     "note": WORDS,
 }

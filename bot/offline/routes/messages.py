@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from bot.offline.model import (
@@ -70,6 +71,24 @@ class Messages(Rest):
             out.append(attachment)
         return out
 
+    def _poll(self, request: Mapping[str, Any]) -> dict[str, Any]:
+        """A poll as Discord returns it: numbered answers, an expiry instead of a duration, empty results."""
+        duration = request.get("duration")
+        hours = duration if isinstance(duration, int) else 24
+        answers = [
+            {"answer_id": n, "poll_media": dict(a.get("poll_media") or {})}
+            for n, a in enumerate(request.get("answers") or [], start=1)
+            if isinstance(a, Mapping)
+        ]
+        return {
+            "question": dict(request.get("question") or {}),
+            "answers": answers,
+            "expiry": iso(self.now() + timedelta(hours=hours)),
+            "allow_multiselect": bool(request.get("allow_multiselect")),
+            "layout_type": request.get("layout_type") or 1,
+            "results": {"answer_counts": [], "is_finalized": False},
+        }
+
     @staticmethod
     def _embeds(embeds: Any) -> list[dict[str, Any]]:
         return [{"type": "rich", **e} for e in embeds or [] if isinstance(e, Mapping)]
@@ -115,8 +134,8 @@ class Messages(Rest):
         }
         if body.get("nonce") is not None:
             message["nonce"] = body["nonce"]
-        if body.get("poll"):
-            message["poll"] = body["poll"]
+        if isinstance(body.get("poll"), Mapping):
+            message["poll"] = self._poll(body["poll"])
         reference = body.get("message_reference")
         if isinstance(reference, Mapping) and reference.get("message_id"):
             message["type"] = 19
