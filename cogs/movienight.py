@@ -401,9 +401,8 @@ class MovieNight(commands.Cog):
             await self._say(interaction, present.everyone_role())
             return
         blank_note = note is not None and given(note) is None  # spaces or invisible characters only
-        ref = await self.bot.knowledge.resolve_film(
-            given(film)
-        )  # lookup errors: answered by the tree's handler
+        # Lookup errors are answered by the tree's handler.
+        ref = await self.bot.knowledge.resolve_film(given(film))
         await interaction.response.defer(ephemeral=True, thinking=True)
         overview = await self.poster.overview(ref.slug)
         runtime = parse_runtime(
