@@ -14,6 +14,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from tests.markup import MARKDOWN as BASE_MARKDOWN
+
 WHITESPACE = (" ", "  ", "\t", "\n", "\r\n", "\u00a0", "\u2003", "\u3000", "\u2028", "\u2029")
 INVISIBLE = (
     "\u200b",  # zero-width space
@@ -37,31 +39,7 @@ INVISIBLE = (
     "\u0301",  # a lone combining mark
 )
 CONTROL = ("\x00", "\x01", "\x07", "\x08", "\x1b", "\x7f", "\x85", "\x9b", "\r", "\x0b", "\x0c")
-MARKDOWN = (
-    "**",
-    "__",
-    "*",
-    "_",
-    "~~",
-    "`",
-    "```",
-    "> ",
-    ">>> ",
-    "# ",
-    "-# ",
-    "- ",
-    "1. ",
-    "[link](https://example.com)",
-    "https://example.com/a_b||c@d*e",
-    "\\",
-    "\\|",
-    "||",
-    "|",
-    "||spoiler||",
-    "||||",
-    "<",
-    ">",
-)
+MARKDOWN = (*BASE_MARKDOWN, "*", "_", "\\", "\\|", "||", "|", "||spoiler||", "||||", "<", ">")
 FTS = (
     '"',
     '""',

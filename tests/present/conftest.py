@@ -34,6 +34,7 @@ from bot.storage.models import (
     Spoil,
     TimelineEntry,
 )
+from tests.markup import MARKDOWN
 
 # Modest by default so the suite stays fast; PRESENT_EXAMPLES=500 for a soak run.
 PROFILE = settings(
@@ -272,19 +273,7 @@ NASTY = (
     "<@&123456789012345678>",
     "<#123456789012345678>",
     "<t:1700000000:R>",
-    "**",
-    "__",
-    "~~",
-    "`",
-    "```",
-    "> ",
-    ">>> ",
-    "# ",
-    "-# ",
-    "- ",
-    "1. ",
-    "[link](https://example.com)",
-    "https://example.com/a_b||c@d*e",
+    *MARKDOWN,
     "\n",
     "\n\n",
     "   ",

@@ -224,12 +224,7 @@ class Messages(Rest):
         event = {**message, "guild_id": str(guild.id) if guild else None}
         if guild is not None:
             event["member"] = {k: v for k, v in self.bot_member(guild).items() if k != "user"}
-        await self._broadcast(
-            "MESSAGE_CREATE",
-            event,
-            guild.id if guild else None,
-            MESSAGE_INTENTS,
-        )
+        await self._broadcast("MESSAGE_CREATE", event, guild.id if guild else None, MESSAGE_INTENTS)
         return Reply(200, message)
 
     async def _list_messages(self, ctx: Ctx) -> Reply:
@@ -267,12 +262,7 @@ class Messages(Rest):
             raise DiscordError(403, 50005, "Cannot edit a message authored by another user")
         self._apply_edit(message, self._check_message_body(ctx, ctx.body, creating=False), ctx.files)
         event = {**message, "guild_id": str(guild.id) if guild else None}
-        await self._broadcast(
-            "MESSAGE_UPDATE",
-            event,
-            guild.id if guild else None,
-            MESSAGE_INTENTS,
-        )
+        await self._broadcast("MESSAGE_UPDATE", event, guild.id if guild else None, MESSAGE_INTENTS)
         return Reply(200, message)
 
     async def _delete_message(self, ctx: Ctx) -> Reply:
@@ -285,10 +275,5 @@ class Messages(Rest):
             "channel_id": str(channel_id),
             "guild_id": str(guild.id) if guild else None,
         }
-        await self._broadcast(
-            "MESSAGE_DELETE",
-            event,
-            guild.id if guild else None,
-            MESSAGE_INTENTS,
-        )
+        await self._broadcast("MESSAGE_DELETE", event, guild.id if guild else None, MESSAGE_INTENTS)
         return Reply(204)
