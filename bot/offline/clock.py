@@ -1,15 +1,21 @@
 """A virtual clock shared between a test (or the console) and bot processes: time moves only when told to.
 
-The driving side owns a `VirtualClock` and moves it (`advance`, `set`); every move is written to a file. A bot
+The driving side owns a `VirtualClock` and moves it (`advance`, `move_to`); every move is written to a file. A bot
 process started with ``LOOPBACK_CLOCK=<that file>`` (see `bot.offline.redirect`) reads it through `FileClock`,
 which implements `bot.clock.Clock`: `now()` is the file's time, and `sleep` returns once that time has
 passed the deadline. So a test can jump a movie night's hours in one step, and wait for the post that follows.
+
+A sleep is measured from the time it starts, so moving the clock while a process is about to sleep would be
+lost on it. A sleeping FileClock therefore leaves a marker next to the file (``<file>.sleeping.<pid>.<n>``),
+and the driving side waits until the processes it drives are asleep (`asleep`) before it moves the clock.
 """
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -27,7 +33,7 @@ def _read(path: Path) -> datetime:
 
 
 class VirtualClock:
-    """The driving side: a time that stands still until `advance` or `set`, mirrored to `path`."""
+    """The driving side: a time that stands still until `advance` or `move_to`, mirrored to `path`."""
 
     def __init__(self, path: Path | str, start: datetime) -> None:
         if start.tzinfo is None:
@@ -39,7 +45,7 @@ class VirtualClock:
     def now(self) -> datetime:
         return self._now
 
-    def set(self, moment: datetime) -> None:
+    def move_to(self, moment: datetime) -> None:
         if moment < self._now:
             raise ValueError("a virtual clock never goes back")
         self._now = moment.astimezone(UTC)
@@ -47,12 +53,27 @@ class VirtualClock:
 
     def advance(self, delta: timedelta | float) -> datetime:
         """Move forward by `delta` (seconds or a timedelta); the new time."""
-        self.set(self._now + (delta if isinstance(delta, timedelta) else timedelta(seconds=delta)))
+        self.move_to(self._now + (delta if isinstance(delta, timedelta) else timedelta(seconds=delta)))
         return self._now
+
+    def sleepers(self) -> set[int]:
+        """The pids of processes asleep on this clock now (a killed process may leave a stale marker)."""
+        found = set()
+        for marker in self.path.parent.glob(f"{self.path.name}.sleeping.*"):
+            pid = marker.name.split(".")[-2]
+            if pid.isdigit():
+                found.add(int(pid))
+        return found
+
+    def asleep(self, pids: Iterable[int]) -> bool:
+        """Every one of these processes is asleep on this clock: moving it now wakes them as it should."""
+        return set(pids) <= self.sleepers()
 
 
 class FileClock:
     """The bot side: `bot.clock.Clock` reading a `VirtualClock`'s file."""
+
+    _numbers = itertools.count()
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
@@ -62,5 +83,10 @@ class FileClock:
 
     async def sleep(self, seconds: float) -> None:
         deadline = self.now() + timedelta(seconds=max(0.0, seconds))
-        while self.now() < deadline:  # noqa: ASYNC110 - the time is another process's file
-            await asyncio.sleep(POLL_SECONDS)
+        marker = self.path.with_name(f"{self.path.name}.sleeping.{os.getpid()}.{next(self._numbers)}")
+        marker.write_text(repr(deadline.timestamp()), encoding="ascii")
+        try:
+            while self.now() < deadline:  # noqa: ASYNC110 - the time is another process's file
+                await asyncio.sleep(POLL_SECONDS)
+        finally:
+            marker.unlink(missing_ok=True)

@@ -9,6 +9,7 @@ import time
 from typing import TYPE_CHECKING
 
 import discord
+import pytest
 
 from bot.offline.model import T_CALLBACK
 from tests.e2e.conftest import MESSAGES, night_id_of
@@ -16,6 +17,8 @@ from tests.e2e.conftest import MESSAGES, night_id_of
 if TYPE_CHECKING:
     from bot.offline.routes.interactions import InteractionHandle
     from tests.e2e.conftest import Club, ClubFactory
+
+pytestmark = pytest.mark.slow  # real bot processes
 
 EPHEMERAL = 1 << 6
 TITLE = "The Perfection (2018)"
