@@ -38,6 +38,11 @@ class Night:
     created_by: int
     created_at: datetime
 
+    def is_open(self, now: datetime) -> bool:
+        """Scheduled and not over yet: it can be edited, cancelled and answered (the rule `upcoming_nights`
+        applies in SQL)."""
+        return self.status == "scheduled" and self.ends_at > now
+
 
 def night_of(row: Row[Any]) -> Night:
     return Night(

@@ -1,8 +1,8 @@
-"""/movienight: schedule, list, edit, cancel, RSVPs, settings and a film poll.
+"""The movie-night cog: /movienight schedule, list, edit, cancel, RSVPs, settings and a film poll.
 
 Thin: read options, call the state store and the nights logic, render with `bot.present.nights`, reply.
-The Discord side of delivering posts (sending with a nonce, editing the announcement, the scheduled event)
-is `DiscordPoster`; the one scheduler task is started in `cog_load` and stopped in `cog_unload`.
+The Discord side of delivering posts is `cogs.nights.poster.DiscordPoster`; the RSVP buttons are
+`cogs.nights.views`. The one scheduler task is started in `cog_load` and stopped in `cog_unload`.
 
 Permissions: schedule, edit, cancel, settings and poll need Manage Events, enforced by a check
 (`manage_events_only`); the bot's tree-level error handler answers a refusal ephemerally. `default_permissions`
@@ -18,37 +18,27 @@ would need the poll intents, which the bot does not request).
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import re
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, cast
 
-import aiohttp
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.client import NO_PINGS
 from bot.nights.offsets import OffsetError, end_of, parse_offsets, parse_runtime
-from bot.nights.scheduler import Delivery, DeliveryFailed, Scheduler, plan_jobs
+from bot.nights.scheduler import Scheduler, plan_jobs
 from bot.nights.timeparse import ParseError, parse_when, resolve_timezone, timezone_names
 from bot.present import nights as present
-from bot.storage.errors import KnowledgeUnavailable, LookupFailed
-from bot.storage.models import Overview
 from bot.storage.state import UNSET, Answer, Night
+from cogs.nights.poster import DiscordPoster
+from cogs.nights.views import COG_NAME, RsvpButton, rsvp_view
 
 if TYPE_CHECKING:
     from bot.client import FilmBot
 
 log = logging.getLogger(__name__)
-
-RSVP_PATTERN = r"rsvp:(?P<night>[0-9]{1,20}):(?P<answer>going|maybe|no)"
-BUTTON_STYLES: dict[Answer, discord.ButtonStyle] = {
-    "going": discord.ButtonStyle.success,
-    "maybe": discord.ButtonStyle.secondary,
-    "no": discord.ButtonStyle.danger,
-}
 
 
 def manage_events_only() -> Any:
@@ -56,227 +46,10 @@ def manage_events_only() -> Any:
     return app_commands.checks.has_permissions(manage_events=True)
 
 
-def mentions_for(post: present.Post) -> discord.AllowedMentions:
-    """The night's role and nothing else: never @everyone, users, or other roles."""
-    if post.ping_role is None:
-        return NO_PINGS
-    return discord.AllowedMentions(everyone=False, users=False, roles=[discord.Object(post.ping_role)])
-
-
-# -- the persistent RSVP buttons ----------------------------------------------------------------------------
-
-
-class RsvpButton(discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], template=RSVP_PATTERN):
-    """One button per answer; its custom_id (`rsvp:<night>:<answer>`) carries everything, so the buttons work
-    on every announcement after a restart without registering a view per night."""
-
-    def __init__(self, night_id: int, answer: Answer, count: int = 0, *, disabled: bool = False) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label=present.rsvp_label(answer, count),
-                emoji=present.ANSWER_EMOJI[answer],
-                style=BUTTON_STYLES[answer],
-                custom_id=present.rsvp_custom_id(night_id, answer),
-                disabled=disabled,
-            )
-        )
-        self.night_id = night_id
-        self.answer: Answer = answer
-
-    @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> RsvpButton:
-        return cls(int(match["night"]), cast(Answer, match["answer"]))
-
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        # Looked up by name, not class: a reloaded extension is a new module with new classes.
-        answer = getattr(interaction.client.get_cog(MovieNight.__cog_name__), "answer_rsvp", None)
-        if answer is None:
-            log.warning("RSVP click for night %d while movie nights are not loaded", self.night_id)
-            return
-        await answer(interaction, self.night_id, self.answer)
-
-
-def rsvp_view(night_id: int, going: int = 0, maybe: int = 0, no: int = 0) -> discord.ui.View:
-    view = discord.ui.View(timeout=None)
-    for answer, count in (("going", going), ("maybe", maybe), ("no", no)):
-        view.add_item(RsvpButton(night_id, cast(Answer, answer), count))
-    return view
-
-
-# -- Discord side of delivery ---------------------------------------------------------------------------------
-
-
-def delivery_error(error: Exception) -> DeliveryFailed:
-    """Discord/network errors as the scheduler sees them: permanent (403, 404, other 4xx) or temporary."""
-    if isinstance(error, discord.RateLimited):
-        return DeliveryFailed("rate limited (429)", retry_after=error.retry_after)
-    if isinstance(error, discord.HTTPException):
-        reason = f"{error.status} {error.text or type(error).__name__}".strip()
-        permanent = 400 <= error.status < 500 and error.status != 429
-        if isinstance(error, discord.Forbidden):
-            reason = f"403 missing access or permissions: {error.text}".rstrip(": ")
-        elif isinstance(error, discord.NotFound):
-            reason = f"404 channel or message not found: {error.text}".rstrip(": ")
-        return DeliveryFailed(reason, permanent=permanent)
-    if isinstance(error, aiohttp.ClientError | asyncio.TimeoutError | OSError | discord.ConnectionClosed):
-        return DeliveryFailed(f"network: {type(error).__name__}: {error}")
-    return DeliveryFailed(f"{type(error).__name__}: {error}")
-
-
-class DiscordPoster:
-    """Implements the scheduler's Poster protocol on discord.py, plus the announcement/event upkeep."""
-
-    def __init__(self, bot: FilmBot) -> None:
-        self.bot = bot
-
-    def _channel(self, night: Night) -> discord.PartialMessageable:
-        return self.bot.get_partial_messageable(night.channel_id, guild_id=night.guild_id)
-
-    async def overview(self, slug: str) -> Overview | None:
-        try:
-            return await self.bot.knowledge.overview(slug)
-        except (LookupFailed, KnowledgeUnavailable):
-            log.warning("no overview for film %r; posting without details", slug)
-            return None
-
-    async def render(self, delivery: Delivery) -> tuple[present.Post, discord.ui.View | None]:
-        job, night = delivery.job, delivery.night
-        if job.kind == "announce":
-            counts = await self.bot.state.rsvp_counts(night.id)
-            post = present.announcement(night, await self.overview(night.film.slug), late_by=delivery.late_by)
-            return post, rsvp_view(night.id, counts.going, counts.maybe, counts.no)
-        if job.kind == "reminder":
-            return present.reminder(night, job.offset_s, late_by=delivery.late_by), None
-        if job.kind == "start":
-            return present.starting(night, late_by=delivery.late_by), None
-        return present.spoilers_ok(night, late_by=delivery.late_by), None
-
-    async def deliver(self, delivery: Delivery) -> int:
-        post, view = await self.render(delivery)
-        try:
-            if view is None:
-                message = await self._channel(delivery.night).send(
-                    post.content,
-                    embed=post.embed,
-                    allowed_mentions=mentions_for(post),
-                    nonce=delivery.job.nonce,  # discord.py sends enforce_nonce=True with every nonce
-                )
-            else:
-                message = await self._channel(delivery.night).send(
-                    post.content,
-                    embed=post.embed,
-                    view=view,
-                    allowed_mentions=mentions_for(post),
-                    nonce=delivery.job.nonce,
-                )
-        except (TimeoutError, discord.DiscordException, aiohttp.ClientError, OSError) as error:
-            raise delivery_error(error) from error
-        return message.id
-
-    async def find_delivered(self, delivery: Delivery, since: datetime) -> int | None:
-        me = self.bot.user
-        if me is None:
-            return None
-        footer = present.marker(delivery.night.id, delivery.job.kind, delivery.job.offset_s)
-        after = discord.Object(discord.utils.time_snowflake(since - timedelta(seconds=5)))
-        async for message in self._channel(delivery.night).history(limit=100, after=after, oldest_first=True):
-            if message.author.id != me.id:
-                continue
-            if any((embed.footer.text or "").startswith(footer) for embed in message.embeds):
-                return message.id
-        return None
-
-    async def retract(self, night: Night, announcement_id: int) -> None:
-        post = present.cancelled_announcement(night)
-        message = self._channel(night).get_partial_message(announcement_id)
-        await message.edit(content=post.content, embed=post.embed, view=None, allowed_mentions=NO_PINGS)
-
-    async def refresh(self, night: Night) -> None:
-        """Re-render a sent announcement after an edit (same buttons, current counts)."""
-        if night.announcement_id is None:
-            return
-        counts = await self.bot.state.rsvp_counts(night.id)
-        post = present.announcement(night, await self.overview(night.film.slug))
-        message = self._channel(night).get_partial_message(night.announcement_id)
-        await message.edit(
-            content=post.content,
-            embed=post.embed,
-            view=rsvp_view(night.id, counts.going, counts.maybe, counts.no),
-            allowed_mentions=mentions_for(post),
-        )
-
-    def _event_fields(self, night: Night, overview: Overview | None) -> dict[str, Any]:
-        return {
-            "name": present.event_name(night),
-            "description": present.event_description(night, overview),
-            "scheduled_start_time": night.starts_at.isoformat(),
-            "scheduled_end_time": night.ends_at.isoformat(),
-        }
-
-    async def create_event(self, night: Night, overview: Overview | None, channel_name: str | None) -> None:
-        """Create the server's scheduled event (external, in step with the night); failures are recorded."""
-        fields = self._event_fields(night, overview)
-        try:
-            data = await self.bot.http.create_guild_scheduled_event(
-                night.guild_id,
-                entity_type=discord.EntityType.external.value,
-                privacy_level=discord.PrivacyLevel.guild_only.value,
-                entity_metadata={"location": present.event_location(channel_name)},
-                reason=f"Movie night #{night.id}",
-                **fields,
-            )
-        except discord.HTTPException as error:
-            log.warning("night %d: scheduled event not created: %s", night.id, error)
-            await self.bot.state.set_event(night.id, event_id=None, error=delivery_error(error).reason)
-            return
-        await self.bot.state.set_event(night.id, event_id=int(data["id"]), error=None)
-
-    async def update_event(self, night: Night, overview: Overview | None, channel_name: str | None) -> None:
-        if night.event_id is None:
-            await self.create_event(night, overview, channel_name)
-            return
-        try:
-            await self.bot.http.edit_scheduled_event(
-                night.guild_id,
-                night.event_id,
-                reason=f"Movie night #{night.id} edited",
-                **self._event_fields(night, overview),
-            )
-        except discord.HTTPException as error:
-            log.warning("night %d: scheduled event not updated: %s", night.id, error)
-            await self.bot.state.set_event(
-                night.id, event_id=night.event_id, error=delivery_error(error).reason
-            )
-            return
-        await self.bot.state.set_event(night.id, event_id=night.event_id, error=None)
-
-    async def cancel_event(self, night: Night) -> None:
-        if night.event_id is None:
-            return
-        reason = f"Movie night #{night.id} cancelled"
-        try:
-            await self.bot.http.edit_scheduled_event(
-                night.guild_id, night.event_id, status=discord.EventStatus.cancelled.value, reason=reason
-            )
-        except discord.NotFound:
-            return
-        except discord.HTTPException:  # e.g. already active: only deleting works then
-            try:
-                await self.bot.http.delete_scheduled_event(night.guild_id, night.event_id, reason=reason)
-            except discord.HTTPException as error:
-                log.warning("night %d: scheduled event not cancelled: %s", night.id, error)
-
-
 # -- the cog ------------------------------------------------------------------------------------------------
 
 
-class MovieNight(commands.Cog):
+class MovieNight(commands.Cog, name=COG_NAME):
     movienight = app_commands.Group(
         name="movienight", description="Plan movie nights: schedule, RSVP, reminders", guild_only=True
     )
@@ -306,13 +79,7 @@ class MovieNight(commands.Cog):
 
     async def _upcoming(self, interaction: discord.Interaction[Any], night_id: int) -> Night | None:
         night = await self.bot.state.get_night(night_id)
-        now = self.bot.clock.now()
-        if (
-            night is None
-            or night.guild_id != interaction.guild_id
-            or night.status != "scheduled"
-            or night.ends_at <= now
-        ):
+        if night is None or night.guild_id != interaction.guild_id or not night.is_open(self.bot.clock.now()):
             await self._say(interaction, present.night_not_found(night_id))
             return None
         return night
@@ -599,7 +366,7 @@ class MovieNight(commands.Cog):
     async def answer_rsvp(self, interaction: discord.Interaction[Any], night_id: int, answer: Answer) -> None:
         store, now = self.bot.state, self.bot.clock.now()
         night = await store.get_night(night_id)
-        if night is None or night.status != "scheduled" or night.ends_at <= now:
+        if night is None or not night.is_open(now):
             if night is not None:
                 await self._say(interaction, present.rsvp_closed(night))
             else:
@@ -612,7 +379,3 @@ class MovieNight(commands.Cog):
         await interaction.followup.send(
             present.rsvp_ack(answer, night), ephemeral=True, allowed_mentions=NO_PINGS
         )
-
-
-async def setup(bot: commands.Bot) -> None:
-    await bot.add_cog(MovieNight(cast("FilmBot", bot)))

@@ -137,7 +137,7 @@ async def make_env(tmp: Path, monkeypatch: Any, knowledge: FakeKnowledge, clock:
     fake = FakeDiscord()
     settings = Settings.from_env({"STATE_DB": str(tmp / "state.db")}, dotenv=False)
     state = await StateStore.open(settings.state_db)
-    bot = FilmBot(settings, knowledge, state, clock=clock, extensions=("cogs.movienight",))  # type: ignore[arg-type]
+    bot = FilmBot(settings, knowledge, state, clock=clock, extensions=("cogs.nights",))  # type: ignore[arg-type]
     await bot._async_setup_hook()
     fake.install(bot, monkeypatch)
     bot._connection.user = discord.ClientUser(
@@ -145,12 +145,12 @@ async def make_env(tmp: Path, monkeypatch: Any, knowledge: FakeKnowledge, clock:
     )  # type: ignore[arg-type]
     bot._connection.application_id = APP_ID
     bot._connection._add_guild_from_data(guild_payload())  # type: ignore[arg-type]
-    await bot.load_extension("cogs.movienight")
+    await bot.load_extension("cogs.nights")
     return Env(bot, fake, clock, tmp, monkeypatch)
 
 
 async def close_env(env: Env) -> None:
-    await env.bot.unload_extension("cogs.movienight")
+    await env.bot.unload_extension("cogs.nights")
     await env.bot.state.close()
     await env.bot.close()
 
@@ -589,7 +589,7 @@ async def test_poll_needs_two_films(env: Env) -> None:
 
 @pytest.mark.parametrize(("count", "ids"), [("2", "1"), ("3", "0,2"), ("4", ""), ("", "")])
 def test_the_scheduler_serves_the_bots_guilds(tmp_path: Path, count: str, ids: str) -> None:
-    from cogs.movienight import MovieNight
+    from cogs.nights import MovieNight
 
     env = {"STATE_DB": str(tmp_path / "state.db"), "SHARD_COUNT": count, "SHARD_IDS": ids}
     bot = FilmBot(Settings.from_env(env, dotenv=False), FakeKnowledge([]), None)  # type: ignore[arg-type]
@@ -619,7 +619,7 @@ async def test_poster_finds_an_earlier_post_by_its_footer(env: Env) -> None:
 def test_discord_errors_map_to_permanent_or_temporary() -> None:
     import aiohttp
 
-    from cogs.movienight import delivery_error
+    from cogs.nights.poster import delivery_error
 
     forbidden = delivery_error(http_error(403, "Missing Access", 50001))
     assert forbidden.permanent and forbidden.reason.startswith("403")
