@@ -62,8 +62,13 @@ def role_mention(role_id: int) -> str:
     return f"<@&{role_id}>"
 
 
-def film_name(film: FilmRef) -> str:
-    """Raw (unescaped) 'Title (Year)'."""
+TBD_NAME: Final = "Film to be decided"
+
+
+def film_name(film: FilmRef | None) -> str:
+    """Raw (unescaped) 'Title (Year)'; `TBD_NAME` for a night whose film is not chosen yet."""
+    if film is None:
+        return TBD_NAME
     return f"{film.title} ({film.year})" if film.year else film.title
 
 
@@ -79,7 +84,7 @@ def marker(night_id: int, kind: str, offset_s: int = 0) -> str:
 
 
 def job_label(job: Job) -> str:
-    return marker(job.night_id, job.kind, job.offset_s).split(" · ", 1)[1]
+    return marker(job.night_id or 0, job.kind, job.offset_s).split(" · ", 1)[1]
 
 
 def _safe_fact(overview: Overview | None, name: str) -> str | None:
@@ -119,7 +124,11 @@ def announcement(night: Night, overview: Overview | None, *, late_by: timedelta 
     embed.add_field(name="When", value=when_text(night.starts_at), inline=False)
     runtime = _safe_fact(overview, "runtime")
     details: list[tuple[str, str | None]] = [
-        ("Year", _safe_fact(overview, "year") or (str(night.film.year) if night.film.year else None)),
+        (
+            "Year",
+            _safe_fact(overview, "year")
+            or (str(night.film.year) if night.film and night.film.year else None),
+        ),
         ("Runtime", runtime),
         ("Director", _safe_fact(overview, "director")),
         ("Starring", _cast(overview)),

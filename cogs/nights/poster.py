@@ -1,6 +1,7 @@
 """The Discord side of delivering movie-night posts: `DiscordPoster` implements the scheduler's `Poster` on
 discord.py (send with the job's nonce, find a post already sent, retract a cancelled announcement), and keeps
-the announcement and the server's scheduled event in step with the night.
+the announcement and the server's scheduled event in step with the night. It is also the series' poster:
+new occurrences get their events (once each, found again after a crash by name and start time).
 
 Rendering is one method per job kind (`RENDERERS`): each returns the post and its buttons (or None), so a kind
 gains a control by changing its own method only.
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final
 
@@ -18,9 +19,10 @@ import aiohttp
 import discord
 
 from bot.client import NO_PINGS
+from bot.nights.library import Library
 from bot.nights.scheduler import Delivery, DeliveryFailed
 from bot.present import nights as present
-from bot.storage.errors import KnowledgeUnavailable, LookupFailed
+from bot.present import series as present_series
 from bot.storage.models import Overview
 from bot.storage.state import Night
 from cogs.nights.views import rsvp_view
@@ -63,8 +65,9 @@ SEND_ERRORS: Final = (TimeoutError, discord.DiscordException, aiohttp.ClientErro
 class DiscordPoster:
     """Implements the scheduler's Poster protocol on discord.py, plus the announcement/event upkeep."""
 
-    def __init__(self, bot: FilmBot) -> None:
+    def __init__(self, bot: FilmBot, library: Library) -> None:
         self.bot = bot
+        self.library = library
         self.renderers: dict[str, Callable[[Delivery], Awaitable[Rendered]]] = {
             "announce": self.render_announcement,
             "reminder": self.render_reminder,
@@ -75,12 +78,22 @@ class DiscordPoster:
     def channel(self, night: Night) -> discord.PartialMessageable:
         return self.bot.get_partial_messageable(night.channel_id, guild_id=night.guild_id)
 
-    async def overview(self, slug: str) -> Overview | None:
-        try:
-            return await self.bot.knowledge.overview(slug)
-        except (LookupFailed, KnowledgeUnavailable):
-            log.warning("no overview for film %r; posting without details", slug)
+    async def overview(self, night: Night) -> Overview | None:
+        if night.film is None:
             return None
+        return await self.library.overview(night.guild_id, night.film.slug)
+
+    async def announcement(self, night: Night, *, late_by: timedelta | None = None) -> present.Post:
+        """The announcement; while the film is to be decided, it says how it will be chosen."""
+        post = present.announcement(night, await self.overview(night), late_by=late_by)
+        if night.film is None:
+            polls = [
+                p for p in await self.bot.state.night_polls(night.id) if p.status in ("scheduled", "open")
+            ]
+            post.embed.insert_field_at(
+                1, name="Film", value=present_series.film_tbd_line(polls[-1] if polls else None), inline=False
+            )
+        return post
 
     # -- rendering, one method per job kind -----------------------------------------------------------------
 
@@ -90,7 +103,7 @@ class DiscordPoster:
     async def render_announcement(self, delivery: Delivery) -> Rendered:
         night = delivery.night
         counts = await self.bot.state.rsvp_counts(night.id)
-        post = present.announcement(night, await self.overview(night.film.slug), late_by=delivery.late_by)
+        post = await self.announcement(night, late_by=delivery.late_by)
         return post, rsvp_view(night.id, counts.going, counts.maybe, counts.no)
 
     async def render_reminder(self, delivery: Delivery) -> Rendered:
@@ -144,7 +157,7 @@ class DiscordPoster:
         if night.announcement_id is None:
             return
         counts = await self.bot.state.rsvp_counts(night.id)
-        post = present.announcement(night, await self.overview(night.film.slug))
+        post = await self.announcement(night)
         message = self.channel(night).get_partial_message(night.announcement_id)
         await message.edit(
             content=post.content,
@@ -178,6 +191,46 @@ class DiscordPoster:
             await self.bot.state.set_event(night.id, event_id=None, error=delivery_error(error).reason)
             return
         await self.bot.state.set_event(night.id, event_id=int(data["id"]), error=None)
+
+    async def find_event(self, night: Night) -> int | None:
+        """The id of the night's event if the bot already created it (a pass interrupted after creating it)."""
+        me = self.bot.user
+        events = await self.bot.http.get_scheduled_events(night.guild_id, False)
+        for event in events:
+            starts = datetime.fromisoformat(str(event.get("scheduled_start_time")).replace("Z", "+00:00"))
+            if (
+                event.get("name") == present.event_name(night)
+                and starts == night.starts_at
+                and (me is None or str(event.get("creator_id")) == str(me.id))
+            ):
+                return int(event["id"])
+        return None
+
+    async def occurrences_added(self, nights: Sequence[Night]) -> None:
+        """The series' poster: create each new occurrence's event (unless it exists already)."""
+        for night in nights:
+            try:
+                found = await self.find_event(night)
+            except discord.HTTPException as error:
+                log.warning("night %d: could not list the server's events: %s", night.id, error)
+                found = None
+            if found is not None:
+                await self.bot.state.set_event(night.id, event_id=found, error=None)
+                continue
+            await self.create_event(night, await self.overview(night), self.channel_name(night))
+
+    def channel_name(self, night: Night) -> str | None:
+        guild = self.bot.get_guild(night.guild_id)
+        channel = guild.get_channel(night.channel_id) if guild is not None else None
+        return channel.name if channel is not None else None
+
+    async def film_changed(self, night: Night) -> None:
+        """The night's film was chosen or changed outside an edit (a poll, a pick): announcement and event."""
+        try:
+            await self.refresh(night)
+        except discord.HTTPException as error:
+            log.warning("night %d: announcement not updated: %s", night.id, error)
+        await self.update_event(night, await self.overview(night), self.channel_name(night))
 
     async def update_event(self, night: Night, overview: Overview | None, channel_name: str | None) -> None:
         if night.event_id is None:

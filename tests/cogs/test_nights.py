@@ -261,7 +261,8 @@ async def test_members_without_manage_events_are_refused(env: Env) -> None:
         ("cancel", [option("id", 1, 4)]),
         ("edit", [option("id", 1, 4), option("note", "x")]),
         ("settings", []),
-        ("poll", []),
+        ("poll start", []),
+        ("poll end", []),
     ]:
         env.fake.requests.clear()
         await env.run(command_payload(sub, opts, user_id=MEMBER_ID, permissions=SEND))
@@ -563,28 +564,6 @@ async def test_settings_show_update_and_apply(env: Env) -> None:
     assert [j.offset_s for j in jobs if j.kind == "reminder"] == [3600, 600]
     await env.run(command_payload("settings", [option("clear_role", True, 5)]))
     assert "Role to ping: none" in last_text(env.fake)
-
-
-async def test_poll_with_several_films(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    env = await make_env(tmp_path, monkeypatch, FakeKnowledge([PERFECTION, ARRIVAL]), FakeClock(NOW))
-    try:
-        await env.run(command_payload("poll", [option("hours", 48, 4)]))
-        first = reply_bodies(env.fake)[0]
-        assert first["type"] == 4 and not first.get("flags")
-        poll = first["poll"]
-        assert poll["duration"] == 48 and len(poll["question"]["text"]) <= 300
-        assert [a["poll_media"]["text"] for a in poll["answers"]] == [
-            "Arrival (2016)",
-            "The Perfection (2018)",
-        ]
-        assert "Poll posted with 2 films" in last_text(env.fake)
-    finally:
-        await close_env(env)
-
-
-async def test_poll_needs_two_films(env: Env) -> None:
-    await env.run(command_payload("poll"))
-    assert "only one film" in last_text(env.fake)
 
 
 @pytest.mark.parametrize(("count", "ids"), [("2", "1"), ("3", "0,2"), ("4", ""), ("", "")])
