@@ -22,6 +22,7 @@ from typing import Any, Literal, cast
 import discord
 from discord import app_commands
 
+from bot.client import NO_PINGS
 from bot.nights.polls import POLL_HOURS_MAX, draw, option_film
 from bot.nights.timeparse import ParseError, parse_when
 from bot.nights.usual import next_usual
@@ -165,7 +166,7 @@ class PollCommands(ScheduleCommands, ChangeCommands):
             return
         await interaction.response.defer()
         updated = await self.apply_edit(night, night.starts_at, film, None)
-        await self._close_result(interaction, present_polls.picked(option, None, interaction.user.id))
+        await self._close_result(poll, present_polls.picked(option, None, interaction.user.id))
         if updated is not None:
             await say(interaction, present.edited(updated, event_error=updated.event_error))
 
@@ -198,19 +199,18 @@ class PollCommands(ScheduleCommands, ChangeCommands):
             interaction.user.id,
         )
         night = await self.create_night(poll.guild_id, film, starts_at, settings.timezone, target, settings)
-        await self._close_result(interaction, present_polls.picked(option, night, interaction.user.id))
+        await self._close_result(poll, present_polls.picked(option, night, interaction.user.id))
         await say(interaction, present.scheduled(night, event_error=night.event_error))
 
-    async def _close_result(self, interaction: discord.Interaction[Any], line: str) -> None:
+    async def _close_result(self, poll: Poll, line: str) -> None:
         """Remove the result's buttons and say what was done with it."""
-        message = interaction.message
-        if message is None:
+        sent = [j.message_id for j in await self.bot.state.jobs_for_poll(poll.id) if j.kind == "poll_close"]
+        if not sent or sent[0] is None:
             return
         try:
+            message = await self.poll_poster.channel(poll).fetch_message(sent[0])
             await message.edit(
-                content=f"{message.content}\n{line}"[:2000],
-                view=None,
-                allowed_mentions=discord.AllowedMentions.none(),
+                content=f"{message.content}\n{line}"[:2000], view=None, allowed_mentions=NO_PINGS
             )
         except discord.HTTPException as error:
-            log.warning("poll result %d not updated: %s", message.id, error)
+            log.warning("poll %d: result not updated: %s", poll.id, error)

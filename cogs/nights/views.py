@@ -187,12 +187,14 @@ class ScheduleForm(discord.ui.Modal):
         )
         self.poll_id, self.position = poll_id, position
         self.when: discord.ui.TextInput[ScheduleForm] = discord.ui.TextInput(
+            custom_id="when",
             label="When (in the server's timezone)",
             default=when or None,
             placeholder="e.g. 'friday 8pm' or '2026-12-04 20:00'",
             max_length=100,
         )
         self.note: discord.ui.TextInput[ScheduleForm] = discord.ui.TextInput(
+            custom_id="note",
             label="Note for the announcement (optional)",
             style=discord.TextStyle.paragraph,
             required=False,
