@@ -90,7 +90,7 @@ def until_error(until: date, today: date) -> str:
 
 
 def repeat_needed(option: str) -> str:
-    return f"`{option}` only applies to a recurring night: add `repeat`. Nothing was scheduled."
+    return f"⚠️ `{option}` only applies to a recurring night: add `repeat`. Nothing was scheduled."
 
 
 def film_tbd_line(poll: Poll | None) -> str:
@@ -137,7 +137,7 @@ def series_edited(rule: Rule, nights: Sequence[Night], *, skipped: Sequence[Nigh
 
 
 def timed_out() -> str:
-    return "No answer, so nothing was changed. Run the command again when you're ready."
+    return "This question has expired (or the bot restarted meanwhile), so nothing was changed. Run the command again."
 
 
 def kept() -> str:

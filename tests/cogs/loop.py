@@ -53,7 +53,9 @@ class Loop:
 
     def member(self, *, organiser: bool = False, name: str = "cinephile") -> Context:
         user = self.fake.make_user(name, global_name=name.title())
-        return Context.in_guild(self.fake, self.guild, user=user, permissions=ORGANISER if organiser else None)
+        return Context.in_guild(
+            self.fake, self.guild, user=user, permissions=ORGANISER if organiser else None
+        )
 
     async def run(
         self,
@@ -68,14 +70,23 @@ class Loop:
         return await invoke(self.bot, self.fake, payload)
 
     async def click(self, ctx: Context, custom_id: str, message: Mapping[str, Any]) -> InteractionHandle:
-        return await self._answered(await invoke(self.bot, self.fake, component_click(ctx, custom_id, message)))
+        return await self._answered(
+            await invoke(self.bot, self.fake, component_click(ctx, custom_id, message))
+        )
 
     async def submit(self, ctx: Context, custom_id: str, fields: Mapping[str, str]) -> InteractionHandle:
         return await self._answered(await invoke(self.bot, self.fake, modal_submit(ctx, custom_id, fields)))
 
     async def _answered(self, handle: InteractionHandle) -> InteractionHandle:
-        """Clicks and forms are handled in the background: wait until the answer is complete."""
-        await self.fake.wait_until(lambda: settled(handle), 5.0, f"the answer to interaction {handle.id}")
+        """Clicks and forms are handled in the background: wait until the answer is complete (a deferred
+        update, type 6, is complete once the message is edited)."""
+
+        def complete() -> bool:
+            if handle.response_type == 6:
+                return any(r.method == "PATCH" for r in handle.requests)
+            return settled(handle)
+
+        await self.fake.wait_until(complete, 5.0, f"the answer to interaction {handle.id}")
         return handle
 
     async def idle(self) -> None:
@@ -104,7 +115,11 @@ class Loop:
     def posts(self, channel_id: int | None = None) -> list[dict[str, Any]]:
         """The bot's non-ephemeral messages in a channel (not interaction replies), oldest first."""
         messages = self.fake.messages(channel_id or self.channel_id, include_ephemeral=False)
-        return [m for m in messages if "interaction_metadata" not in m and m["author"]["id"] == self.fake.bot_user["id"]]
+        return [
+            m
+            for m in messages
+            if "interaction_metadata" not in m and m["author"]["id"] == self.fake.bot_user["id"]
+        ]
 
     def polls_posted(self, channel_id: int | None = None) -> list[dict[str, Any]]:
         return [m for m in self.posts(channel_id) if m.get("poll")]
@@ -130,10 +145,14 @@ def labels(message: Mapping[str, Any]) -> list[str]:
 
 
 def custom_ids(message: Mapping[str, Any]) -> list[str]:
-    return [c.get("custom_id", "") for row in message.get("components") or [] for c in row.get("components", [])]
+    return [
+        c.get("custom_id", "") for row in message.get("components") or [] for c in row.get("components", [])
+    ]
 
 
-async def open_loop(tmp: Path, *, now: datetime = NOW, films: Sequence[FilmRef] = LIBRARY) -> AsyncIterator[Loop]:
+async def open_loop(
+    tmp: Path, *, now: datetime = NOW, films: Sequence[FilmRef] = LIBRARY
+) -> AsyncIterator[Loop]:
     clock = FakeClock(now)
     async with FakeDiscord(now=clock.now) as fake:
         guild = fake.add_guild("Film Club", channels=("movie-nights", "general"))

@@ -51,25 +51,38 @@ async def test_a_poll_from_the_watchlist_decides_and_the_winner_gets_scheduled(l
 
     # "Schedule it": organisers only; the form is prefilled with the server's usual night.
     refused = await club.click(alice, "pollres:1:1", result)
-    assert refused.response_data["flags"] & EPHEMERAL and "Only organisers" in refused.response_data["content"]
+    assert (
+        refused.response_data["flags"] & EPHEMERAL and "Only organisers" in refused.response_data["content"]
+    )
     await club.run(organiser, "movienight", {"usual_night": "friday 20:00"}, subcommand="settings")
     form = await club.click(organiser, "pollres:1:1", result)
     assert form.response_type == 9, form.callback and form.callback.json
-    fields = {c["custom_id"]: c.get("value") for row in form.response_data["components"] for c in row["components"]}
+    fields = {
+        c["custom_id"]: c.get("value") for row in form.response_data["components"] for c in row["components"]
+    }
     assert fields["when"] == "2026-11-20 20:00"  # NOW is a Friday, 14:00 by then (UTC, the default zone)
     done = await club.submit(organiser, "pollform:1:1", {"when": fields["when"], "note": "bring snacks"})
     assert "Scheduled movie night `#1`: **Paprika (2006)**" in text_of(done)
     night = await club.state.get_night(1)
-    assert night is not None and night.film is not None and night.film.title == "Paprika" and night.note == "bring snacks"
+    assert (
+        night is not None
+        and night.film is not None
+        and night.film.title == "Paprika"
+        and night.note == "bring snacks"
+    )
     updated = club.fake.message(club.channel_id, result["id"])
-    assert updated is not None and labels(updated) == [] and "scheduled **Paprika (2006)**" in updated["content"]
+    assert (
+        updated is not None and labels(updated) == [] and "scheduled **Paprika (2006)**" in updated["content"]
+    )
     await club.idle()
     assert len(club.footer_posts("Movie night #1 · announcement")) == 1
     assert len(club.footer_posts("Movie night poll #1")) == 1  # the result, exactly once
     club.assert_wire_clean()
 
 
-async def open_poll(club: Loop, *, films: tuple[str, ...] = ("Arrival", "Heat"), hours: int = 24) -> dict[str, object]:
+async def open_poll(
+    club: Loop, *, films: tuple[str, ...] = ("Arrival", "Heat"), hours: int = 24
+) -> dict[str, object]:
     for i, title in enumerate(films):
         await suggest(club, club.member(name=f"fan{i}"), title)
     await start_poll(club, club.member(organiser=True), hours=hours)
