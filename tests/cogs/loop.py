@@ -14,8 +14,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from bot.client import FilmBot
 from bot.offline.client import connected_client, invoke, settled
 from bot.offline.model import EVERYONE_PERMISSIONS, MANAGE_EVENTS, FakeGuild
@@ -165,9 +163,3 @@ async def open_loop(
                 yield Loop(fake, bot, clock, guild, tmp)
         finally:
             await state.close()
-
-
-@pytest.fixture
-async def loop(tmp_path: Path) -> AsyncIterator[Loop]:
-    async for opened in open_loop(tmp_path):
-        yield opened

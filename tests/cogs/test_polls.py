@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.offline.payloads import Context
-from tests.cogs.loop import NOW, Loop, custom_ids, footer, labels, loop, text_of  # noqa: F401 - the fixture
+from tests.cogs.loop import Loop, custom_ids, labels, text_of
 
 EPHEMERAL = 1 << 6
 
