@@ -31,6 +31,7 @@ _MENTION = re.compile(r"@(?:everyone|here)\b|<[@#][!&]?\d*>?|<@", re.IGNORECASE)
 _YEAR_SUFFIX = re.compile(r"^(?P<title>.+?)\s*[(\[](?P<year>\d{4})[)\]]$")
 _ARTICLES = re.compile(r"^(?:the|a|an|le|la|les|el|los|las|il|der|die|das)\s+")
 _NOT_WORD = re.compile(r"[^\w\s]")
+_ROMAN = re.compile(r"(?=[ivxlc])c{0,3}(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3})")
 
 
 class TitleError(ValueError):
@@ -84,11 +85,19 @@ def years_agree(a: int | None, b: int | None) -> bool:
     return a is None or b is None or a == b
 
 
+def _numbers(key: str) -> set[str]:
+    """The words of a title that tell sequels and episodes apart: numbers and roman numerals."""
+    return {word for word in key.split() if word.isdigit() or _ROMAN.fullmatch(word)}
+
+
 def same_film(a_key: str, a_year: int | None, b_key: str, b_year: int | None) -> bool:
-    """Fuzzy: close titles (typos, punctuation, articles) and years that agree."""
+    """Fuzzy: close titles (typos, punctuation, articles) and years that agree; numbers and roman numerals
+    must be the same ('Saw II' is not 'Saw III', 'Film 001' is not 'Film 002')."""
     if not years_agree(a_year, b_year) or not a_key or not b_key:
         return False
-    return a_key == b_key or fuzz.ratio(a_key, b_key) >= SAME_TITLE
+    if a_key == b_key:
+        return True
+    return _numbers(a_key) == _numbers(b_key) and fuzz.ratio(a_key, b_key) >= SAME_TITLE
 
 
 def library_match(title: Title, films: Iterable[FilmRef]) -> FilmRef | None:
