@@ -3,7 +3,8 @@ scheduler's exactly-once path (claim, nonce, look before re-sending), so a winne
 restarts, downtime and several processes.
 
 - `poll_open`: draws the answers if the poll has none yet (a series' poll), and posts the poll so that it
-  closes when planned. Too late to run an hour: the poll fails ("could not open in time").
+  closes when planned. Too late to run an hour: the poll fails ("could not open in time"), unless an earlier
+  attempt (interrupted before it was recorded) posted it: that poll is found in the channel and goes on.
 - `poll_close`, due just after Discord's expiry (or at once when an organiser ended the poll): reads the
   final counts from the expired message (never from vote events), records them, gives a series occurrence
   its film when there is one winner, posts the result (late, with a note, if the bot was down), and updates
@@ -14,8 +15,8 @@ restarts, downtime and several processes.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
-from typing import TYPE_CHECKING
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Final
 
 from bot.nights import polls as rules
 from bot.nights.offsets import end_of
@@ -29,6 +30,8 @@ if TYPE_CHECKING:
     from bot.nights.scheduler import Scheduler
 
 log = logging.getLogger(__name__)
+
+OPEN_SLACK: Final = timedelta(minutes=5)  # times are stored to the second; a poll opened a little late still runs
 
 
 def winning_film(poll: Poll) -> FilmRef | None:
@@ -69,10 +72,11 @@ class PollJobs:
         if poll.status != "scheduled":
             await store.mark_cancelled(job.id, now=now)
             return
-        if poll.closes_at - now < rules.MIN_OPEN:
-            reason = f"could not open in time (it was to close {poll.closes_at:%Y-%m-%d %H:%M} UTC)"
-            await self.scheduler.skip(job, reason)
-            await store.fail_poll(poll.id, error=reason, now=now)
+        too_late = poll.closes_at - now < rules.MIN_OPEN - OPEN_SLACK
+        late_reason = f"could not open in time (it was to close {poll.closes_at:%Y-%m-%d %H:%M} UTC)"
+        if too_late and job.attempts == 0:
+            await self.scheduler.skip(job, late_reason)
+            await store.fail_poll(poll.id, error=late_reason, now=now)
             return
         if not poll.options:
             drawn = await self._draw(poll)
@@ -85,6 +89,12 @@ class PollJobs:
         delivery = rules.PollDelivery(job, poll, hours=rules.hours_until(poll.closes_at, now))
 
         async def send(claimed: Job) -> rules.PollPosted:
+            if too_late:  # an earlier attempt may have posted it (then its votes count): only look for it
+                since = claimed.first_claimed_at or poll.created_at
+                found = await poster.find_poll(_with(delivery, claimed), since)
+                if found is None:
+                    raise DeliveryFailed(late_reason, permanent=True)
+                return found
             return await poster.open_poll(_with(delivery, claimed))
 
         async def find(claimed: Job, since: datetime) -> rules.PollPosted | None:

@@ -7,7 +7,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
 from bot.offline.payloads import Context
+from bot.storage.state.polls import polls
+from bot.storage.state.tables import jobs
 from tests.cogs.loop import Loop, custom_ids, labels, text_of
 
 EPHEMERAL = 1 << 6
@@ -223,3 +228,33 @@ async def test_a_poll_that_closed_while_the_bot_was_down_is_announced_once_late(
     assert "Posted late: the bot was offline when the poll closed." in result["content"]
     await club.advance(timedelta(days=1))
     assert len(club.footer_posts("Movie night poll #1")) == 1
+
+
+async def test_a_poll_posted_just_before_the_bot_went_down_still_counts(loop: Loop) -> None:
+    """Discord created the poll but the bot was killed before recording it, and stayed down past the poll's
+    end: back up, it finds the poll in the channel instead of giving up, and announces its result."""
+    club = loop
+    for i, title in enumerate(("Arrival", "Heat")):
+        await suggest(club, club.member(name=f"fan{i}"), title)
+    await start_poll(club, club.member(organiser=True), hours=1)
+    await club.idle()
+    (poll,) = club.polls_posted()
+    await club.fake.vote(club.channel_id, poll["id"], club.member().user, [2])
+    await club.bot.unload_extension("cogs.nights")
+
+    async def killed_mid_send(conn: AsyncConnection, maybe_committed: bool) -> None:
+        """The state as a kill right after Discord's answer leaves it: the poll unrecorded, its job claimed."""
+        await conn.execute(update(polls).values(status="scheduled", message_id=None))
+        await conn.execute(
+            update(jobs)
+            .where(jobs.c.kind == "poll_open")
+            .values(status="sending", message_id=None, claimed_by="dead")
+        )
+
+    await club.state.db.write(killed_mid_send)
+    await club.clock.advance(timedelta(hours=6))
+    await club.bot.load_extension("cogs.nights")
+    await club.idle()
+    assert len(club.polls_posted()) == 1  # found, not posted again
+    (result,) = club.footer_posts("Movie night poll #1")
+    assert "**Heat (1995)** won poll #1" in result["content"] and "Posted late" in result["content"]

@@ -13,15 +13,18 @@ import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot.ingest.build import build
+from bot.offline.clock import VirtualClock
 from bot.offline.model import EVERYONE_PERMISSIONS, MANAGE_EVENTS, T_CALLBACK, FakeGuild, RecordedRequest
 from bot.offline.payloads import Context, autocomplete, component_click, slash_command
 from bot.offline.process import REPO_ROOT, BotProcess
+from bot.offline.redirect import CLOCK_ENV
 from bot.offline.routes.interactions import InteractionHandle
 from bot.offline.server import FakeDiscord
 from bot.present.nights import marker
@@ -198,6 +201,7 @@ class Club:
     knowledge_db: Path
     state_db: Path
     bots: list[BotProcess] = field(default_factory=list)
+    clock: VirtualClock | None = None  # time for the bots and FakeDiscord, moved by the test
 
     @property
     def guild(self) -> FakeGuild:
@@ -219,6 +223,7 @@ class Club:
             "SHARD_COUNT": "",
             "SHARD_IDS": "",
             "LOG_LEVEL": "INFO",
+            **({CLOCK_ENV: str(self.clock.path)} if self.clock is not None else {}),
             **extra,
         }
 
@@ -273,10 +278,13 @@ class Club:
         options: Mapping[str, Any] | None = None,
         *,
         subcommand: str | None = None,
+        group: str | None = None,
     ) -> InteractionHandle:
         """Dispatch /name over the gateway (with the id Discord gave the command at sync)."""
         command = self.fake.command(name)
-        payload = slash_command(ctx, name, options, subcommand=subcommand, command_id=command["id"])
+        payload = slash_command(
+            ctx, name, options, group=group, subcommand=subcommand, command_id=command["id"]
+        )
         return await self.fake.send_interaction(payload)
 
     async def run(
@@ -286,10 +294,11 @@ class Club:
         options: Mapping[str, Any] | None = None,
         *,
         subcommand: str | None = None,
+        group: str | None = None,
         timeout: float = ANSWER_TIMEOUT,  # noqa: ASYNC109
     ) -> InteractionHandle:
         """Send /name and wait for the bot's callback."""
-        handle = await self.send(ctx, name, options, subcommand=subcommand)
+        handle = await self.send(ctx, name, options, subcommand=subcommand, group=group)
         await handle.wait(timeout)
         return handle
 
@@ -399,8 +408,11 @@ async def clubs(knowledge_db: Path, tmp_path: Path) -> AsyncIterator[ClubFactory
         shard_count: int = 1,
         guild_shards: Sequence[int | None] = (None,),
         token: str = "loopback.bot-token.0000",
+        virtual_clock: bool = False,
     ) -> Club:
-        fake = FakeDiscord(shard_count=shard_count, token=token)
+        """virtual_clock: the bots and FakeDiscord share a clock that moves only when the test moves it."""
+        clock = VirtualClock(tmp_path / f"clock{len(opened)}", datetime.now(UTC)) if virtual_clock else None
+        fake = FakeDiscord(shard_count=shard_count, token=token, now=clock.now if clock else None)
         await fake.start()
         names = (
             ["Film Club"] if len(guild_shards) == 1 else [f"Film Club {i}" for i in range(len(guild_shards))]
@@ -408,7 +420,7 @@ async def clubs(knowledge_db: Path, tmp_path: Path) -> AsyncIterator[ClubFactory
         guilds = [fake.add_guild(n, shard_id=s) for n, s in zip(names, guild_shards, strict=True)]
         folder = tmp_path / f"club{len(opened)}"
         folder.mkdir()
-        club = Club(fake, guilds, folder, knowledge_db, folder / "state.db")
+        club = Club(fake, guilds, folder, knowledge_db, folder / "state.db", clock=clock)
         opened.append(club)
         return club
 
