@@ -31,7 +31,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-OPEN_SLACK: Final = timedelta(minutes=5)  # times are stored to the second; a poll opened a little late still runs
+OPEN_SLACK: Final = timedelta(
+    minutes=5
+)  # times are stored to the second; a poll opened a little late still runs
 
 
 def winning_film(poll: Poll) -> FilmRef | None:

@@ -16,7 +16,7 @@ from bot.storage.state.guilds import GuildQueries
 from bot.storage.state.jobs import JobQueries
 from bot.storage.state.meta import MetaQueries
 from bot.storage.state.nights import NightQueries
-from bot.storage.state.polls import PollQueries
+from bot.storage.state.poll_queries import PollQueries
 from bot.storage.state.presence import PresenceQueries
 from bot.storage.state.rsvps import RsvpQueries
 from bot.storage.state.series import SeriesQueries
