@@ -24,9 +24,6 @@ from bot.storage.state import Answer, GuildSettings, Job, Night, Rsvp, RsvpCount
 EVENT_NAME: Final = 100
 EVENT_DESCRIPTION: Final = 1000
 EVENT_LOCATION: Final = 100
-POLL_QUESTION: Final = 300
-POLL_ANSWER: Final = 55
-POLL_ANSWERS: Final = 10
 NOTE_MAX: Final = 500  # what /movienight accepts as a note
 
 COLOUR: Final = discord.Colour(0xE5A00D)
@@ -376,26 +373,3 @@ def settings_summary(settings: GuildSettings, *, changed: bool = False) -> str:
 
 def settings_error(message: str) -> str:
     return f"⚠️ {escape(message)}"
-
-
-# -- poll -------------------------------------------------------------------------------------------------
-
-
-def poll_question() -> str:
-    return "Which film should we watch at the next movie night?"
-
-
-def poll_answer(film: FilmRef) -> str:
-    return plain_label(film_name(film), POLL_ANSWER)
-
-
-def poll_needs_films(films: Sequence[FilmRef]) -> str:
-    if not films:
-        return "There are no films in the library yet."
-    return f"There's only one film in the library (**{escape(film_name(films[0]))}**): nothing to vote on."
-
-
-def poll_posted(total: int) -> str:
-    shown = min(total, POLL_ANSWERS)
-    extra = f" (the first {shown} of {total}; a poll holds at most {POLL_ANSWERS})" if total > shown else ""
-    return f"Poll posted with {shown} films{extra}. When it closes, schedule the winner with `/movienight schedule`."
