@@ -13,6 +13,7 @@ from bot.nights.offsets import parse_runtime
 from bot.nights.watchlist import Title, library_match, title_key
 from bot.storage.errors import KnowledgeUnavailable, LookupFailed
 from bot.storage.models import FilmRef, Overview
+from bot.storage.state.watchlist import UNLISTED_PREFIX
 
 if TYPE_CHECKING:
     from bot.storage.knowledge import Knowledge
@@ -41,6 +42,8 @@ class Library:
 
     async def overview(self, guild_id: int | None, slug: str) -> Overview | None:
         """A film's overview, or None when it has none (not in the library, or the library is unavailable)."""
+        if slug.startswith(UNLISTED_PREFIX):  # a watchlist suggestion that is not in the library
+            return None
         try:
             return await self._scoped(guild_id).overview(slug)
         except (LookupFailed, KnowledgeUnavailable):

@@ -258,3 +258,16 @@ async def test_a_poll_posted_just_before_the_bot_went_down_still_counts(loop: Lo
     assert len(club.polls_posted()) == 1  # found, not posted again
     (result,) = club.footer_posts("Movie night poll #1")
     assert "**Heat (1995)** won poll #1" in result["content"] and "Posted late" in result["content"]
+
+
+async def test_a_result_that_cannot_be_posted_is_recorded_and_listed(loop: Loop) -> None:
+    club = loop
+    poll = await open_poll(club, hours=1)
+    await club.fake.vote(club.channel_id, poll["id"], club.member().user, [1])
+    club.fake.fail_next("POST", "/channels/{channel_id}/messages", status=403)
+    await club.advance(timedelta(hours=1, minutes=1))
+    assert club.footer_posts("Movie night poll #1") == []
+    (failed,) = await club.state.guild_polls(club.guild.id, ("failed",))
+    assert failed.winners == (1,) and (failed.error or "").startswith("403 missing access")
+    listing = text_of(await club.run(club.member(), "movienight", subcommand="list"))
+    assert "⚠️ Poll `#1`" in listing and "failed: 403 missing access" in listing

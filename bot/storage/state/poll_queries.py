@@ -204,15 +204,20 @@ class PollQueries(Queries):
         return await self.db.write(work)
 
     async def fail_poll(self, poll_id: int, *, error: str, now: datetime) -> Poll | None:
-        """Record why a poll could not go on (its message or channel is gone...): shown in /movienight list."""
+        """Record why a poll could not go on (its message or channel is gone, or its result could not be
+        posted): shown in /movienight list. Its pending jobs are cancelled; counts already read are kept."""
 
         async def work(conn: AsyncConnection, maybe_committed: bool) -> Poll | None:
             await conn.execute(
                 update(polls)
-                .where(polls.c.id == poll_id, polls.c.status.in_(("scheduled", "open")))
-                .values(error=error[:ERROR_MAX])
+                .where(polls.c.id == poll_id, polls.c.status.in_(("scheduled", "open", "closed")))
+                .values(status="failed", error=error[:ERROR_MAX], updated_at=now)
             )
-            await stop_polls(conn, polls.c.id == poll_id, "failed", now)
+            await conn.execute(
+                update(jobs)
+                .where(jobs.c.poll_id == poll_id, jobs.c.status == "pending")
+                .values(status="cancelled", updated_at=now)
+            )
             return await read_poll(conn, poll_id)
 
         return await self.db.write(work)
