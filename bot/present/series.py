@@ -121,7 +121,9 @@ def series_cancelled(nights: Sequence[Night]) -> str:
     return f"Cancelled the series and its coming nights ({shown}). Their reminders and polls are stopped."
 
 
-def series_edited(rule: Rule, nights: Sequence[Night], *, skipped: Sequence[Night] = ()) -> str:
+def series_edited(
+    rule: Rule, nights: Sequence[Night], *, skipped: Sequence[Night] = (), notes: Sequence[Placed] = ()
+) -> str:
     lines = [f"Updated the series: {escape(rule.describe())}."]
     if nights:
         lines.append(
@@ -133,6 +135,7 @@ def series_edited(rule: Rule, nights: Sequence[Night], *, skipped: Sequence[Nigh
             + ", ".join(f"`#{n.id}`" for n in skipped)
             + "."
         )
+    lines.extend(dst_note(p, rule) for p in notes[:NOTES_SHOWN])
     return truncate("\n".join(lines), limits.CONTENT)
 
 

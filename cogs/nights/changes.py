@@ -24,7 +24,7 @@ from bot.client import NO_PINGS
 from bot.nights.library import runtime_of
 from bot.nights.offsets import end_of
 from bot.nights.plans import plan_jobs
-from bot.nights.series import Rule, place, poll_window
+from bot.nights.series import Rule, dst_notes, place, poll_window
 from bot.nights.timeparse import ParseError, parse_when
 from bot.nights.upkeep import rule_of
 from bot.present import nights as present
@@ -243,7 +243,7 @@ class ChangeCommands(NightsBase):
                 await self._retime_polls(done, updated_series.poll_days)
         await store.wake_series(series.id, now=now)
         self.scheduler.wake()
-        return present_series.series_edited(rule, moved, skipped=left)
+        return present_series.series_edited(rule, moved, skipped=left, notes=dst_notes(rule, now))
 
     async def _retime_polls(self, night: Night, poll_days: int | None) -> None:
         if not poll_days:

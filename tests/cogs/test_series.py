@@ -266,3 +266,20 @@ async def test_bad_series_input_is_answered_and_nothing_is_stored(
     assert await club.state.get_series(1) is None and await club.state.get_night(1) is None
     await club.idle()
     assert club.posts() == [] and club.guild.scheduled_events == {}
+
+
+async def test_moving_a_series_into_a_skipped_hour_is_explained(spring: Loop) -> None:
+    club = spring
+    organiser = club.member(organiser=True)
+    await schedule(club, organiser, when="2027-03-21 20:00", timezone="Europe/Berlin", repeat="weekly")
+    question = await club.run(
+        organiser, "movienight", {"id": 1, "when": "2027-03-21 02:30"}, subcommand="edit"
+    )
+    assert question.original_message is not None
+    (button,) = [c for c in custom_ids(question.original_message) if c.startswith("scope:edit:1:all:")]
+    await club.click(organiser, button, question.original_message)
+    answer = str(question.original_message["content"])
+    assert "every Sunday at 02:30 (Europe/Berlin)" in answer
+    assert "Sun 28 Mar 2027: 02:30 doesn't exist in Europe/Berlin" in answer and "starts at 03:30" in answer
+    second = await club.state.get_night(2)
+    assert second is not None and second.starts_at == utc(2027, 3, 28, 1, 30)  # 03:30 CEST
