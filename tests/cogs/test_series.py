@@ -283,3 +283,26 @@ async def test_moving_a_series_into_a_skipped_hour_is_explained(spring: Loop) ->
     assert "Sun 28 Mar 2027: 02:30 doesn't exist in Europe/Berlin" in answer and "starts at 03:30" in answer
     second = await club.state.get_night(2)
     assert second is not None and second.starts_at == utc(2027, 3, 28, 1, 30)  # 03:30 CEST
+
+
+async def test_choosing_the_film_by_hand_ends_the_nights_poll(club: Loop) -> None:
+    for i, title in enumerate(("Arrival", "Heat")):
+        await club.run(club.member(name=f"fan{i}"), "watchlist", {"title": title}, subcommand="add")
+    organiser = club.member(organiser=True)
+    await schedule(
+        club, organiser, when="2026-11-27 20:00", timezone="Europe/London", repeat="weekly", poll_days=3
+    )
+    await run_until(club, utc(2026, 11, 25, 0, 0))
+    (poll,) = club.polls_posted()
+    edited = await club.run(organiser, "movienight", {"id": 1, "film": "Whiplash"}, subcommand="edit")
+    assert "Updated movie night `#1`: **Whiplash (2014)**" in text_of(
+        edited
+    )  # a film: this night only, no question
+    (expire,) = club.fake.requests("POST", "/channels/{channel_id}/polls/{message_id}/expire")
+    assert expire.params["message_id"] == poll["id"]
+    assert [p.status for p in await club.state.night_polls(1)] == ["cancelled"]
+    await run_until(club, utc(2026, 11, 27, 21, 0))
+    assert club.footer_posts("Movie night poll #1") == []  # no result for a poll that no longer decides
+    (announcement,) = club.footer_posts("Movie night #1 · announcement")
+    assert announcement["embeds"][0]["title"] == "🎬 Whiplash (2014)"
+    club.assert_wire_clean()
