@@ -18,7 +18,7 @@ from bot.settings import Settings, SettingsError
 
 log = logging.getLogger("bot")
 
-# What the bot needs in a server: see channels, post and embed, find its own earlier posts, run events.
+# What the bot needs in a server: see channels, post and embed, find its own earlier posts, run events, polls.
 PERMISSIONS = discord.Permissions(
     view_channel=True,
     send_messages=True,
@@ -26,6 +26,7 @@ PERMISSIONS = discord.Permissions(
     read_message_history=True,
     create_events=True,
     manage_events=True,
+    send_polls=True,
 ).value
 NO_TOKEN = "No DISCORD_TOKEN is configured, so the live bot cannot connect.\n"
 REJECTED = "Discord rejected DISCORD_TOKEN (401 Unauthorized): it was reset or mistyped.\n"

@@ -484,14 +484,20 @@ def command_payload(
     channel_id: int = CHANNEL_ID,
     resolved: dict[str, Any] | None = None,
     autocomplete: bool = False,
+    command: str = "movienight",
 ) -> dict[str, Any]:
+    """/<command> <sub> with options; `sub` may name a subcommand of a group ("poll start")."""
     payload = _base(user_id, permissions, channel_id)
     payload["type"] = 4 if autocomplete else 2
+    group, _, leaf = sub.rpartition(" ")
+    chosen: dict[str, Any] = {"name": leaf, "type": 1, "options": options or []}
+    if group:
+        chosen = {"name": group, "type": 2, "options": [chosen]}
     payload["data"] = {
         "id": "1300000000000000001",
-        "name": "movienight",
+        "name": command,
         "type": 1,
-        "options": [{"name": sub, "type": 1, "options": options or []}],
+        "options": [chosen],
         "resolved": resolved or {},
     }
     return payload

@@ -25,9 +25,6 @@ from bot.storage.state import Answer, GuildSettings, Job, Night, Rsvp, RsvpCount
 EVENT_NAME: Final = 100
 EVENT_DESCRIPTION: Final = 1000
 EVENT_LOCATION: Final = 100
-POLL_QUESTION: Final = 300
-POLL_ANSWER: Final = 55
-POLL_ANSWERS: Final = 10
 NOTE_MAX: Final = 500  # what /movienight accepts as a note
 
 COLOUR: Final = discord.Colour(0xE5A00D)
@@ -63,8 +60,13 @@ def role_mention(role_id: int) -> str:
     return f"<@&{role_id}>"
 
 
-def film_name(film: FilmRef) -> str:
-    """Raw (unescaped) 'Title (Year)'."""
+TBD_NAME: Final = "Film to be decided"
+
+
+def film_name(film: FilmRef | None) -> str:
+    """Raw (unescaped) 'Title (Year)'; `TBD_NAME` for a night whose film is not chosen yet."""
+    if film is None:
+        return TBD_NAME
     return f"{film.title} ({film.year})" if film.year else film.title
 
 
@@ -80,7 +82,7 @@ def marker(night_id: int, kind: str, offset_s: int = 0) -> str:
 
 
 def job_label(job: Job) -> str:
-    return marker(job.night_id, job.kind, job.offset_s).split(" · ", 1)[1]
+    return marker(job.night_id or 0, job.kind, job.offset_s).split(" · ", 1)[1]
 
 
 def _safe_fact(overview: Overview | None, name: str) -> str | None:
@@ -115,7 +117,11 @@ def announcement(night: Night, overview: Overview | None, *, late_by: timedelta 
     premise = truncate(escape(overview.premise), 1500) if overview and overview.premise else ""
     fields = [Field("When", when_text(night.starts_at))]
     details: list[tuple[str, str | None]] = [
-        ("Year", _safe_fact(overview, "year") or (str(night.film.year) if night.film.year else None)),
+        (
+            "Year",
+            _safe_fact(overview, "year")
+            or (str(night.film.year) if night.film and night.film.year else None),
+        ),
         ("Runtime", _safe_fact(overview, "runtime")),
         ("Director", _safe_fact(overview, "director")),
         ("Starring", _cast(overview)),
@@ -402,26 +408,3 @@ def settings_summary(settings: GuildSettings, *, changed: bool = False) -> str:
 
 def settings_error(message: str) -> str:
     return f"⚠️ {escape(message)}"
-
-
-# -- poll -------------------------------------------------------------------------------------------------
-
-
-def poll_question() -> str:
-    return "Which film should we watch at the next movie night?"
-
-
-def poll_answer(film: FilmRef) -> str:
-    return plain_label(film_name(film), POLL_ANSWER)
-
-
-def poll_needs_films(films: Sequence[FilmRef]) -> str:
-    if not films:
-        return "There are no films in the library yet."
-    return f"There's only one film in the library (**{escape(film_name(films[0]))}**): nothing to vote on."
-
-
-def poll_posted(total: int) -> str:
-    shown = min(total, POLL_ANSWERS)
-    extra = f" (the first {shown} of {total}; a poll holds at most {POLL_ANSWERS})" if total > shown else ""
-    return f"Poll posted with {shown} films{extra}. When it closes, schedule the winner with `/movienight schedule`."

@@ -44,9 +44,12 @@ ORGANISER = EVERYONE_PERMISSIONS | MANAGE_EVENTS
 SPOILERS = ("sex cult", "hacks off", "sewn shut", "conspired", "kill paloma")
 # FakeDiscord answers that break the spec in ways that don't affect the bot (reported to its author): a
 # component interaction's message lacks interaction_metadata.interacted_message_id (server.py _store_message),
-# and a unicode button emoji is echoed as {"id": null, ...} (as Discord does; the spec's response says string).
+# a modal submit's its triggering_interaction_metadata, and a unicode button emoji is echoed as
+# {"id": null, ...} (as Discord does; the spec's response says string).
 KNOWN_FAKE_RESPONSE_GAPS = (
     "interaction_metadata: 'interacted_message_id' is a required property",
+    # a modal submit's message lacks the metadata of the interaction that opened the modal (not tracked)
+    "interaction_metadata: 'triggering_interaction_metadata' is a required property",
     ".emoji.id: None is not of type 'string'",
 )
 READY_TIMEOUT = 30.0
@@ -295,10 +298,13 @@ class Club:
         options: Mapping[str, Any] | None = None,
         *,
         subcommand: str | None = None,
+        group: str | None = None,
     ) -> InteractionHandle:
         """Dispatch /name over the gateway (with the id Discord gave the command at sync)."""
         command = self.fake.command(name)
-        payload = slash_command(ctx, name, options, subcommand=subcommand, command_id=command["id"])
+        payload = slash_command(
+            ctx, name, options, group=group, subcommand=subcommand, command_id=command["id"]
+        )
         return await self.fake.send_interaction(payload)
 
     async def run(
@@ -308,10 +314,11 @@ class Club:
         options: Mapping[str, Any] | None = None,
         *,
         subcommand: str | None = None,
+        group: str | None = None,
         timeout: float = ANSWER_TIMEOUT,  # noqa: ASYNC109
     ) -> InteractionHandle:
         """Send /name and wait for the bot's callback."""
-        handle = await self.send(ctx, name, options, subcommand=subcommand)
+        handle = await self.send(ctx, name, options, subcommand=subcommand, group=group)
         await handle.wait(timeout)
         return handle
 

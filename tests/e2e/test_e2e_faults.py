@@ -167,7 +167,7 @@ async def test_invite_link_asks_for_the_documented_permissions(clubs: ClubFactor
     found = re.search(r"permissions=(\d+)", output)
     assert found, output
     granted = discord.Permissions(int(found.group(1)))
-    needed = {"view_channel", "send_messages", "embed_links", "read_message_history"}
+    needed = {"view_channel", "send_messages", "embed_links", "read_message_history", "send_polls"}
     events = {"manage_events", "create_events"}
     allowed = discord.Permissions(**dict.fromkeys(needed | events, True))
     assert all(getattr(granted, name) for name in needed), granted

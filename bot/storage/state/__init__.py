@@ -11,6 +11,7 @@ Layout, one module per concern:
     base.py         `metadata` (every table), column types (`Int`, `Epoch`), `Queries`, `UNSET`
     tables.py       the movie-night and coordination tables
     meta.py, guilds.py, nights.py, rsvps.py, jobs.py, presence.py   each concern's queries (a mixin)
+    watchlist.py, polls.py (+ poll_queries.py), series.py   the watchlist, film polls, recurring series
     store.py        `StateStore`: all the mixins over one `Database`; `open` picks the backend and migrates
     versioning.py   Alembic: adopt pre-Alembic SQLite files, refuse newer ones, upgrade to every head
     migrations/     Alembic env and versions (package data)

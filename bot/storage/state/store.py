@@ -16,8 +16,11 @@ from bot.storage.state.guilds import GuildQueries
 from bot.storage.state.jobs import JobQueries
 from bot.storage.state.meta import MetaQueries
 from bot.storage.state.nights import NightQueries
+from bot.storage.state.poll_queries import PollQueries
 from bot.storage.state.presence import PresenceQueries
 from bot.storage.state.rsvps import RsvpQueries
+from bot.storage.state.series import SeriesQueries
+from bot.storage.state.watchlist import WatchlistQueries
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +34,9 @@ class StateStore(
     RsvpQueries,
     JobQueries,
     PresenceQueries,
+    WatchlistQueries,
+    PollQueries,
+    SeriesQueries,
 ):
     """Async access to the state. Use `await StateStore.open(path_or_dsn)` and `await store.close()`."""
 

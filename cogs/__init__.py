@@ -1,0 +1,1 @@
+"""Discord cogs: thin commands over the query and presentation layers; a big cog is a package."""
