@@ -180,7 +180,7 @@ class ChangeCommands(NightsBase):
             updated,
             event_error=updated.event_error,
             announcement_error=announcement_error,
-            note_removed=changes.note == "" and bool(night.note),
+            note_removed=changes.note == "",
         )
 
     async def apply_edit(
