@@ -23,6 +23,7 @@ from bot.present import nights as present
 from bot.storage.errors import KnowledgeUnavailable, LookupFailed
 from bot.storage.models import Overview
 from bot.storage.state import Night
+from cogs.club.hooks import after_film
 from cogs.nights.views import rsvp_view
 
 if TYPE_CHECKING:
@@ -100,7 +101,8 @@ class DiscordPoster:
         return present.starting(delivery.night, late_by=delivery.late_by), None
 
     async def render_spoilers(self, delivery: Delivery) -> Rendered:
-        return present.spoilers_ok(delivery.night, late_by=delivery.late_by), None
+        post = present.spoilers_ok(delivery.night, late_by=delivery.late_by)
+        return await after_film(self.bot, delivery.night, post)  # adds the club's rating control
 
     # -- the scheduler's Poster -------------------------------------------------------------------------------
 

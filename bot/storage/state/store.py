@@ -13,10 +13,12 @@ from bot.storage.state import versioning
 from bot.storage.state.base import metadata
 from bot.storage.state.engine import Database, RetryPolicy
 from bot.storage.state.guilds import GuildQueries
+from bot.storage.state.history import HistoryQueries
 from bot.storage.state.jobs import JobQueries
 from bot.storage.state.meta import MetaQueries
 from bot.storage.state.nights import NightQueries
 from bot.storage.state.presence import PresenceQueries
+from bot.storage.state.ratings import RatingQueries
 from bot.storage.state.rsvps import RsvpQueries
 
 log = logging.getLogger(__name__)
@@ -31,6 +33,8 @@ class StateStore(
     RsvpQueries,
     JobQueries,
     PresenceQueries,
+    RatingQueries,
+    HistoryQueries,
 ):
     """Async access to the state. Use `await StateStore.open(path_or_dsn)` and `await store.close()`."""
 
