@@ -12,6 +12,7 @@ import secrets
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from aiohttp import web
 
@@ -175,6 +176,30 @@ class World:
         channel = channel_payload(self.new_id(), guild.id, name, len(guild.channels), fields)
         guild.channels.append(channel)
         return channel
+
+    def add_attachment(
+        self,
+        channel_id: int,
+        filename: str,
+        data: bytes,
+        content_type: str | None = None,
+        *,
+        size: int | None = None,
+    ) -> dict[str, Any]:
+        """A file on the offline CDN: its attachment object, whose URL serves `data` (as Discord's CDN does
+        for uploads and for files attached to an interaction's options)."""
+        attachment_id = self.new_id()
+        url = f"{self.base_url}/attachments/{channel_id}/{attachment_id}/{quote(filename)}"
+        attachment: dict[str, Any] = {
+            "id": str(attachment_id),
+            "filename": filename,
+            "size": len(data) if size is None else size,
+            "url": url,
+            "proxy_url": url,
+            "content_type": content_type or "application/octet-stream",
+        }
+        self.attachments[attachment_id] = (attachment["content_type"], data)
+        return attachment
 
     def bot_member(self, guild: FakeGuild) -> dict[str, Any]:
         return self.member(self.bot_user, guild, roles=[guild.bot_role["id"]])

@@ -91,12 +91,12 @@ def _disagreement(d: Disagreement) -> str:
     club = d.verdict.average or 0.0
     direction = "more" if d.points > 0 else "less"
     gap = abs(d.points)
-    if gap < 0.5:
-        return f"**{_film(d.film)}**: the club and the critics agree ({number(club_percent(club))}/100)."
+    if round(gap) == 0:
+        return f"**{_film(d.film)}**: the club and the critics agree ({club_percent(club):.0f}/100)."
     return (
-        f"**{_film(d.film)}**: the club gave {number(club)}/5 ({number(club_percent(club))}/100); "
-        f"the critics, {critics(d.critics)} ({number(d.critics.percent)}/100). "
-        f"The club liked it {number(gap)} points {direction}."
+        f"**{_film(d.film)}**: the club gave {number(club)}/5 ({club_percent(club):.0f}/100); "
+        f"the critics, {critics(d.critics)} ({d.critics.percent:.0f}/100). "
+        f"The club liked it {gap:.0f} points {direction}."
     )
 
 

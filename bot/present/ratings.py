@@ -77,8 +77,7 @@ def distribution(verdict: Verdict) -> str:
     for half in reversed(HALF_STARS):
         n = verdict.distribution[half - 1]
         if n:
-            bar = BAR * max(1, round(n / most * BAR_WIDTH))
-            lines.append(f"`{stars(half):<5}` {bar} {n}")
+            lines.append(f"{stars(half)} {BAR * max(1, round(n / most * BAR_WIDTH))} {n}")
     return "\n".join(lines)
 
 

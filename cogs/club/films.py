@@ -14,6 +14,7 @@ from bot.club.scores import critics_score
 from bot.club.stats import FilmFacts, people
 from bot.storage.errors import KnowledgeUnavailable, LookupFailed
 from bot.storage.models import FilmRef
+from cogs.club.hooks import record_nights
 
 if TYPE_CHECKING:
     from bot.client import FilmBot
@@ -35,9 +36,22 @@ def _same(film: FilmRef, text: str) -> bool:
     return folded in {film.slug.casefold(), film.title.casefold(), f"{film.title} ({film.year})".casefold()}
 
 
-async def resolve(bot: FilmBot, guild_id: int | None, text: str | None, *, history: bool = False) -> FilmRef:
+async def resolve(
+    bot: FilmBot,
+    guild_id: int | None,
+    text: str | None,
+    *,
+    history: bool = False,
+    last_watched: bool = False,
+) -> FilmRef:
     """The film `text` names in the server's library; with `history`, also one the server watched or rated
-    that the library no longer has (named exactly)."""
+    that the library no longer has (named exactly). With `last_watched`, no text means the film of the
+    server's latest movie night that has happened (else the library's only film)."""
+    if last_watched and guild_id is not None and not (text or "").strip():
+        await record_nights(bot, now=bot.clock.now(), guild_id=guild_id)
+        latest = await bot.state.screenings(guild_id, limit=1)
+        if latest:
+            return latest[0].film
     try:
         return await library_lookup(bot, guild_id, text)
     except (LookupFailed, KnowledgeUnavailable):

@@ -19,6 +19,7 @@ from bot.club import stats as club_stats
 from bot.club.scores import CriticsScore
 from bot.club.stats import FilmFacts
 from bot.present import history as present
+from bot.present.ratings import NOT_IN_GUILD
 from cogs.club import films
 from cogs.club.hooks import record_nights
 from cogs.club.ratings import say
@@ -48,7 +49,7 @@ class History(commands.Cog):
     async def history(self, interaction: discord.Interaction[Any], private: bool = False) -> None:
         guild_id = interaction.guild_id
         if guild_id is None:
-            await say(interaction, present.NOTHING_YET)
+            await say(interaction, NOT_IN_GUILD)
             return
         await record_nights(self.bot, now=self.bot.clock.now(), guild_id=guild_id)
         screenings = await self.bot.state.screenings(guild_id)
@@ -67,7 +68,7 @@ class History(commands.Cog):
     async def stats(self, interaction: discord.Interaction[Any], private: bool = False) -> None:
         guild_id = interaction.guild_id
         if guild_id is None:
-            await say(interaction, present.NOTHING_YET)
+            await say(interaction, NOT_IN_GUILD)
             return
         await record_nights(self.bot, now=self.bot.clock.now(), guild_id=guild_id)
         store = self.bot.state

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 FILM = "The film (autocompleted)"
+LAST_FILM = "The film (autocompleted; the one the club watched last if left out)"
 
 
 async def say(interaction: discord.Interaction[Any], content: str, **extra: Any) -> None:
@@ -68,8 +69,8 @@ class Ratings(commands.Cog, name=COG_NAME):
     @app_commands.command(name="rate", description="Rate a film from ½ to 5 stars, with a review if you like")
     @app_commands.guild_only()
     @app_commands.describe(
-        film=FILM,
         stars="½ to 5, in half stars: 3.5 is ★★★½",
+        film=LAST_FILM,
         review=f"A few words (at most {present.REVIEW_MAX} characters; it can't ping anyone)",
         spoiler="Does your review give away the plot? It is then hidden behind a spoiler tag",
     )
@@ -78,8 +79,8 @@ class Ratings(commands.Cog, name=COG_NAME):
     async def rate(
         self,
         interaction: discord.Interaction[Any],
-        film: app_commands.Range[str, 1, 100],
         stars: app_commands.Range[float, 0.5, 5.0],
+        film: app_commands.Range[str, 1, 100] | None = None,
         review: app_commands.Range[str, 1, present.REVIEW_MAX] | None = None,
         spoiler: bool | None = None,
     ) -> None:
@@ -97,7 +98,7 @@ class Ratings(commands.Cog, name=COG_NAME):
             kept = discord.File(io.BytesIO(text.encode()), filename="your-review.txt")
             await say(interaction, present.review_too_long(len(text)), file=kept)
             return
-        ref = await films.resolve(self.bot, guild_id, film)
+        ref = await films.resolve(self.bot, guild_id, film, last_watched=True)
         outcome = await self.bot.state.rate(
             guild_id,
             ref,
@@ -128,7 +129,7 @@ class Ratings(commands.Cog, name=COG_NAME):
 
     @app_commands.command(name="reviews", description="What the club's members wrote about a film")
     @app_commands.guild_only()
-    @app_commands.describe(film=FILM, private="Show the answer only to you")
+    @app_commands.describe(film=LAST_FILM, private="Show the answer only to you")
     @app_commands.autocomplete(film=past_film_autocomplete)
     @per_user_cooldown()
     async def reviews(
@@ -141,7 +142,7 @@ class Ratings(commands.Cog, name=COG_NAME):
         if guild_id is None:
             await say(interaction, present.NOT_IN_GUILD)
             return
-        ref = await films.resolve(self.bot, guild_id, film, history=True)
+        ref = await films.resolve(self.bot, guild_id, film, history=True, last_watched=True)
         verdict = await self.bot.state.verdict(guild_id, ref.slug)
         written = await self.bot.state.reviews(guild_id, ref.slug)
         await respond(interaction, present.reviews_pages(ref, verdict, written), private=private)
