@@ -19,8 +19,3 @@ def normalise(text: str | None) -> str | None:
         return None
     cleaned = _INVISIBLE.sub("", unicodedata.normalize("NFC", text)).strip()
     return cleaned or None
-
-
-def marks_spoilers(text: str) -> bool:
-    """Whether the member tagged part of the review `||like this||` (they say it holds a spoiler)."""
-    return bool(re.search(r"\|\|[^|]*\S[^|]*\|\|", text))

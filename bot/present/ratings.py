@@ -8,6 +8,7 @@ stay hidden either way.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Final
@@ -40,8 +41,8 @@ def stars(half: int) -> str:
 
 
 def number(value: float) -> str:
-    """3.5 -> '3.5', 4.0 -> '4', 3.666 -> '3.7'."""
-    text = f"{value:.1f}"
+    """3.5 -> '3.5', 4.0 -> '4', 3.666 -> '3.7', 3.25 -> '3.3' (halves round up)."""
+    text = f"{math.floor(value * 10 + 0.5) / 10:.1f}"
     return text[:-2] if text.endswith(".0") else text
 
 
@@ -64,7 +65,7 @@ def average(verdict: Verdict) -> str:
     """'★★★½ **3.6**/5 from 5 members', or that nobody has rated it."""
     if verdict.average is None:
         return "Nobody here has rated it yet."
-    rounded = max(1, min(10, round(verdict.average * 2)))
+    rounded = max(1, min(10, math.floor(verdict.average * 2 + 0.5)))
     return f"{stars(rounded)} **{number(verdict.average)}**/5 from {_members(verdict.count)}"
 
 
