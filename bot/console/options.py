@@ -39,7 +39,7 @@ def unquote(raw: str) -> str:
 
 def split(command: app_commands.Command[Any, ..., Any], text: str) -> list[tuple[str, str]]:
     """`film:Alien stars:4` -> [("film", "Alien"), ("stars", "4")], splitting on the command's option names."""
-    names = [p.name for p in command.parameters]
+    names = [p.display_name for p in command.parameters]
     if not text.strip():
         return []
     if not names:
@@ -64,13 +64,17 @@ class OptionReader:
     def read(
         self, command: app_commands.Command[Any, ..., Any], text: str, channel_id: int
     ) -> dict[str, Any]:
-        params = {p.name: p for p in command.parameters}
+        params = {p.display_name: p for p in command.parameters}
         values = {
             name: self.value(params[name], unquote(raw), channel_id) for name, raw in split(command, text)
         }
-        missing = [f"{p.name}:" for p in command.parameters if p.required and p.name not in values]
+        missing = [
+            f"{p.display_name}:" for p in command.parameters if p.required and p.display_name not in values
+        ]
         if missing:
-            usage = " ".join(f"{p.name}:…" if p.required else f"[{p.name}:…]" for p in command.parameters)
+            usage = " ".join(
+                f"{p.display_name}:…" if p.required else f"[{p.display_name}:…]" for p in command.parameters
+            )
             name = command.qualified_name
             raise OptionError(f"/{name} needs {', '.join(missing)}. Usage: /{name} {usage}")
         return values
@@ -80,13 +84,13 @@ class OptionReader:
         option = discord.AppCommandOptionType
         if kind is option.boolean:
             if text.lower() not in TRUE | FALSE:
-                raise OptionError(f"{param.name} is true or false, not {text!r}.")
+                raise OptionError(f"{param.display_name} is true or false, not {text!r}.")
             return text.lower() in TRUE
         if kind in (option.integer, option.number):
             try:
                 return int(text) if kind is option.integer else float(text.replace(",", "."))
             except ValueError:
-                raise OptionError(f"{param.name} must be a number, not {text!r}.") from None
+                raise OptionError(f"{param.display_name} must be a number, not {text!r}.") from None
         if kind is option.channel:
             return self._named(lambda: self.guild.channel(text.lstrip("#")), payloads.CHANNEL, param, text)
         if kind is option.role:
@@ -104,7 +108,7 @@ class OptionReader:
         try:
             return payloads.Option(find(), kind)
         except KeyError:
-            raise OptionError(f"There is no {param.name} called {text!r} in this server.") from None
+            raise OptionError(f"There is no {param.display_name} called {text!r} in this server.") from None
 
     def attachment(self, path_text: str, channel_id: int) -> dict[str, Any]:
         """A local file, served by the offline Discord's CDN at the URL its attachment object carries."""

@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import copy
 import logging
+import zlib
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -25,7 +26,7 @@ from bot.nights.timeparse import ParseError, parse_when
 from bot.offline import payloads
 from bot.offline.client import deliver, settled
 from bot.offline.clock import ManualClock
-from bot.offline.model import EPHEMERAL, LOADING, FakeGuild, snowflake_time
+from bot.offline.model import EPHEMERAL, LOADING, FakeGuild, snowflake_time, user_payload
 from bot.offline.server import FakeDiscord
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,8 @@ SETTLE_WITHIN: Final = 5.0  # seconds to let the scheduler finish what is due
 QUIET_FOR: Final = 0.05  # seconds without a request to the offline Discord: the bot has finished answering
 QUIET_WITHIN: Final = 2.0
 MOST_STEPS: Final = 500  # due times one `wait` walks through
+MEMBER_IDS: Final = 1_250_000_000_100_000_000  # + a checksum of the name: a console member's user id
+CLOCK_KEY: Final = "console_clock"  # state meta: how far the console's clock went (the next session goes on)
 NO_ANSWER: Final = f"(no answer within {ANSWER_WITHIN:.0f} seconds)"
 HELP: Final = """\
 Console commands:
@@ -106,7 +109,8 @@ class Console:
     def member(self, name: str, *, admin: bool = False) -> Member:
         key = name.casefold()
         if key not in self.members:
-            user = self.fake.make_user(key, global_name=name if admin else name.title())
+            user_id = MEMBER_IDS + zlib.crc32(key.encode())  # the same member every run
+            user = user_payload(user_id, key, global_name=name if admin else name.title())
             context = payloads.Context.in_guild(self.fake, self.guild, user=user, admin=admin)
             self.members[key] = Member(user, context)
             self.options.users[key] = user
@@ -266,6 +270,7 @@ class Console:
                 break
             self.clock.set(due)
         self.clock.set(target)
+        await self.bot.state.set_meta(CLOCK_KEY, target.isoformat())
         await self.settle()
         shown += await self.posts()
         head = f"⏩ {render.elapsed(target - now)} later: {render.moment(target, await self.names())}."

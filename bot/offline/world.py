@@ -143,9 +143,12 @@ class World:
         everyone_permissions: int = EVERYONE_PERMISSIONS,
         bot_permissions: int = BOT_PERMISSIONS,
         locale: str = "en-US",
+        guild_id: int | None = None,
     ) -> FakeGuild:
-        """A guild the bot is in. With shard_id, its id lands on that shard (of shard_count or self.shard_count)."""
-        guild_id = self.new_id(shard_id, shard_count)
+        """A guild the bot is in. With shard_id, its id lands on that shard (of shard_count or self.shard_count);
+        `guild_id` fixes it (e.g. the console's one server, the same every run). A channel or role given as a
+        mapping may fix its "id" too."""
+        guild_id = guild_id or self.new_id(shard_id, shard_count)
         all_roles = [role_payload(guild_id, "@everyone", 0, everyone_permissions)]
         bot_role = role_payload(self.new_id(), self.application["name"], 1, bot_permissions)
         bot_role.update(managed=True, tags={"bot_id": str(self.application_id)})
