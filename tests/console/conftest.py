@@ -41,7 +41,7 @@ async def opener(tmp_path: Path) -> AsyncIterator[Opener]:
     """open(knowledge_db, start=START) -> a Console on that knowledge and this test's state database."""
     opened: list[Console] = []
 
-    async def open_one(knowledge_db: Path, *, start: datetime = START) -> Console:
+    async def open_one(knowledge_db: Path, *, start: datetime | None = START) -> Console:
         env = {"KNOWLEDGE_DB": str(knowledge_db), "STATE_DB": str(tmp_path / "state.db")}
         console = await open_console(Settings.from_env(env, dotenv=False), start=start)
         opened.append(console)
