@@ -48,7 +48,7 @@ class ClubStats:
     highest: tuple[tuple[FilmRef, Verdict], ...] = ()
     lowest: tuple[tuple[FilmRef, Verdict], ...] = ()
     disagreement: Disagreement | None = None
-    directors: tuple[tuple[str, int], ...] = ()  # (name, films watched), most first
+    directors: tuple[tuple[str, int], ...] = ()  # (name, nights their film was watched), most first
     actors: tuple[tuple[str, int], ...] = ()
     regulars: tuple[tuple[int, int], ...] = ()  # (member id, nights attended), most first
     facts_missing: tuple[FilmRef, ...] = field(default_factory=tuple)  # watched films the library lacks
@@ -76,8 +76,8 @@ def compute(
     directors: Counter[str] = Counter()
     actors: Counter[str] = Counter()
     first_seen: dict[str, int] = {}
-    for slug in watched:
-        known = facts.get(slug)
+    for screening in screenings:  # a film watched twice counts twice: these are the nights
+        known = facts.get(screening.film.slug)
         if known is None:
             continue
         directors.update(set(known.directors))

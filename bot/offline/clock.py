@@ -53,16 +53,23 @@ class VirtualClock:
 
 
 class FileClock:
-    """The bot side: `bot.clock.Clock` reading a `VirtualClock`'s file."""
+    """The bot side: `bot.clock.Clock` reading a `VirtualClock`'s file.
+
+    `sleep(seconds)` counts from the time this clock last told (`now()`), not from the file's time when the
+    sleep begins: a caller works out how long to sleep from a `now()` it read, and the driving side may move the
+    time in between (a jump of hours in one step); the sleep then still ends when the caller meant it to."""
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
+        self._told: datetime | None = None
 
     def now(self) -> datetime:
-        return _read(self.path)
+        self._told = _read(self.path)
+        return self._told
 
     async def sleep(self, seconds: float) -> None:
-        deadline = self.now() + timedelta(seconds=max(0.0, seconds))
+        since = self._told or self.now()
+        deadline = since + timedelta(seconds=max(0.0, seconds))
         while self.now() < deadline:  # noqa: ASYNC110 - the time is another process's file
             await asyncio.sleep(POLL_SECONDS)
 

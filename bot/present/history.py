@@ -101,7 +101,7 @@ def _disagreement(d: Disagreement) -> str:
 
 
 def _people(ranked: Sequence[tuple[str, int]]) -> str:
-    return ", ".join(f"{escape(name)} ({_plural(n, 'film')})" for name, n in ranked)
+    return ", ".join(f"{escape(name)} ({_plural(n, 'night')})" for name, n in ranked)
 
 
 def stats_reply(stats: ClubStats) -> Reply:

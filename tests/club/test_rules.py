@@ -157,8 +157,8 @@ def test_statistics_of_a_club() -> None:
     assert [film for film, _ in stats.lowest] == [B, C, A]
     assert stats.disagreement is not None and stats.disagreement.film == B  # 20/100 against 80: 60 points
     assert stats.disagreement.points == -60
-    assert stats.directors == (("Jane Doe", 2), ("John Roe", 1))
-    assert stats.actors == (("Star Two", 2), ("Star One", 1), ("Star Three", 1))  # ties: billing, then name
+    assert stats.directors == (("Jane Doe", 3), ("John Roe", 1))  # nights: Alpha twice, Beta once
+    assert stats.actors == (("Star Two", 3), ("Star One", 2), ("Extra", 2))  # ties: billing, then name
     assert stats.regulars == ((7, 3), (8, 1))
     assert stats.facts_missing == ()
 

@@ -87,7 +87,7 @@ async def test_a_whole_night_then_ratings_reception_history_and_stats(console: C
     stats = await console.run_line("/stats")
     assert "1 movie night, 1 film, 1 h 30 min of film" in stats
     assert "The club liked it 20 points more" in stats  # 4/5 = 80/100 against Metacritic's 60
-    assert "Richard Shepard (1 film)" in stats and "Allison Williams (1 film)" in stats
+    assert "Richard Shepard (1 night)" in stats and "Allison Williams (1 night)" in stats
     regulars = stats.split("Most regular members")[1]
     assert "@you: 1 night" in regulars and "@Alice: 1 night" in regulars and "Bob" not in regulars
 

@@ -13,15 +13,18 @@ import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot.ingest.build import build
+from bot.offline.clock import VirtualClock
 from bot.offline.model import EVERYONE_PERMISSIONS, MANAGE_EVENTS, T_CALLBACK, FakeGuild, RecordedRequest
 from bot.offline.payloads import Context, autocomplete, component_click, slash_command
 from bot.offline.process import REPO_ROOT, BotProcess
+from bot.offline.redirect import CLOCK_ENV
 from bot.offline.routes.interactions import InteractionHandle
 from bot.offline.server import FakeDiscord
 from bot.present.nights import marker
@@ -195,6 +198,8 @@ class Club:
     knowledge_db: Path
     state_db: Path
     bots: list[BotProcess] = field(default_factory=list)
+    films_dir: Path = FILMS_DIR
+    clock: VirtualClock | None = None  # when set, the bots' time is this clock's (LOOPBACK_CLOCK)
 
     @property
     def guild(self) -> FakeGuild:
@@ -208,10 +213,12 @@ class Club:
 
     def env(self, **extra: str) -> dict[str, str]:
         """Every setting explicit, so nothing comes from a developer's .env (load_dotenv doesn't override)."""
+        clock = {} if self.clock is None else {CLOCK_ENV: str(self.clock.path)}
         return {
+            **clock,
             "STATE_DB": str(self.state_db),
             "KNOWLEDGE_DB": str(self.knowledge_db),
-            "FILMS_DIR": str(FILMS_DIR),
+            "FILMS_DIR": str(self.films_dir),
             "DEV_GUILD_ID": "",
             "SHARD_COUNT": "",
             "SHARD_IDS": "",
@@ -396,16 +403,22 @@ async def clubs(knowledge_db: Path, tmp_path: Path) -> AsyncIterator[ClubFactory
         shard_count: int = 1,
         guild_shards: Sequence[int | None] = (None,),
         token: str = "loopback.bot-token.0000",
+        clock_start: datetime | None = None,
+        library: tuple[Path, Path] | None = None,
     ) -> Club:
-        fake = FakeDiscord(shard_count=shard_count, token=token)
+        """`clock_start`: the bots and the offline Discord run on a virtual clock starting then (`club.clock`);
+        `library`: (films folder, its knowledge database) instead of the bundled film's."""
+        folder = tmp_path / f"club{len(opened)}"
+        folder.mkdir()
+        clock = None if clock_start is None else VirtualClock(folder / "clock", clock_start)
+        fake = FakeDiscord(shard_count=shard_count, token=token, now=clock.now if clock else None)
         await fake.start()
         names = (
             ["Film Club"] if len(guild_shards) == 1 else [f"Film Club {i}" for i in range(len(guild_shards))]
         )
         guilds = [fake.add_guild(n, shard_id=s) for n, s in zip(names, guild_shards, strict=True)]
-        folder = tmp_path / f"club{len(opened)}"
-        folder.mkdir()
-        club = Club(fake, guilds, folder, knowledge_db, folder / "state.db")
+        films_dir, knowledge = library or (FILMS_DIR, knowledge_db)
+        club = Club(fake, guilds, folder, knowledge, folder / "state.db", films_dir=films_dir, clock=clock)
         opened.append(club)
         return club
 

@@ -25,7 +25,13 @@ if TYPE_CHECKING:
     from tests.e2e.conftest import Club
 
 EPHEMERAL = 1 << 6
-COMMANDS = {"movie", "cast", "plot", "soundtrack", "reception", "search", "sources", "help", "movienight"}
+COMMANDS = {"movie", "cast", "plot", "soundtrack", "reception", "search", "sources", "help", "movienight"} | {
+    "rate",
+    "unrate",
+    "reviews",
+    "history",
+    "stats",
+}
 
 
 def visible(data: Mapping[str, Any]) -> str:

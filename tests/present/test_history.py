@@ -79,8 +79,8 @@ def test_stats_reply() -> None:
         in fields["Biggest disagreement with the critics"]
     )
     assert "liked it 30 points less" in fields["Biggest disagreement with the critics"]
-    assert fields["Most-watched director"] == "Richard Shepard (2 films)"
-    assert fields["Most-seen actors"] == "Allison Williams (2 films), Logan Browning (1 film)"
+    assert fields["Most-watched director"] == "Richard Shepard (2 nights)"
+    assert fields["Most-seen actors"] == "Allison Williams (2 nights), Logan Browning (1 night)"
     assert fields["Most regular members"] == "<@111>: 3 nights\n<@222>: 1 night"
     (empty,) = check(present.stats_reply(ClubStats()))
     assert "No movie night has happened here yet" in (empty.embeds[0].description or "")
