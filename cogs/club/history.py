@@ -37,6 +37,13 @@ class History(commands.Cog):
     def __init__(self, bot: FilmBot) -> None:
         self.bot = bot
 
+    async def cog_load(self) -> None:
+        """Record the nights that ended while the bot was down (their after-film post may have been skipped)."""
+        try:
+            await record_nights(self.bot, now=self.bot.clock.now())
+        except Exception:
+            log.warning("could not record the nights that ended meanwhile; /history will", exc_info=True)
+
     async def _facts(self, slugs: Iterable[str]) -> dict[str, FilmFacts | None]:
         return {slug: await films.facts(self.bot, slug) for slug in dict.fromkeys(slugs)}
 
