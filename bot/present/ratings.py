@@ -173,7 +173,13 @@ def rated(outcome: Rated, *, film: FilmRef, hint: bool = False) -> str:
         head = f"You updated your review of **{name}** ({given})."
     lines = [head]
     if mine.review:
-        hidden = "behind a spoiler tag" if mine.spoiler else "in the clear (say `spoiler:True` if it spoils)"
+        tagged = any(hidden and part.strip() for part, hidden in split_spoilers(mine.review))
+        if mine.spoiler:
+            hidden = "behind a spoiler tag"
+        elif tagged:
+            hidden = "with the parts you tagged hidden (say `spoiler:True` to hide it all)"
+        else:
+            hidden = "in the clear (say `spoiler:True` if it spoils)"
         lines.append(f"Your review is saved, {hidden}. `/reviews` lists the club's reviews.")
     lines.append(f"The club: {average(outcome.verdict)}.")
     if hint and not mine.review:

@@ -94,6 +94,10 @@ def test_answers_to_a_rating() -> None:
     assert "from ★★★★ to ★½ (1.5/5)" in changed and "/rate film" not in changed
     reviewed = present.rated(Rated(rating(3, "meh", spoiler=True), None, Verdict.of({3: 1})), film=FILM)
     assert "behind a spoiler tag" in reviewed
+    tagged = present.rated(Rated(rating(3, "ok ||twist||"), None, Verdict.of({3: 1})), film=FILM)
+    assert "with the parts you tagged hidden" in tagged
+    plain = present.rated(Rated(rating(3, "ok || not closed"), None, Verdict.of({3: 1})), film=FILM)
+    assert "in the clear" in plain
     assert "5,000 characters" in present.review_too_long(
         5000
     ) and "Nothing was saved" in present.review_too_long(5000)
