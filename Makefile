@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/python -m bot --or-console
+	@$(BIN)/python -m bot --or-console
 
 ingest: $(STAMP)
 	$(BIN)/python -m bot.ingest

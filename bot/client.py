@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("cogs.film", "cogs.meta", "cogs.nights", "cogs.watchlist")
+EXTENSIONS = ("cogs.film", "cogs.meta", "cogs.nights", "cogs.watchlist", "cogs.club")
 
 # Text from documents and users never pings anyone; a movie night's role ping is allowed explicitly per send.
 NO_PINGS = discord.AllowedMentions.none()

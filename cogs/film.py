@@ -19,6 +19,7 @@ from bot.present import paging
 from bot.present.errors import blank_option
 from bot.present.reply import NO_MENTIONS, Reply
 from bot.present.text import given
+from cogs.club.hooks import after_critics, with_club_verdict
 
 if TYPE_CHECKING:
     from bot.client import FilmBot
@@ -101,7 +102,10 @@ class Film(commands.Cog):
     @per_user_cooldown()
     async def movie(self, interaction: discord.Interaction[Any], film: str | None = None) -> None:
         ref = await self._film(film)
-        await respond(interaction, [present.overview(await self.bot.knowledge.overview(ref.slug))])
+        reply = present.overview(await self.bot.knowledge.overview(ref.slug))
+        await respond(
+            interaction, [await with_club_verdict(self.bot, interaction, ref, reply, detailed=False)]
+        )
 
     @app_commands.command(name="cast", description="The cast in billing order, or who plays a character")
     @app_commands.describe(name="An actor or a character (typos are fine)", film=FILM, private=PRIVATE)
@@ -161,9 +165,11 @@ class Film(commands.Cog):
         self, interaction: discord.Interaction[Any], film: str | None = None, private: bool = False
     ) -> None:
         ref = await self._film(film)
-        await respond(
-            interaction, [present.reception(await self.bot.knowledge.reception(ref.slug))], private=private
+        known = await self.bot.knowledge.reception(ref.slug)
+        reply = await with_club_verdict(
+            self.bot, interaction, ref, present.reception(known), position=after_critics(known)
         )
+        await respond(interaction, [reply], private=private)
 
     @app_commands.command(name="search", description="Search the documents about a film")
     @app_commands.describe(query="Words to look for", film=FILM, private=PRIVATE)

@@ -15,6 +15,7 @@ import discord
 from discord.webhook.async_ import AsyncWebhookAdapter
 
 from bot.nights.scheduler import Delivery, DeliveryFailed
+from bot.offline.clock import ManualClock
 from bot.storage.errors import FilmAmbiguous, KnowledgeUnavailable, LookupFailed
 from bot.storage.models import Credit, Fact, FilmRef, Overview, Provenance
 from bot.storage.state import Night
@@ -22,35 +23,12 @@ from bot.storage.state import Night
 # -- time ---------------------------------------------------------------------------------------------------
 
 
-class FakeClock:
-    """Time stands still until `advance`; sleepers wake when their deadline passes."""
+class FakeClock(ManualClock):
+    """Time stands still until `advance`; sleepers wake when their deadline passes (the console's clock, with an
+    `advance` that also lets the woken tasks run)."""
 
-    def __init__(self, now: datetime) -> None:
-        self._now = now
-        self._sleepers: list[tuple[datetime, asyncio.Future[None]]] = []
-
-    def now(self) -> datetime:
-        return self._now
-
-    async def sleep(self, seconds: float) -> None:
-        if seconds <= 0:
-            await asyncio.sleep(0)
-            return
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._sleepers.append((self._now + timedelta(seconds=seconds), future))
-        await future
-
-    @property
-    def sleeping(self) -> int:
-        """How many tasks are asleep on this clock right now."""
-        return sum(1 for _, future in self._sleepers if not future.done())
-
-    async def advance(self, delta: timedelta | float) -> None:
-        self._now += delta if isinstance(delta, timedelta) else timedelta(seconds=delta)
-        for deadline, future in list(self._sleepers):
-            if deadline <= self._now and not future.done():
-                future.set_result(None)
-        self._sleepers = [(d, f) for d, f in self._sleepers if not f.done()]
+    async def advance(self, delta: timedelta | float) -> None:  # type: ignore[override]
+        super().advance(delta)
         for _ in range(5):
             await asyncio.sleep(0)
 

@@ -1,4 +1,5 @@
-"""A virtual clock shared between a test (or the console) and bot processes: time moves only when told to.
+"""Virtual clocks: time moves only when told to. `VirtualClock`/`FileClock` share one between a test and bot
+processes; `ManualClock` is one in-process clock (the offline console).
 
 The driving side owns a `VirtualClock` and moves it (`advance`, `move_to`); every move is written to a file. A bot
 process started with ``LOOPBACK_CLOCK=<that file>`` (see `bot.offline.redirect`) reads it through `FileClock`,
@@ -71,18 +72,25 @@ class VirtualClock:
 
 
 class FileClock:
-    """The bot side: `bot.clock.Clock` reading a `VirtualClock`'s file."""
+    """The bot side: `bot.clock.Clock` reading a `VirtualClock`'s file.
+
+    `sleep(seconds)` counts from the time this clock last told (`now()`), not from the file's time when the
+    sleep begins: a caller works out how long to sleep from a `now()` it read, and the driving side may move the
+    time in between (a jump of hours in one step); the sleep then still ends when the caller meant it to."""
 
     _numbers = itertools.count()
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
+        self._told: datetime | None = None
 
     def now(self) -> datetime:
-        return _read(self.path)
+        self._told = _read(self.path)
+        return self._told
 
     async def sleep(self, seconds: float) -> None:
-        deadline = self.now() + timedelta(seconds=max(0.0, seconds))
+        since = self._told or self.now()
+        deadline = since + timedelta(seconds=max(0.0, seconds))
         marker = self.path.with_name(f"{self.path.name}.sleeping.{os.getpid()}.{next(self._numbers)}")
         marker.write_text(repr(deadline.timestamp()), encoding="ascii")
         try:
@@ -90,3 +98,46 @@ class FileClock:
                 await asyncio.sleep(POLL_SECONDS)
         finally:
             marker.unlink(missing_ok=True)
+
+
+class ManualClock:
+    """In one process (the console): `bot.clock.Clock` whose time moves only by `set`/`advance`; a sleeper
+    wakes when the time passes its deadline. `sleeping` counts the tasks asleep on it (e.g. the scheduler)."""
+
+    def __init__(self, start: datetime) -> None:
+        if start.tzinfo is None:
+            raise ValueError("start must be timezone-aware")
+        self._now = start.astimezone(UTC)
+        self._sleepers: list[tuple[datetime, asyncio.Future[None]]] = []
+
+    def now(self) -> datetime:
+        return self._now
+
+    async def sleep(self, seconds: float) -> None:
+        if seconds <= 0:
+            await asyncio.sleep(0)
+            return
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        entry = (self._now + timedelta(seconds=seconds), future)
+        self._sleepers.append(entry)
+        try:
+            await future
+        finally:
+            if entry in self._sleepers:
+                self._sleepers.remove(entry)
+
+    @property
+    def sleeping(self) -> int:
+        return sum(1 for _, future in self._sleepers if not future.done())
+
+    def set(self, moment: datetime) -> None:
+        if moment < self._now:
+            raise ValueError("the clock never goes back")
+        self._now = moment.astimezone(UTC)
+        for deadline, future in self._sleepers:
+            if deadline <= self._now and not future.done():
+                future.set_result(None)
+
+    def advance(self, delta: timedelta | float) -> datetime:
+        self.set(self._now + (delta if isinstance(delta, timedelta) else timedelta(seconds=delta)))
+        return self._now

@@ -25,6 +25,7 @@ from bot.present import nights as present
 from bot.present import series as present_series
 from bot.storage.models import Overview
 from bot.storage.state import Night
+from cogs.club.hooks import after_film
 from cogs.nights.views import rsvp_view
 
 if TYPE_CHECKING:
@@ -113,7 +114,8 @@ class DiscordPoster:
         return present.starting(delivery.night, late_by=delivery.late_by), None
 
     async def render_spoilers(self, delivery: Delivery) -> Rendered:
-        return present.spoilers_ok(delivery.night, late_by=delivery.late_by), None
+        post = present.spoilers_ok(delivery.night, late_by=delivery.late_by)
+        return await after_film(self.bot, delivery.night, post)  # adds the club's rating control
 
     # -- the scheduler's Poster -------------------------------------------------------------------------------
 

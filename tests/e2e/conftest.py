@@ -227,7 +227,9 @@ class Club:
 
     def env(self, **extra: str) -> dict[str, str]:
         """Every setting explicit, so nothing comes from a developer's .env (load_dotenv doesn't override)."""
+        clock = {} if self.clock is None else {CLOCK_ENV: str(self.clock.path)}
         return {
+            **clock,
             "STATE_DB": str(self.state_db),
             "KNOWLEDGE_DB": str(self.knowledge_db),
             "FILMS_DIR": str(self.films_dir),
@@ -428,17 +430,22 @@ async def clubs(knowledge_db: Path, tmp_path: Path) -> AsyncIterator[ClubFactory
         shard_count: int = 1,
         guild_shards: Sequence[int | None] = (None,),
         token: str = "loopback.bot-token.0000",
+        clock_start: datetime | None = None,
+        library: tuple[Path, Path] | None = None,
     ) -> Club:
+        """`clock_start`: where the virtual clock the bots and the offline Discord share starts (default T0);
+        `library`: (films folder, its knowledge database) instead of the bundled film's."""
         folder = tmp_path / f"club{len(opened)}"
         folder.mkdir()
-        clock = VirtualClock(folder / "clock", T0)
+        clock = VirtualClock(folder / "clock", clock_start or T0)
         fake = FakeDiscord(shard_count=shard_count, token=token, now=clock.now)
         await fake.start()
         names = (
             ["Film Club"] if len(guild_shards) == 1 else [f"Film Club {i}" for i in range(len(guild_shards))]
         )
         guilds = [fake.add_guild(n, shard_id=s) for n, s in zip(names, guild_shards, strict=True)]
-        club = Club(fake, guilds, folder, knowledge_db, folder / "state.db", clock)
+        films_dir, knowledge = library or (FILMS_DIR, knowledge_db)
+        club = Club(fake, guilds, folder, knowledge, folder / "state.db", clock, films_dir=films_dir)
         opened.append(club)
         return club
 

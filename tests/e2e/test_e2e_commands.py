@@ -40,6 +40,11 @@ COMMANDS = {
     "help",
     "movienight",
     "watchlist",
+    "rate",
+    "unrate",
+    "reviews",
+    "history",
+    "stats",
 }
 GROUPS = {"movienight", "watchlist"}
 SUBCOMMANDS = {"movienight schedule", "movienight poll start", "movienight poll end", "watchlist add"}

@@ -54,20 +54,15 @@ class Messages(Rest):
         described = {str(a.get("id")): a for a in body.get("attachments") or [] if isinstance(a, Mapping)}
         for index, upload in enumerate(files):
             meta = described.get(str(index), {})
-            attachment_id = self.new_id()
-            filename = meta.get("filename") or upload["filename"]
-            url = f"{self.base_url}/attachments/{channel_id}/{attachment_id}/{filename}"
-            attachment: dict[str, Any] = {
-                "id": str(attachment_id),
-                "filename": filename,
-                "size": upload["size"],
-                "url": url,
-                "proxy_url": url,
-                "content_type": upload.get("content_type") or "application/octet-stream",
-            }
+            attachment = self.add_attachment(
+                channel_id,
+                meta.get("filename") or upload["filename"],
+                upload.get("data", b""),
+                upload.get("content_type"),
+                size=upload["size"],
+            )
             if meta.get("description"):
                 attachment["description"] = meta["description"]
-            self.attachments[attachment_id] = (attachment["content_type"], upload.get("data", b""))
             out.append(attachment)
         return out
 

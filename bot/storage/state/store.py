@@ -13,11 +13,13 @@ from bot.storage.state import versioning
 from bot.storage.state.base import metadata
 from bot.storage.state.engine import Database, RetryPolicy
 from bot.storage.state.guilds import GuildQueries
+from bot.storage.state.history import HistoryQueries
 from bot.storage.state.jobs import JobQueries
 from bot.storage.state.meta import MetaQueries
 from bot.storage.state.nights import NightQueries
 from bot.storage.state.poll_queries import PollQueries
 from bot.storage.state.presence import PresenceQueries
+from bot.storage.state.ratings import RatingQueries
 from bot.storage.state.rsvps import RsvpQueries
 from bot.storage.state.series import SeriesQueries
 from bot.storage.state.watchlist import WatchlistQueries
@@ -37,6 +39,8 @@ class StateStore(
     WatchlistQueries,
     PollQueries,
     SeriesQueries,
+    RatingQueries,
+    HistoryQueries,
 ):
     """Async access to the state. Use `await StateStore.open(path_or_dsn)` and `await store.close()`."""
 
