@@ -17,7 +17,7 @@ from bot.settings import Settings, SettingsError
 
 log = logging.getLogger("bot")
 
-# What the bot needs in a server: see channels, post and embed, find its own earlier posts, run events.
+# What the bot needs in a server: see channels, post and embed, find its own earlier posts, run events, polls.
 PERMISSIONS = discord.Permissions(
     view_channel=True,
     send_messages=True,
@@ -25,6 +25,7 @@ PERMISSIONS = discord.Permissions(
     read_message_history=True,
     create_events=True,
     manage_events=True,
+    send_polls=True,
 ).value
 NO_TOKEN = "No DISCORD_TOKEN is configured, so the live bot cannot connect.\n"
 REJECTED = "Discord rejected DISCORD_TOKEN (401 Unauthorized): it was reset or mistyped.\n"
@@ -40,9 +41,21 @@ To try the bot without a token: python -m bot console
 """
 
 
-def setup_logging(level: str) -> None:
+class WithoutVoice(logging.Filter):
+    """Drops discord.py's warnings that voice support is not installed: the bot never joins a voice channel."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "voice will NOT be supported" not in record.getMessage()
+
+
+def setup_logging(level: str, *, console: bool = False) -> None:
+    """The bot logs at `level`; the console only warnings (its answers are the output), unless DEBUG."""
+    if console and level != "DEBUG":
+        level = "WARNING"
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("discord").setLevel(max(logging.getLevelName(level), logging.INFO))
+    logging.getLogger("discord.client").addFilter(WithoutVoice())
+    logging.getLogger("alembic").setLevel(max(logging.getLevelName(level), logging.WARNING))
 
 
 async def run_bot(settings: Settings) -> int:
@@ -85,18 +98,17 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as err:
         print(f"configuration error: {err}", file=sys.stderr)
         return 2
-    setup_logging(settings.log_level)
-    if args[:1] == ["console"]:
-        from bot.console import run_console
-
-        return asyncio.run(run_console(settings))
-    if not settings.token:
+    console = args[:1] == ["console"] or (not settings.token and args[:1] == ["--or-console"])
+    setup_logging(settings.log_level, console=console)
+    if not settings.token and not console:
         print(NO_TOKEN + "\n" + SET_UP.format(permissions=PERMISSIONS), file=sys.stderr)
-        if args[:1] != ["--or-console"]:
-            return 2
+        return 2
+    if console:
         from bot.console import run_console
 
-        print("Starting the offline console instead.\n", file=sys.stderr)
+        if args[:1] != ["console"]:
+            print(NO_TOKEN + "\n" + SET_UP.format(permissions=PERMISSIONS), file=sys.stderr)
+            print("Starting the offline console instead.\n", file=sys.stderr)
         return asyncio.run(run_console(settings))
     try:
         return asyncio.run(run_bot(settings))

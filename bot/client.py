@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("cogs.film", "cogs.library", "cogs.meta", "cogs.movienight")
+EXTENSIONS = ("cogs.film", "cogs.library", "cogs.meta", "cogs.nights", "cogs.watchlist", "cogs.club")
 
 # Text from documents and users never pings anyone; a movie night's role ping is allowed explicitly per send.
 NO_PINGS = discord.AllowedMentions.none()

@@ -15,8 +15,11 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.present import film as present
-from bot.present.paging import Paginator
-from bot.present.reply import Reply
+from bot.present import paging
+from bot.present.errors import blank_option
+from bot.present.reply import NO_MENTIONS, Reply
+from bot.present.text import given
+from cogs.club.hooks import after_critics, with_club_verdict
 
 if TYPE_CHECKING:
     from bot.client import FilmBot
@@ -36,31 +39,51 @@ def per_user_cooldown() -> Any:
 
 
 async def respond(
-    interaction: discord.Interaction[Any], pages: Sequence[Reply], *, private: bool = False
+    interaction: discord.Interaction[Any],
+    pages: Sequence[Reply],
+    *,
+    private: bool = False,
+    kind: str = "",
+    key: str = "",
 ) -> None:
-    """Send one reply, or the first of several pages with Previous/Next buttons."""
-    first = pages[0]
-    kwargs = first.to_send_kwargs()
-    kwargs["ephemeral"] = private or first.ephemeral
-    if len(pages) == 1:
-        await interaction.response.send_message(**kwargs)
-        return
-    view = Paginator(pages, interaction.user.id)
-    callback = await interaction.response.send_message(**kwargs, view=view)
-    if isinstance(callback.resource, discord.InteractionMessage):
-        view.message = callback.resource
+    """Send one reply, or the first of several pages with Previous/Next buttons (`kind`/`key` name them, so
+    a click renders the page again, after a restart too)."""
+    await paging.send_pages(interaction, pages, kind, key, private=private)
 
 
 class Film(commands.Cog):
     def __init__(self, bot: FilmBot) -> None:
         self.bot = bot
 
+    async def cog_load(self) -> None:
+        paging.register(self.bot, "cast", self._cast_pages, "/cast")
+        paging.register(self.bot, "plot", self._plot_pages, "/plot")
+
+    async def cog_unload(self) -> None:
+        paging.unregister(self.bot, "cast")
+        paging.unregister(self.bot, "plot")
+
     def _library(self, interaction: discord.Interaction[Any]) -> GuildKnowledge:
-        """The films this server sees: the shared ones and its own (shared only in a DM)."""
+        """The films this server sees: the shared ones and its own (only the shared ones in a DM)."""
         return self.bot.knowledge.for_guild(interaction.guild_id)
 
     async def _film(self, interaction: discord.Interaction[Any], text: str | None) -> FilmRef:
-        return await self._library(interaction).resolve_film(text)
+        """The film an option names; an option that shows nothing (spaces, invisible characters) names none."""
+        return await self._library(interaction).resolve_film(given(text))
+
+    async def _by_slug(self, interaction: discord.Interaction[Any], slug: str) -> FilmRef | None:
+        return next((f for f in await self._library(interaction).films() if f.slug == slug), None)
+
+    async def _cast_pages(self, interaction: discord.Interaction[Any], slug: str) -> list[Reply] | None:
+        ref = await self._by_slug(interaction, slug)
+        return None if ref is None else present.cast_pages(ref, await self._library(interaction).cast(slug))
+
+    async def _plot_pages(self, interaction: discord.Interaction[Any], key: str) -> list[Reply] | None:
+        part, _, slug = key.partition(":")
+        ref = await self._by_slug(interaction, slug)
+        if ref is None or part not in (*present.PARTS, "all"):
+            return None
+        return present.plot(await self._library(interaction).plot(slug), None if part == "all" else part)
 
     async def film_autocomplete(
         self, interaction: discord.Interaction[Any], current: str
@@ -84,7 +107,10 @@ class Film(commands.Cog):
     @per_user_cooldown()
     async def movie(self, interaction: discord.Interaction[Any], film: str | None = None) -> None:
         ref = await self._film(interaction, film)
-        await respond(interaction, [present.overview(await self._library(interaction).overview(ref.slug))])
+        reply = present.overview(await self._library(interaction).overview(ref.slug))
+        await respond(
+            interaction, [await with_club_verdict(self.bot, interaction, ref, reply, detailed=False)]
+        )
 
     @app_commands.command(name="cast", description="The cast in billing order, or who plays a character")
     @app_commands.describe(name="An actor or a character (typos are fine)", film=FILM, private=PRIVATE)
@@ -98,6 +124,13 @@ class Film(commands.Cog):
         private: bool = False,
     ) -> None:
         ref = await self._film(interaction, film)
+        if name is not None and given(name) is None:
+            await interaction.response.send_message(
+                blank_option("name", "/cast name:Paloma", "Leave `name` out for the whole cast."),
+                ephemeral=True,
+                allowed_mentions=NO_MENTIONS,
+            )
+            return
         if name is None:
             pages = present.cast_pages(ref, await self._library(interaction).cast(ref.slug))
         else:
@@ -106,7 +139,7 @@ class Film(commands.Cog):
                     ref, name, await self._library(interaction).find_credits(ref.slug, name)
                 )
             ]
-        await respond(interaction, pages, private=private)
+        await respond(interaction, pages, private=private, kind="cast", key=ref.slug)
 
     @app_commands.command(
         name="plot", description="The premise, then every plot beat behind its own spoiler tag"
@@ -122,11 +155,10 @@ class Film(commands.Cog):
         private: bool = False,
     ) -> None:
         ref = await self._film(interaction, film)
-        await respond(
-            interaction, present.plot(await self._library(interaction).plot(ref.slug), part), private=private
-        )
+        pages = present.plot(await self._library(interaction).plot(ref.slug), part)
+        await respond(interaction, pages, private=private, kind="plot", key=f"{part or 'all'}:{ref.slug}")
 
-    @app_commands.command(name="soundtrack", description="Score composer, featured music and songs")
+    @app_commands.command(name="soundtrack", description="Score composer, classical pieces and songs")
     @app_commands.describe(film=FILM)
     @app_commands.autocomplete(film=film_autocomplete)
     @per_user_cooldown()
@@ -144,11 +176,11 @@ class Film(commands.Cog):
         self, interaction: discord.Interaction[Any], film: str | None = None, private: bool = False
     ) -> None:
         ref = await self._film(interaction, film)
-        await respond(
-            interaction,
-            [present.reception(await self._library(interaction).reception(ref.slug))],
-            private=private,
+        known = await self._library(interaction).reception(ref.slug)
+        reply = await with_club_verdict(
+            self.bot, interaction, ref, present.reception(known), position=after_critics(known)
         )
+        await respond(interaction, [reply], private=private)
 
     @app_commands.command(name="search", description="Search the documents about a film")
     @app_commands.describe(query="Words to look for", film=FILM, private=PRIVATE)
@@ -161,9 +193,18 @@ class Film(commands.Cog):
         film: str | None = None,
         private: bool = False,
     ) -> None:
-        library = self._library(interaction)
-        slug = (await library.resolve_film(film)).slug if film or len(await library.films()) == 1 else None
-        hits = await library.search(query, slug)
+        if given(query) is None:
+            await interaction.response.send_message(
+                blank_option("query", "/search query:cello"), ephemeral=True, allowed_mentions=NO_MENTIONS
+            )
+            return
+        named = given(film)
+        slug = (
+            (await self._film(interaction, named)).slug
+            if named or len(await self._library(interaction).films()) == 1
+            else None
+        )
+        hits = await self._library(interaction).search(query, slug)
         await respond(interaction, [present.search(query, hits)], private=private)
 
     @app_commands.command(

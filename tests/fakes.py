@@ -15,6 +15,7 @@ import discord
 from discord.webhook.async_ import AsyncWebhookAdapter
 
 from bot.nights.scheduler import Delivery, DeliveryFailed
+from bot.offline.clock import ManualClock
 from bot.storage.errors import FilmAmbiguous, KnowledgeUnavailable, LookupFailed
 from bot.storage.models import Credit, Fact, FilmRef, Overview, Provenance
 from bot.storage.state import Night
@@ -22,40 +23,17 @@ from bot.storage.state import Night
 # -- time ---------------------------------------------------------------------------------------------------
 
 
-class FakeClock:
-    """Time stands still until `advance`; sleepers wake when their deadline passes."""
+class FakeClock(ManualClock):
+    """Time stands still until `advance`; sleepers wake when their deadline passes (the console's clock, with an
+    `advance` that also lets the woken tasks run)."""
 
-    def __init__(self, now: datetime) -> None:
-        self._now = now
-        self._sleepers: list[tuple[datetime, asyncio.Future[None]]] = []
-
-    def now(self) -> datetime:
-        return self._now
-
-    async def sleep(self, seconds: float) -> None:
-        if seconds <= 0:
-            await asyncio.sleep(0)
-            return
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._sleepers.append((self._now + timedelta(seconds=seconds), future))
-        await future
-
-    @property
-    def sleeping(self) -> int:
-        """How many tasks are asleep on this clock right now."""
-        return sum(1 for _, future in self._sleepers if not future.done())
-
-    async def advance(self, delta: timedelta | float) -> None:
-        self._now += delta if isinstance(delta, timedelta) else timedelta(seconds=delta)
-        for deadline, future in list(self._sleepers):
-            if deadline <= self._now and not future.done():
-                future.set_result(None)
-        self._sleepers = [(d, f) for d, f in self._sleepers if not f.done()]
+    async def advance(self, delta: timedelta | float) -> None:  # type: ignore[override]
+        super().advance(delta)
         for _ in range(5):
             await asyncio.sleep(0)
 
 
-async def eventually(check: Callable[[], bool], within: float = 3.0) -> None:
+async def eventually(check: Callable[[], bool], within: float = 10.0) -> None:
     """Let background tasks run until `check()` holds (bounded)."""
     deadline = asyncio.get_running_loop().time() + within
     while not check():
@@ -64,7 +42,7 @@ async def eventually(check: Callable[[], bool], within: float = 3.0) -> None:
         await asyncio.sleep(0.005)
 
 
-async def until(check: Callable[[], Awaitable[bool]], within: float = 3.0) -> None:
+async def until(check: Callable[[], Awaitable[bool]], within: float = 10.0) -> None:
     """Like `eventually`, for checks that need to await (e.g. read the state store)."""
     deadline = asyncio.get_running_loop().time() + within
     while not await check():
@@ -488,14 +466,20 @@ def command_payload(
     channel_id: int = CHANNEL_ID,
     resolved: dict[str, Any] | None = None,
     autocomplete: bool = False,
+    command: str = "movienight",
 ) -> dict[str, Any]:
+    """/<command> <sub> with options; `sub` may name a subcommand of a group ("poll start")."""
     payload = _base(user_id, permissions, channel_id)
     payload["type"] = 4 if autocomplete else 2
+    group, _, leaf = sub.rpartition(" ")
+    chosen: dict[str, Any] = {"name": leaf, "type": 1, "options": options or []}
+    if group:
+        chosen = {"name": group, "type": 2, "options": [chosen]}
     payload["data"] = {
         "id": "1300000000000000001",
-        "name": "movienight",
+        "name": command,
         "type": 1,
-        "options": [{"name": sub, "type": 1, "options": options or []}],
+        "options": [chosen],
         "resolved": resolved or {},
     }
     return payload

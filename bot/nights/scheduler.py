@@ -1,7 +1,8 @@
-"""The one task that delivers movie-night posts, and the policy it follows.
+"""The one task that does the scheduled work of movie nights, and the policy it follows.
 
-Jobs are rows in the state database (see `bot.storage.state`). The task sleeps until the next due job (woken
-early by `wake()` when a night is scheduled, edited or cancelled), then for each due job:
+Jobs are rows in the state database (see `bot.storage.state`): a night's posts (here), a poll's opening and
+result (`bot.nights.polljobs`), a series' upkeep (`bot.nights.upkeep`). The task sleeps until the next due job
+(woken early by `wake()` when something is scheduled, edited or cancelled), then for each due job:
 
 1. decides whether the post is still useful (late posts get a note; posts that would arrive after the film
    ended, or reminders overtaken by a later post, are skipped and logged);
@@ -25,19 +26,24 @@ import logging
 import os
 import secrets
 import socket
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from bot.clock import Clock
-from bot.nights.offsets import end_of
+from bot.nights.plans import plan_jobs as plan_jobs  # where the scheduler's users have found it
 from bot.nights.presence import Liveness, Presence
 from bot.shards import Shards
 from bot.storage.errors import StateUnavailable
-from bot.storage.state import Job, JobSpec, Night, StateStore
+from bot.storage.state import Job, Night, StateStore
+
+if TYPE_CHECKING:
+    from bot.nights.polls import Films, PollPoster
+    from bot.nights.upkeep import SeriesPoster
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class DeliveryFailed(Exception):
@@ -91,26 +97,6 @@ class Policy:
         return max(delay, retry_after or 0.0)
 
 
-def plan_jobs(
-    starts_at: datetime,
-    runtime_minutes: int | None,
-    reminders: Sequence[int],
-    now: datetime,
-    *,
-    announce: bool = True,
-) -> list[JobSpec]:
-    """The posts of a night: the announcement (now), a reminder per offset still in the future, the start, and
-    the spoilers-ok post when the film ends (two hours when the runtime is unknown)."""
-    jobs = [JobSpec("announce", now)] if announce else []
-    for offset in sorted(set(reminders), reverse=True):
-        due = starts_at - timedelta(seconds=offset)
-        if due > now:
-            jobs.append(JobSpec("reminder", due, offset))
-    jobs.append(JobSpec("start", starts_at))
-    jobs.append(JobSpec("spoilers", end_of(starts_at, runtime_minutes)))
-    return jobs
-
-
 @dataclass(frozen=True)
 class Decision:
     send: bool
@@ -122,6 +108,8 @@ def decide(job: Job, night: Night, siblings: Sequence[Job], now: datetime, polic
     """Send now (with a late note past the grace period), or skip: after the film would have ended (the
     spoilers-ok post: after `spoilers_window`), or for a reminder overtaken by a later reminder/start that is
     also due."""
+    if job.kind == "spoilers" and night.film is None:
+        return Decision(False, reason="no film was chosen for this night")
     useful_until = job.due_at + policy.spoilers_window if job.kind == "spoilers" else night.ends_at
     if now >= useful_until:
         return Decision(False, reason=f"too late to be useful (was due {job.due_at:%Y-%m-%d %H:%M} UTC)")
@@ -154,10 +142,18 @@ class Scheduler:
         policy: Policy | None = None,
         instance: str | None = None,
         liveness: Liveness | None = None,
+        poll_poster: PollPoster | None = None,
+        series_poster: SeriesPoster | None = None,
+        films: Films | None = None,
     ) -> None:
+        from bot.nights.polljobs import PollJobs
+        from bot.nights.upkeep import Upkeep
+
         self.store = store
         self.poster = poster
         self.clock = clock
+        self.polls = PollJobs(self, poll_poster, films)
+        self.upkeep = Upkeep(self, series_poster, films)
         self.shards = shards
         self.policy = policy or Policy()
         self.instance = instance or instance_name()
@@ -268,60 +264,98 @@ class Scheduler:
                 handled += 1
 
     async def process(self, job: Job) -> None:
+        if job.poll_id is not None:
+            await self.polls.process(job)
+        elif job.series_id is not None:
+            await self.upkeep.process(job)
+        else:
+            await self._night_post(job)
+
+    async def _night_post(self, job: Job) -> None:
         now = self.clock.now()
-        night = await self.store.get_night(job.night_id)
+        night = await self.store.get_night(job.night_id) if job.night_id is not None else None
         if night is None or night.status != "scheduled":
             await self.store.mark_cancelled(job.id, now=now)
             return
         siblings = await self.store.jobs_for_night(night.id) if job.kind == "reminder" else []
         decision = decide(job, night, siblings, now, self.policy)
         if not decision.send:
-            if await self.store.mark_skipped(job.id, reason=decision.reason, now=now):
-                log.warning("night %d: %s post #%d skipped: %s", night.id, job.kind, job.id, decision.reason)
+            await self.skip(job, decision.reason)
             return
+
+        async def send(claimed: Job) -> int:
+            return await self.poster.deliver(Delivery(claimed, night, decision.late_by))
+
+        async def find(claimed: Job, since: datetime) -> int | None:
+            return await self.poster.find_delivered(Delivery(claimed, night, decision.late_by), since)
+
+        async def sent(claimed: Job, message_id: int) -> None:
+            await self._sent(Delivery(claimed, night, decision.late_by), message_id)
+
+        await self.drive(job, send, find, sent)
+
+    async def skip(self, job: Job, reason: str) -> None:
+        if await self.store.mark_skipped(job.id, reason=reason, now=self.clock.now()):
+            log.warning("%s: %s post #%d skipped: %s", job.owner, job.kind, job.id, reason)
+
+    async def drive(
+        self,
+        job: Job,
+        send: Callable[[Job], Awaitable[T]],
+        find: Callable[[Job, datetime], Awaitable[T | None]],
+        sent: Callable[[Job, T], Awaitable[None]],
+        failed: Callable[[Job, DeliveryFailed], Awaitable[None]] | None = None,
+    ) -> None:
+        """The exactly-once path every job takes: claim it; past the nonce window, look for what an earlier
+        attempt may have posted; send; then record the result, or retry later, or record the failure (and
+        tell `failed` when it is permanent)."""
+        now = self.clock.now()
         claimed = await self.store.claim_job(job.id, instance=self.instance, now=now)
         if claimed is None:
             return  # another worker took it, or it changed meanwhile
-        delivery = Delivery(claimed, night, decision.late_by)
-        if await self._already_delivered(delivery, now):
+        found = await self._already_delivered(claimed, find, now)
+        if found is not None:
+            await sent(claimed, found)
             return
         try:
-            message_id = await self.poster.deliver(delivery)
+            result = await send(claimed)
         except DeliveryFailed as error:
-            await self._failed(claimed, error)
+            if await self._failed(claimed, error) and failed is not None:
+                await failed(claimed, error)
         except Exception as error:
-            log.exception("night %d: %s post #%d raised", night.id, claimed.kind, claimed.id)
+            log.exception("%s: %s post #%d raised", claimed.owner, claimed.kind, claimed.id)
             await self._failed(claimed, DeliveryFailed(f"{type(error).__name__}: {error}"))
         else:
-            await self._sent(delivery, message_id)
+            await sent(claimed, result)
 
-    async def _already_delivered(self, delivery: Delivery, now: datetime) -> bool:
+    async def _already_delivered(
+        self, job: Job, find: Callable[[Job, datetime], Awaitable[T | None]], now: datetime
+    ) -> T | None:
         """Past the nonce window, a re-attempt first looks for the post in the channel."""
-        job = delivery.job
         first = job.first_claimed_at
         if job.attempts <= 1 or first is None or now - first <= self.policy.nonce_window:
-            return False
+            return None
         try:
-            found = await self.poster.find_delivered(delivery, first)
+            found = await find(job, first)
         except Exception:
-            log.warning(
-                "night %d: could not look for %s post #%d", job.night_id, job.kind, job.id, exc_info=True
-            )
-            return False
-        if found is None:
-            return False
-        log.info("night %d: %s post #%d was already sent as %d", job.night_id, job.kind, job.id, found)
-        await self._sent(delivery, found)
-        return True
+            log.warning("%s: could not look for %s post #%d", job.owner, job.kind, job.id, exc_info=True)
+            return None
+        if found is not None:
+            log.info("%s: %s post #%d was already sent", job.owner, job.kind, job.id)
+        return found
 
     async def _sent(self, delivery: Delivery, message_id: int) -> None:
-        job = delivery.job
-        await self.store.mark_sent(job.id, message_id=message_id, now=self.clock.now())
+        job, now = delivery.job, self.clock.now()
+        await self.store.mark_sent(job.id, message_id=message_id, now=now)
         late = f" ({delivery.late_by} late)" if delivery.late_by else ""
-        log.info("night %d: %s post #%d sent as %d%s", job.night_id, job.kind, job.id, message_id, late)
+        log.info("%s: %s post #%d sent as %d%s", job.owner, job.kind, job.id, message_id, late)
+        if job.kind == "start" and delivery.night.film is not None:
+            watched = await self.store.mark_watched(delivery.night.id, now=now)
+            if watched:
+                log.info("%s: watchlist entries %s marked watched", job.owner, [e.id for e in watched])
         if job.kind != "announce":
             return
-        night = await self.store.get_night(job.night_id)
+        night = await self.store.get_night(delivery.night.id)
         if (
             night is not None and night.status == "cancelled"
         ):  # cancelled while the announcement was in flight
@@ -330,26 +364,27 @@ class Scheduler:
             except Exception:
                 log.warning("night %d: could not mark the announcement cancelled", night.id, exc_info=True)
 
-    async def _failed(self, job: Job, error: DeliveryFailed) -> None:
+    async def _failed(self, job: Job, error: DeliveryFailed) -> bool:
+        """Retry later, or record the failure; True when the job failed for good."""
         now = self.clock.now()
         if error.permanent:
             await self.store.mark_failed(job.id, error=error.reason, now=now)
-            log.error("night %d: %s post #%d failed: %s", job.night_id, job.kind, job.id, error.reason)
-        elif job.attempts >= self.policy.max_attempts:
+            log.error("%s: %s post #%d failed: %s", job.owner, job.kind, job.id, error.reason)
+            return True
+        if job.attempts >= self.policy.max_attempts:
             reason = f"gave up after {job.attempts} attempts: {error.reason}"
             await self.store.mark_failed(job.id, error=reason, now=now)
-            log.error("night %d: %s post #%d %s", job.night_id, job.kind, job.id, reason)
-        else:
-            delay = self.policy.backoff(job.attempts, error.retry_after)
-            await self.store.retry_later(
-                job.id, error=error.reason, at=now + timedelta(seconds=delay), now=now
-            )
-            log.warning(
-                "night %d: %s post #%d attempt %d failed (%s); retrying in %.0fs",
-                job.night_id,
-                job.kind,
-                job.id,
-                job.attempts,
-                error.reason,
-                delay,
-            )
+            log.error("%s: %s post #%d %s", job.owner, job.kind, job.id, reason)
+            return True
+        delay = self.policy.backoff(job.attempts, error.retry_after)
+        await self.store.retry_later(job.id, error=error.reason, at=now + timedelta(seconds=delay), now=now)
+        log.warning(
+            "%s: %s post #%d attempt %d failed (%s); retrying in %.0fs",
+            job.owner,
+            job.kind,
+            job.id,
+            job.attempts,
+            error.reason,
+            delay,
+        )
+        return False

@@ -7,7 +7,7 @@
       faults.py        injected failures (5xx, 403, 429 with headers, lost responses)
       gateway.py       HELLO/IDENTIFY/READY, heartbeats, RESUME with replay, dispatch per shard
       rest.py          REST routing, bodies, authorization, recording, rate-limit headers
-      routes/          one module per resource: commands, messages, interactions, guilds (and events)
+      routes/          one module per resource: commands, messages, polls, interactions, guilds (and events)
     payloads.py      INTERACTION_CREATE payloads (slash commands, autocomplete, clicks, modals)
     client.py        running payloads through a discord.py client in-process
     process.py       a bot as a subprocess pointed at a FakeDiscord

@@ -24,11 +24,12 @@ from bot.offline.model import API_PREFIX, GATEWAY_PATH, RESUME_GATEWAY_PATH
 from bot.offline.routes.commands import Commands
 from bot.offline.routes.guilds import Guilds
 from bot.offline.routes.interactions import Interactions
+from bot.offline.routes.polls import Polls
 
 log = logging.getLogger(__name__)
 
 
-class FakeDiscord(Interactions, Guilds, Commands):
+class FakeDiscord(Interactions, Polls, Guilds, Commands):
     """An offline Discord. Use ``async with FakeDiscord() as fake:`` or start()/stop().
 
     The constructor's options are described on `bot.offline.world.World`.

@@ -145,9 +145,12 @@ class World:
         everyone_permissions: int = EVERYONE_PERMISSIONS,
         bot_permissions: int = BOT_PERMISSIONS,
         locale: str = "en-US",
+        guild_id: int | None = None,
     ) -> FakeGuild:
-        """A guild the bot is in. With shard_id, its id lands on that shard (of shard_count or self.shard_count)."""
-        guild_id = self.new_id(shard_id, shard_count)
+        """A guild the bot is in. With shard_id, its id lands on that shard (of shard_count or self.shard_count);
+        `guild_id` fixes it (e.g. the console's one server, the same every run). A channel or role given as a
+        mapping may fix its "id" too."""
+        guild_id = guild_id or self.new_id(shard_id, shard_count)
         all_roles = [role_payload(guild_id, "@everyone", 0, everyone_permissions)]
         bot_role = role_payload(self.new_id(), self.application["name"], 1, bot_permissions)
         bot_role.update(managed=True, tags={"bot_id": str(self.application_id)})
@@ -178,6 +181,30 @@ class World:
         channel = channel_payload(self.new_id(), guild.id, name, len(guild.channels), fields)
         guild.channels.append(channel)
         return channel
+
+    def add_attachment(
+        self,
+        channel_id: int,
+        filename: str,
+        data: bytes,
+        content_type: str | None = None,
+        *,
+        size: int | None = None,
+    ) -> dict[str, Any]:
+        """A file on the offline CDN: its attachment object, whose URL serves `data` (as Discord's CDN does
+        for uploads and for files attached to an interaction's options)."""
+        attachment_id = self.new_id()
+        url = f"{self.base_url}/attachments/{channel_id}/{attachment_id}/{quote(filename)}"
+        attachment: dict[str, Any] = {
+            "id": str(attachment_id),
+            "filename": filename,
+            "size": len(data) if size is None else size,
+            "url": url,
+            "proxy_url": url,
+            "content_type": content_type or "application/octet-stream",
+        }
+        self.attachments[attachment_id] = (attachment["content_type"], data)
+        return attachment
 
     def bot_member(self, guild: FakeGuild) -> dict[str, Any]:
         return self.member(self.bot_user, guild, roles=[guild.bot_role["id"]])
@@ -239,29 +266,6 @@ class World:
         """Live messages in a channel, oldest first."""
         found = list(self._messages.get(int(channel_id), {}).values())
         return [m for m in found if include_ephemeral or not m["flags"] & EPHEMERAL]
-
-    def upload(
-        self,
-        filename: str,
-        data: bytes,
-        content_type: str = "text/plain; charset=utf-8",
-        *,
-        size: int | None = None,
-    ) -> dict[str, Any]:
-        """A file as a member attaches it: kept and served at its URL like Discord's CDN; the attachment object
-        an interaction's `resolved.attachments` (or a message) carries. `size` overrides the size Discord
-        reports (e.g. a 50 MB file without making one)."""
-        attachment_id = self.new_id()
-        url = f"{self.base_url}/attachments/{attachment_id}/{attachment_id}/{quote(filename, safe='')}"
-        self.attachments[attachment_id] = (content_type, data)
-        return {
-            "id": str(attachment_id),
-            "filename": filename,
-            "size": len(data) if size is None else size,
-            "url": url,
-            "proxy_url": url,
-            "content_type": content_type,
-        }
 
     def message(self, channel_id: int | str, message_id: int | str) -> dict[str, Any] | None:
         return self._messages.get(int(channel_id), {}).get(int(message_id))

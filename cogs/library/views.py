@@ -35,32 +35,33 @@ class Confirm(discord.ui.View):
         await interaction.response.send_message(NOT_YOURS, ephemeral=True, allowed_mentions=NO_MENTIONS)
         return False
 
-    def _close(self) -> None:
-        self.answered = True
-        for item in self.children:
-            if isinstance(item, discord.ui.Button):
-                item.disabled = True
+    async def _answer(self, interaction: discord.Interaction[Any], reply: Reply) -> None:
+        """Replace the question by the outcome; the view stops listening only once the click is answered
+        (until then a second click finds it, and is told nothing new)."""
+        await interaction.response.edit_message(**reply.to_edit_kwargs(), view=None)
         self.stop()
 
     @discord.ui.button(label="Yes", style=discord.ButtonStyle.primary)
     async def confirm(
         self, interaction: discord.Interaction[Any], button: discord.ui.Button[Confirm]
     ) -> None:
-        if self.answered:
+        if self.answered:  # a second click while the first is at work
             await interaction.response.defer()
             return
-        self._close()
-        reply = await self.on_yes(interaction)
-        await interaction.response.edit_message(**reply.to_edit_kwargs(), view=None)
+        self.answered = True
+        await self._answer(interaction, await self.on_yes(interaction))
 
     @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
     async def cancel(self, interaction: discord.Interaction[Any], button: discord.ui.Button[Confirm]) -> None:
-        self._close()
-        await interaction.response.edit_message(**present.cancelled().to_edit_kwargs(), view=None)
+        if self.answered:
+            await interaction.response.defer()
+            return
+        self.answered = True
+        await self._answer(interaction, present.cancelled())
 
     async def on_timeout(self) -> None:
         if self.message is not None and not self.answered:
-            self._close()
+            self.answered = True
             try:
                 await self.message.edit(**present.expired().to_edit_kwargs(), view=None)
             except discord.HTTPException:

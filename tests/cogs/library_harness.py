@@ -4,6 +4,7 @@ offline Discord serving attachments from its CDN), with a fresh server per test,
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,7 +63,7 @@ class Harness:
         return payloads.Context.in_guild(self.fake, guild, user=user, permissions=permissions, roles=roles)
 
     def files(self, *docs: tuple[str, bytes]) -> list[dict[str, Any]]:
-        return [self.fake.upload(name, data) for name, data in docs]
+        return [self.fake.add_attachment(0, name, data, "text/plain") for name, data in docs]
 
     async def run(self, payload: dict[str, Any]) -> InteractionHandle:
         handle = deliver(self.bot, self.fake, payload)
@@ -119,8 +120,20 @@ class Harness:
             if b.get("label", "").startswith(label)
         )
         current = self.fake.message(message["channel_id"], message["id"]) or message
+        await self._listening(int(message["id"]))
         await self.run(payloads.component_click(ctx, button["custom_id"], current))
         return dict(self.fake.message(message["channel_id"], message["id"]) or {})
+
+    async def _listening(self, message_id: int) -> None:
+        """Until the bot's view for the message is registered (discord.py does it once the send returns, which
+        can be just after the offline Discord recorded the message): a member never clicks that fast."""
+        views = self.bot._connection._view_store._views
+        deadline = asyncio.get_running_loop().time() + ANSWER_S
+        while message_id not in views and None not in views:
+            assert asyncio.get_running_loop().time() < deadline, (
+                "the question's buttons were never registered"
+            )
+            await asyncio.sleep(0.001)
 
     async def own_films(self, guild: FakeGuild) -> list[LibraryFilm]:
         return list(await self.bot.state.library_films(guild.id))

@@ -196,7 +196,7 @@ async def test_a_bad_document_is_refused(lib: Harness, name: str, data: bytes, w
 
 async def test_a_50_mb_attachment_is_refused_before_downloading(lib: Harness) -> None:
     guild = lib.new_guild()
-    big = lib.fake.upload("huge.txt", b"x", size=50 * 1024 * 1024)
+    big = lib.fake.add_attachment(0, "huge.txt", b"x", size=50 * 1024 * 1024)
     answer = await lib.add(lib.member(guild, admin=True), [big])
     assert "50 MB" in text(answer) and "at most 2 MB" in text(answer)
     assert int(big["id"]) not in lib.fake.downloads
@@ -205,7 +205,7 @@ async def test_a_50_mb_attachment_is_refused_before_downloading(lib: Harness) ->
 
 async def test_a_document_larger_than_discord_said_is_cut_off(lib: Harness) -> None:
     guild = lib.new_guild()
-    liar = lib.fake.upload("long.txt", b"a " * (1024 * 1024 + 10), size=100)
+    liar = lib.fake.add_attachment(0, "long.txt", b"a " * (1024 * 1024 + 10), size=100)
     answer = await lib.add(lib.member(guild, admin=True), [liar])
     assert "larger than 2 MB" in text(answer) and "Nothing was added" in text(answer)
     await nothing_stored(lib, guild)

@@ -5,6 +5,10 @@ presentation helpers used to read its output (`unspoiled`, `marker`).
 `club` is a FakeDiscord with one guild; `clubs(...)` opens more (e.g. two shards). Every bot started through
 `Club.start_bot` gets tmp paths for STATE_DB/KNOWLEDGE_DB/FILMS_DIR (a developer's .env can't leak in) and is
 stopped when the test ends, whatever happens; its log tail is printed so a failure shows it.
+
+Time is virtual: the FakeDiscord and every bot process read one `VirtualClock` (through a file), which stands
+at `T0` until a test moves it (`club.clock.advance`). So a movie night "in 1 minute" starts exactly at
+T0 + 60 s, and its posts arrive when the test moves the clock, never because real time passed.
 """
 
 from __future__ import annotations
@@ -13,15 +17,18 @@ import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot.ingest.build import build, copy_database
+from bot.offline.clock import VirtualClock
 from bot.offline.model import EVERYONE_PERMISSIONS, MANAGE_EVENTS, T_CALLBACK, FakeGuild, RecordedRequest
 from bot.offline.payloads import Context, autocomplete, component_click, slash_command
 from bot.offline.process import REPO_ROOT, BotProcess
+from bot.offline.redirect import CLOCK_ENV
 from bot.offline.routes.interactions import InteractionHandle
 from bot.offline.server import FakeDiscord
 from bot.present.nights import marker
@@ -37,13 +44,17 @@ ORGANISER = EVERYONE_PERMISSIONS | MANAGE_EVENTS
 SPOILERS = ("sex cult", "hacks off", "sewn shut", "conspired", "kill paloma")
 # FakeDiscord answers that break the spec in ways that don't affect the bot (reported to its author): a
 # component interaction's message lacks interaction_metadata.interacted_message_id (server.py _store_message),
-# and a unicode button emoji is echoed as {"id": null, ...} (as Discord does; the spec's response says string).
+# a modal submit's its triggering_interaction_metadata, and a unicode button emoji is echoed as
+# {"id": null, ...} (as Discord does; the spec's response says string).
 KNOWN_FAKE_RESPONSE_GAPS = (
     "interaction_metadata: 'interacted_message_id' is a required property",
+    # a modal submit's message lacks the metadata of the interaction that opened the modal (not tracked)
+    "interaction_metadata: 'triggering_interaction_metadata' is a required property",
     ".emoji.id: None is not of type 'string'",
 )
 READY_TIMEOUT = 30.0
 ANSWER_TIMEOUT = 5.0
+T0 = datetime(2030, 1, 7, 18, 0, tzinfo=UTC)  # a Monday evening: where every club's virtual clock starts
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -133,12 +144,18 @@ def mention_problems(requests: Sequence[RecordedRequest], allowed_roles: Sequenc
     return found
 
 
-def wire_problems(fake: FakeDiscord, *, allowed_roles: Sequence[int] = ()) -> list[str]:
-    """Everything that must hold for every request of every test: FakeDiscord had no bug, every request has a
-    route, nothing visibly spoils, nothing can ping, and every request (and answer) matches Discord's OpenAPI."""
-    requests = fake.requests()
+def wire_problems(
+    fake: FakeDiscord,
+    *,
+    allowed_roles: Sequence[int] = (),
+    requests: Sequence[RecordedRequest] | None = None,
+) -> list[str]:
+    """Everything that must hold for every request of every test (or of `requests`): FakeDiscord had no bug,
+    every request has a route, nothing visibly spoils, nothing can ping, and every request (and answer) matches
+    Discord's OpenAPI."""
+    requests = fake.requests() if requests is None else requests
     problems = [f"FakeDiscord handler error: {e}" for e in fake.handler_errors]
-    problems += [f"unknown request {r.method} {r.path}" for r in fake.unknown_requests()]
+    problems += [f"unknown request {r.method} {r.path}" for r in requests if r.template is None]
     problems += visible_spoilers(requests)
     problems += mention_problems(requests, allowed_roles)
     problems += problems_if_available(requests, responses=False)
@@ -194,7 +211,9 @@ class Club:
     tmp: Path
     knowledge_db: Path
     state_db: Path
+    clock: VirtualClock
     bots: list[BotProcess] = field(default_factory=list)
+    films_dir: Path = FILMS_DIR  # the documents knowledge_db was built from (the bot rebuilds on a mismatch)
 
     @property
     def guild(self) -> FakeGuild:
@@ -208,14 +227,17 @@ class Club:
 
     def env(self, **extra: str) -> dict[str, str]:
         """Every setting explicit, so nothing comes from a developer's .env (load_dotenv doesn't override)."""
+        clock = {} if self.clock is None else {CLOCK_ENV: str(self.clock.path)}
         return {
+            **clock,
             "STATE_DB": str(self.state_db),
             "KNOWLEDGE_DB": str(self.knowledge_db),
-            "FILMS_DIR": str(FILMS_DIR),
+            "FILMS_DIR": str(self.films_dir),
             "DEV_GUILD_ID": "",
             "SHARD_COUNT": "",
             "SHARD_IDS": "",
             "LOG_LEVEL": "INFO",
+            CLOCK_ENV: str(self.clock.path),
             **extra,
         }
 
@@ -245,6 +267,14 @@ class Club:
             await bot.wait_ready(1, shard_ids=shard_ids, timeout=timeout)
         return bot
 
+    async def advance(self, delta: timedelta) -> None:
+        """Move the virtual clock, once every running bot is asleep on it (so each sees the whole jump)."""
+        running = [bot.pid for bot in self.bots if bot.returncode is None]
+        await self.fake.wait_until(
+            lambda: self.clock.asleep(running), ANSWER_TIMEOUT, "the bots to be asleep"
+        )
+        self.clock.advance(delta)
+
     async def close(self) -> None:
         for bot in self.bots:
             if bot.returncode is None:
@@ -270,10 +300,13 @@ class Club:
         options: Mapping[str, Any] | None = None,
         *,
         subcommand: str | None = None,
+        group: str | None = None,
     ) -> InteractionHandle:
         """Dispatch /name over the gateway (with the id Discord gave the command at sync)."""
         command = self.fake.command(name)
-        payload = slash_command(ctx, name, options, subcommand=subcommand, command_id=command["id"])
+        payload = slash_command(
+            ctx, name, options, group=group, subcommand=subcommand, command_id=command["id"]
+        )
         return await self.fake.send_interaction(payload)
 
     async def run(
@@ -283,10 +316,11 @@ class Club:
         options: Mapping[str, Any] | None = None,
         *,
         subcommand: str | None = None,
+        group: str | None = None,
         timeout: float = ANSWER_TIMEOUT,  # noqa: ASYNC109
     ) -> InteractionHandle:
         """Send /name and wait for the bot's callback."""
-        handle = await self.send(ctx, name, options, subcommand=subcommand)
+        handle = await self.send(ctx, name, options, subcommand=subcommand, group=group)
         await handle.wait(timeout)
         return handle
 
@@ -396,17 +430,25 @@ async def clubs(knowledge_db: Path, tmp_path: Path) -> AsyncIterator[ClubFactory
         shard_count: int = 1,
         guild_shards: Sequence[int | None] = (None,),
         token: str = "loopback.bot-token.0000",
+        clock_start: datetime | None = None,
+        library: tuple[Path, Path] | None = None,
     ) -> Club:
-        fake = FakeDiscord(shard_count=shard_count, token=token)
+        """`clock_start`: where the virtual clock the bots and the offline Discord share starts (default T0);
+        `library`: (films folder, its knowledge database) instead of the bundled film's."""
+        folder = tmp_path / f"club{len(opened)}"
+        folder.mkdir()
+        clock = VirtualClock(folder / "clock", clock_start or T0)
+        fake = FakeDiscord(shard_count=shard_count, token=token, now=clock.now)
         await fake.start()
         names = (
             ["Film Club"] if len(guild_shards) == 1 else [f"Film Club {i}" for i in range(len(guild_shards))]
         )
         guilds = [fake.add_guild(n, shard_id=s) for n, s in zip(names, guild_shards, strict=True)]
-        folder = tmp_path / f"club{len(opened)}"
-        folder.mkdir()
-        copy_database(knowledge_db, folder / "knowledge.db")
-        club = Club(fake, guilds, folder, folder / "knowledge.db", folder / "state.db")
+        films_dir, knowledge = library or (FILMS_DIR, knowledge_db)
+        copy_database(knowledge, folder / "knowledge.db")  # the bots write to it: each club has its own
+        club = Club(
+            fake, guilds, folder, folder / "knowledge.db", folder / "state.db", clock, films_dir=films_dir
+        )
         opened.append(club)
         return club
 

@@ -9,6 +9,7 @@ import time
 from typing import TYPE_CHECKING
 
 import discord
+import pytest
 
 from bot.offline.model import T_CALLBACK
 from tests.e2e.conftest import MESSAGES, night_id_of
@@ -16,6 +17,8 @@ from tests.e2e.conftest import MESSAGES, night_id_of
 if TYPE_CHECKING:
     from bot.offline.routes.interactions import InteractionHandle
     from tests.e2e.conftest import Club, ClubFactory
+
+pytestmark = pytest.mark.slow  # real bot processes
 
 EPHEMERAL = 1 << 6
 TITLE = "The Perfection (2018)"
@@ -164,7 +167,7 @@ async def test_invite_link_asks_for_the_documented_permissions(clubs: ClubFactor
     found = re.search(r"permissions=(\d+)", output)
     assert found, output
     granted = discord.Permissions(int(found.group(1)))
-    needed = {"view_channel", "send_messages", "embed_links", "read_message_history"}
+    needed = {"view_channel", "send_messages", "embed_links", "read_message_history", "send_polls"}
     events = {"manage_events", "create_events"}
     allowed = discord.Permissions(**dict.fromkeys(needed | events, True))
     assert all(getattr(granted, name) for name in needed), granted

@@ -61,7 +61,9 @@ async def add(
     club: Club, ctx: Context, docs: list[tuple[str, bytes]], title: str | None = None
 ) -> dict[str, Any]:
     """/film add with these documents; the answer (a followup of the deferred, ephemeral response)."""
-    handle = await send_add(club, ctx, [club.fake.upload(n, d) for n, d in docs], title)
+    handle = await send_add(
+        club, ctx, [club.fake.add_attachment(club.channel_id, n, d) for n, d in docs], title
+    )
     await club.fake.wait_until(lambda: bool(handle.followups), ADD_S, "the answer to /film add")
     assert handle.response_type == 5 and handle.response_data.get("flags") == 1 << 6  # deferred, privately
     return handle.followups[-1]
@@ -90,7 +92,7 @@ async def test_a_server_adds_asks_and_removes_and_no_other_server_sees(clubs: Cl
     refused = await club.run(
         club.member(ours),
         "film",
-        {"document": Option(club.fake.upload("a.txt", b"x"), ATTACHMENT)},
+        {"document": Option(club.fake.add_attachment(club.channel_id, "a.txt", b"x"), ATTACHMENT)},
         subcommand="add",
     )
     assert "Manage Server" in seen(refused.response_data)
@@ -147,7 +149,7 @@ async def test_sigkill_in_the_middle_of_an_add_leaves_each_film_whole_or_absent(
     boss = admin(club, club.guild)
 
     # Killed while downloading: nothing at all.
-    (attachment,) = [club.fake.upload(*doc("alien", "wikipedia.txt"))]
+    (attachment,) = [club.fake.add_attachment(club.channel_id, *doc("alien", "wikipedia.txt"))]
     club.fake.cdn_faults[int(attachment["id"])] = "stall"
     await send_add(club, boss, [attachment])
     await club.fake.wait_until(lambda: int(attachment["id"]) in club.fake.downloads, 10, "the download")
@@ -164,7 +166,7 @@ async def test_sigkill_in_the_middle_of_an_add_leaves_each_film_whole_or_absent(
         ("hereditary", "wikipedia.txt", "Hereditary", 0.08),
         ("knives-out", "cinewiki-knives-out.html", "Knives Out", 0.2),
     ):
-        (attachment,) = [club.fake.upload(*doc(film, name))]
+        (attachment,) = [club.fake.add_attachment(club.channel_id, *doc(film, name))]
         await send_add(club, boss, [attachment], title)
         await club.fake.wait_until(
             lambda a=attachment: int(a["id"]) in club.fake.downloads, 10, "the download"
@@ -181,7 +183,7 @@ async def test_sigkill_in_the_middle_of_an_add_leaves_each_film_whole_or_absent(
             assert "couldn't find a film" in reply, (film, reply)
 
     # Killed as soon as the documents are stored (before or while the film is written): whole after restart.
-    (attachment,) = [club.fake.upload(*doc("parasite", "movie-faq.txt"))]
+    (attachment,) = [club.fake.add_attachment(club.channel_id, *doc("parasite", "movie-faq.txt"))]
     await send_add(club, boss, [attachment], "Parasite")
     deadline = asyncio.get_running_loop().time() + ADD_S
     while not any(slug == "parasite" for _, slug, _ in stored(club)):

@@ -16,7 +16,7 @@ import re
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +36,7 @@ from tests.e2e.conftest import (
     footer,
     night_id_of,
 )
+from tests.loopback import SITECUSTOMIZE
 from tests.postgres import PostgresServer
 
 pytestmark = pytest.mark.slow
@@ -89,7 +90,12 @@ class Fleet:
         )
         run = sum(1 for m in self.machines if m.name == name)
         process = BotProcess(
-            self.club.fake, module="bot", env=env, cwd=folder, log_path=self.club.tmp / f"{name}{run}.log"
+            self.club.fake,
+            SITECUSTOMIZE,
+            module="bot",
+            env=env,
+            cwd=folder,
+            log_path=self.club.tmp / f"{name}{run}.log",
         )
         self.club.bots.append(process)
         await process.start()
@@ -174,7 +180,7 @@ async def test_two_machines_share_postgresql_through_restarts_kills_and_a_duplic
     assert len(club.fake.requests("PUT", GLOBAL_COMMANDS)) == 1
     assert len(re.findall(r"synced \d+ commands globally", fleet.logs())) == 1
 
-    starts = (datetime.now(UTC) + timedelta(seconds=LEAD)).replace(microsecond=0)
+    starts = club.clock.now() + timedelta(seconds=LEAD)
     nights = await schedule_everywhere(club, starts)
     announcements = {
         guild.id: (await club.wait_posts(channel_of(guild), nights[guild.id], "announce", 15))[0]
@@ -199,6 +205,7 @@ async def test_two_machines_share_postgresql_through_restarts_kills_and_a_duplic
     # A third process with A's shard ids joins; then whoever is caught mid-send is killed and restarted.
     await fleet.start("c")
     club.fake.fail_next("POST", MESSAGES, status=429, retry_after=30, after_handling=True)
+    await club.advance(timedelta(seconds=LEAD - REMINDER_S))  # the reminders fall due
     await club.fake.wait_until(
         lambda: any(r.status == 429 for r in club.fake.requests("POST", MESSAGES)),
         LEAD,
@@ -219,6 +226,7 @@ async def test_two_machines_share_postgresql_through_restarts_kills_and_a_duplic
     assert re.search(r"re-driving \d+ movie night post\(s\)", fleet.logs())
 
     # Every post goes out: wait for the start posts and for every due job to be recorded as sent.
+    await club.advance(timedelta(seconds=REMINDER_S))  # the start posts fall due
     for guild in club.guilds:
         await club.wait_posts(channel_of(guild), nights[guild.id], "start", LEAD + 30)
     await until_jobs(

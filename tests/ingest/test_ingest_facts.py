@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 
 import pytest
 
 from bot.ingest.text import normalise
+from bot.storage.fields import show
 
 P = "001_976fb35c43b5aed4.txt"  # the machine-rewritten copy
 Q = "002_85840959d0d38c4d.txt"  # the fan-site Q&A
@@ -18,13 +18,54 @@ B = "000_655aa728681d0709.txt"  # the blog that invents plot events
 def fact(
     sql: sqlite3.Connection, field: str, slug: str = "the-perfection"
 ) -> tuple[str, list[str], list[list[object]]]:
+    """A fact as it is shown, the documents giving it, and [shown alternative, its documents] for each."""
+    film_id = film_of(sql, slug)
     row = sql.execute(
-        "SELECT value, documents, alternatives FROM facts JOIN films ON films.id = film_id "
-        "WHERE slug = ? AND field = ?",
-        (slug, field),
+        "SELECT text, number, date FROM facts WHERE film_id = ? AND field = ?", (film_id, field)
     ).fetchone()
     assert row is not None, f"no fact {field}"
-    return row[0], json.loads(row[1]), json.loads(row[2])
+    items = [
+        i
+        for (i,) in sql.execute(
+            "SELECT item FROM fact_items WHERE film_id = ? AND field = ? ORDER BY idx", (film_id, field)
+        )
+    ]
+    support: dict[int, list[str]] = {}
+    for rank, document in sql.execute(
+        "SELECT rank, document FROM fact_support WHERE film_id = ? AND field = ? ORDER BY rank, idx",
+        (film_id, field),
+    ):
+        support.setdefault(rank, []).append(document)
+    alternatives = [
+        [value, support.get(rank, [])]
+        for rank, value in sql.execute(
+            "SELECT rank, value FROM fact_alternatives WHERE film_id = ? AND field = ? ORDER BY rank",
+            (film_id, field),
+        )
+    ]
+    return show(field, row[0], row[1], row[2], items), support.get(0, []), alternatives
+
+
+def film_of(sql: sqlite3.Connection, slug: str) -> int:
+    return int(sql.execute("SELECT id FROM films WHERE slug = ?", (slug,)).fetchone()[0])
+
+
+def songs(sql: sqlite3.Connection, slug: str) -> list[tuple[str, list[list[object]], str, list[str]]]:
+    """(title, its alternatives, performer, writers) of each song, in order."""
+    film_id = film_of(sql, slug)
+    out = []
+    for idx, title_fact, performer in sql.execute(
+        "SELECT idx, title_fact, performer FROM songs WHERE film_id = ? ORDER BY idx", (film_id,)
+    ).fetchall():
+        writers = [
+            w
+            for (w,) in sql.execute(
+                "SELECT name FROM song_writers WHERE film_id = ? AND song = ? ORDER BY idx", (film_id, idx)
+            )
+        ]
+        title, _, alternatives = fact(sql, title_fact, slug)
+        out.append((title, alternatives, performer, writers))
+    return out
 
 
 def test_mojibake_is_repaired() -> None:
@@ -86,10 +127,7 @@ def garbles(sql: sqlite3.Connection) -> set[tuple[str, str, str, str, str]]:
 def test_rewritten_copy_garbles_are_not_alternatives_but_its_songwriters_are_merged(
     sql: sqlite3.Connection,
 ) -> None:
-    rows = sql.execute(
-        "SELECT f.value, f.alternatives, s.performer, s.writers FROM songs s JOIN facts f "
-        "ON f.film_id = s.film_id AND f.field = s.title_fact WHERE s.film_id = 1 ORDER BY s.idx"
-    ).fetchall()
+    rows = songs(sql, "the-perfection")
     titles = [r[0] for r in rows]
     assert titles == [
         "At Least I Still Have You",
@@ -98,11 +136,11 @@ def test_rewritten_copy_garbles_are_not_alternatives_but_its_songwriters_are_mer
         "It's On",
         "Petals",
     ]
-    assert all(json.loads(r[1]) == [] for r in rows)  # a copy's garbled title is not an alternative
+    assert all(r[1] == [] for r in rows)  # a copy's garbled title is not an alternative
     assert (P, W, "Song title", "At Least I Still Have You", "At any rate I Still Have You") in garbles(sql)
     assert (P, W, "Song title", "Ready or Not", "Prepared or Not") in garbles(sql)
-    assert json.loads(rows[0][3]) == ["Jason Zachary Parris", "Lestley Renaldo Pierce", "Rose Liu"]
-    assert json.loads(rows[4][3]) == ["Courtney Love", "Eric Erlandson", "Billy Corgan"]
+    assert rows[0][3] == ["Jason Zachary Parris", "Lestley Renaldo Pierce", "Rose Liu"]
+    assert rows[4][3] == ["Courtney Love", "Eric Erlandson", "Billy Corgan"]
     theis = sql.execute(
         "SELECT actor, fact FROM credits WHERE film_id = 1 AND character = 'Theis'"
     ).fetchone()
@@ -172,9 +210,9 @@ def test_reception_quotes_and_reviewer_rating(sql: sqlite3.Connection) -> None:
 
 def test_every_fact_points_into_its_document(sql: sqlite3.Connection) -> None:
     texts = {(f, n): t for f, n, t in sql.execute("SELECT film_id, name, text FROM documents")}
-    rows = sql.execute("SELECT film_id, field, value, document, start, end, sentence FROM facts").fetchall()
+    rows = sql.execute("SELECT film_id, field, document, start, end, sentence FROM facts").fetchall()
     assert rows
-    for film_id, field, _, document, start, end, sentence in rows:
+    for film_id, field, document, start, end, sentence in rows:
         text = texts[(film_id, document)]
         assert 0 <= start < end <= len(text), field
         assert sentence in text, field
@@ -194,11 +232,6 @@ def test_a_second_film_in_other_shapes_needs_no_code(sql: sqlite3.Connection) ->
     }
     actors = {a for (a,) in sql.execute("SELECT actor FROM credits WHERE film_id = 2")}
     assert {"Miles Teller", "J. K. Simmons", "Austin Stowell"} <= actors
-    songs = dict(
-        sql.execute(
-            "SELECT f.value, s.writers FROM songs s JOIN facts f ON f.film_id = s.film_id "
-            "AND f.field = s.title_fact WHERE s.film_id = 2"
-        ).fetchall()
-    )
-    assert json.loads(songs["Caravan"]) == ["Juan Tizol", "Duke Ellington"]
+    written = {title: writers for title, _, _, writers in songs(sql, "whiplash")}
+    assert written["Caravan"] == ["Juan Tizol", "Duke Ellington"]
     assert fact(sql, "featured", "whiplash")[0] == "Duke Ellington; Stan Kenton"

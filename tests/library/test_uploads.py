@@ -95,8 +95,8 @@ def attachment(item: dict[str, object]) -> uploads.Attachment:
 
 
 async def test_downloads_are_capped(cdn: FakeDiscord) -> None:
-    small = attachment(cdn.upload("a.txt", b"Alien"))
-    big = attachment(cdn.upload("b.txt", b"x" * (MAX_DOCUMENT_BYTES + 1), size=10))
+    small = attachment(cdn.add_attachment(0, "a.txt", b"Alien"))
+    big = attachment(cdn.add_attachment(0, "b.txt", b"x" * (MAX_DOCUMENT_BYTES + 1), size=10))
     async with aiohttp.ClientSession() as session:
         assert await uploads.fetch_all(session, [small]) == [b"Alien"]
         with pytest.raises(uploads.DownloadFailed, match=r"b\.txt: it is larger than 2 MB"):
@@ -104,8 +104,8 @@ async def test_downloads_are_capped(cdn: FakeDiscord) -> None:
 
 
 async def test_failed_and_stalled_downloads(cdn: FakeDiscord) -> None:
-    broken = cdn.upload("a.txt", b"Alien")
-    stalled = cdn.upload("b.txt", b"Aliens")
+    broken = cdn.add_attachment(0, "a.txt", b"Alien")
+    stalled = cdn.add_attachment(0, "b.txt", b"Aliens")
     cdn.cdn_faults[int(str(broken["id"]))] = 500
     cdn.cdn_faults[int(str(stalled["id"]))] = "stall"
     async with aiohttp.ClientSession() as session:

@@ -62,6 +62,7 @@ def assert_conforms(fake: FakeDiscord) -> None:
 # ------------------------------------------------------------------ the floor bot, a real subprocess
 
 
+@pytest.mark.slow  # a subprocess
 async def test_floor_bot_logs_in_syncs_and_answers_ping(
     fake: FakeDiscord, guild: FakeGuild, floor_bot: BotProcess
 ) -> None:
@@ -88,6 +89,7 @@ async def test_floor_bot_logs_in_syncs_and_answers_ping(
     assert "Traceback" not in floor_bot.output()
 
 
+@pytest.mark.slow  # a subprocess
 async def test_floor_bot_resumes_after_dropped_connection(
     fake: FakeDiscord, guild: FakeGuild, floor_bot: BotProcess
 ) -> None:
@@ -104,6 +106,7 @@ async def test_floor_bot_resumes_after_dropped_connection(
     assert_conforms(fake)
 
 
+@pytest.mark.slow  # a subprocess
 async def test_floor_bot_handles_invalid_session(
     fake: FakeDiscord, guild: FakeGuild, floor_bot: BotProcess
 ) -> None:
@@ -122,6 +125,7 @@ async def test_floor_bot_handles_invalid_session(
     assert_conforms(fake)
 
 
+@pytest.mark.slow  # a subprocess
 async def test_floor_bot_retries_500_and_429_without_loss_or_duplicates(
     fake: FakeDiscord, guild: FakeGuild, floor_bot: BotProcess
 ) -> None:
@@ -138,6 +142,7 @@ async def test_floor_bot_retries_500_and_429_without_loss_or_duplicates(
     assert contents(fake, guild) == [PONG, PONG]
 
 
+@pytest.mark.slow  # a subprocess
 async def test_wrong_token_exits_with_login_failure(fake: FakeDiscord, tmp_path: Path) -> None:
     bot = BotProcess(
         fake, SITECUSTOMIZE, module="bench.floor_bot", token="not.the.token", log_path=tmp_path / "bot.log"
@@ -353,6 +358,7 @@ async def test_files_are_parsed_from_multipart(fake: FakeDiscord, guild: FakeGui
     assert_conforms(fake)
 
 
+@pytest.mark.slow  # a subprocess
 async def test_sitecustomize_refuses_non_loopback_and_is_inert_without_env() -> None:
     async def run(code: str, **extra: str) -> tuple[int | None, str, str]:
         env = {k: v for k, v in os.environ.items() if k != "LOOPBACK_DISCORD"}

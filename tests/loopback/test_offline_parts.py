@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -14,6 +15,8 @@ from bot.offline.clock import FileClock, VirtualClock
 from bot.offline.model import FakeGuild
 from bot.offline.server import FakeDiscord
 from bot.offline.validation import error_body, message_violations
+
+from .openapi import problems_if_available
 
 MESSAGES = "/channels/{channel_id}/messages"
 
@@ -78,14 +81,16 @@ async def test_virtual_clock_moves_only_when_told_and_wakes_file_sleepers(tmp_pa
     sleeper = asyncio.create_task(reader.sleep(3600))
     await asyncio.sleep(0)
     assert not sleeper.done()
+    assert clock.sleepers() == {os.getpid()} and clock.asleep([os.getpid()])  # the driver can see it sleep
     clock.advance(timedelta(minutes=59))
     await asyncio.sleep(0)
     assert not sleeper.done() and reader.now() == start + timedelta(minutes=59)
     clock.advance(60)
     await asyncio.wait_for(sleeper, 5)  # woken by the move, not by real time passing
+    assert clock.sleepers() == set()
     assert reader.now() == start + timedelta(hours=1)
     with pytest.raises(ValueError, match="never goes back"):
-        clock.set(start)
+        clock.move_to(start)
 
 
 async def test_snowflakes_and_timestamps_follow_the_virtual_clock(tmp_path: Path) -> None:
@@ -96,3 +101,17 @@ async def test_snowflakes_and_timestamps_follow_the_virtual_clock(tmp_path: Path
         later = discord.utils.snowflake_time(fake.new_id())
     assert first == datetime(2031, 5, 1, tzinfo=UTC)
     assert later - first == timedelta(days=2)
+
+
+async def test_a_poll_comes_back_as_discord_returns_it(fake: FakeDiscord, guild: FakeGuild) -> None:
+    """Found by the fuzz (two films, /movienight poll): the poll was echoed as sent, without answer ids."""
+    async with connected_client(fake) as client:
+        channel = client.get_partial_messageable(int(guild.text_channel["id"]))
+        poll = discord.Poll(question="Which film?", duration=timedelta(hours=2))
+        poll.add_answer(text="Whiplash")
+        poll.add_answer(text="The Perfection")
+        sent = await channel.send(poll=poll)
+    assert sent.poll is not None and [a.id for a in sent.poll.answers] == [1, 2]
+    assert sent.poll.expires_at is not None
+    (request,) = fake.requests("POST", MESSAGES)
+    assert problems_if_available([request]) == []

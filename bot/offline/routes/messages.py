@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from bot.offline.model import (
@@ -53,22 +54,35 @@ class Messages(Rest):
         described = {str(a.get("id")): a for a in body.get("attachments") or [] if isinstance(a, Mapping)}
         for index, upload in enumerate(files):
             meta = described.get(str(index), {})
-            attachment_id = self.new_id()
-            filename = meta.get("filename") or upload["filename"]
-            url = f"{self.base_url}/attachments/{channel_id}/{attachment_id}/{filename}"
-            attachment: dict[str, Any] = {
-                "id": str(attachment_id),
-                "filename": filename,
-                "size": upload["size"],
-                "url": url,
-                "proxy_url": url,
-                "content_type": upload.get("content_type") or "application/octet-stream",
-            }
+            attachment = self.add_attachment(
+                channel_id,
+                meta.get("filename") or upload["filename"],
+                upload.get("data", b""),
+                upload.get("content_type"),
+                size=upload["size"],
+            )
             if meta.get("description"):
                 attachment["description"] = meta["description"]
-            self.attachments[attachment_id] = (attachment["content_type"], upload.get("data", b""))
             out.append(attachment)
         return out
+
+    def _poll(self, request: Mapping[str, Any]) -> dict[str, Any]:
+        """A poll as Discord returns it: numbered answers, an expiry instead of a duration, empty results."""
+        duration = request.get("duration")
+        hours = duration if isinstance(duration, int) else 24
+        answers = [
+            {"answer_id": n, "poll_media": dict(a.get("poll_media") or {})}
+            for n, a in enumerate(request.get("answers") or [], start=1)
+            if isinstance(a, Mapping)
+        ]
+        return {
+            "question": dict(request.get("question") or {}),
+            "answers": answers,
+            "expiry": iso(self.now() + timedelta(hours=hours)),
+            "allow_multiselect": bool(request.get("allow_multiselect")),
+            "layout_type": request.get("layout_type") or 1,
+            "results": {"answer_counts": [], "is_finalized": False},
+        }
 
     @staticmethod
     def _embeds(embeds: Any) -> list[dict[str, Any]]:
@@ -115,8 +129,8 @@ class Messages(Rest):
         }
         if body.get("nonce") is not None:
             message["nonce"] = body["nonce"]
-        if body.get("poll"):
-            message["poll"] = body["poll"]
+        if isinstance(body.get("poll"), Mapping):
+            message["poll"] = self._poll(body["poll"])
         reference = body.get("message_reference")
         if isinstance(reference, Mapping) and reference.get("message_id"):
             message["type"] = 19
@@ -205,12 +219,7 @@ class Messages(Rest):
         event = {**message, "guild_id": str(guild.id) if guild else None}
         if guild is not None:
             event["member"] = {k: v for k, v in self.bot_member(guild).items() if k != "user"}
-        await self._broadcast(
-            "MESSAGE_CREATE",
-            event,
-            guild.id if guild else None,
-            MESSAGE_INTENTS,
-        )
+        await self._broadcast("MESSAGE_CREATE", event, guild.id if guild else None, MESSAGE_INTENTS)
         return Reply(200, message)
 
     async def _list_messages(self, ctx: Ctx) -> Reply:
@@ -248,12 +257,7 @@ class Messages(Rest):
             raise DiscordError(403, 50005, "Cannot edit a message authored by another user")
         self._apply_edit(message, self._check_message_body(ctx, ctx.body, creating=False), ctx.files)
         event = {**message, "guild_id": str(guild.id) if guild else None}
-        await self._broadcast(
-            "MESSAGE_UPDATE",
-            event,
-            guild.id if guild else None,
-            MESSAGE_INTENTS,
-        )
+        await self._broadcast("MESSAGE_UPDATE", event, guild.id if guild else None, MESSAGE_INTENTS)
         return Reply(200, message)
 
     async def _delete_message(self, ctx: Ctx) -> Reply:
@@ -266,10 +270,5 @@ class Messages(Rest):
             "channel_id": str(channel_id),
             "guild_id": str(guild.id) if guild else None,
         }
-        await self._broadcast(
-            "MESSAGE_DELETE",
-            event,
-            guild.id if guild else None,
-            MESSAGE_INTENTS,
-        )
+        await self._broadcast("MESSAGE_DELETE", event, guild.id if guild else None, MESSAGE_INTENTS)
         return Reply(204)

@@ -12,6 +12,9 @@ Layout, one module per concern:
     tables.py       the movie-night and coordination tables
     library.py      each server's own films: uploaded documents (user data) and who may add them
     meta.py, guilds.py, nights.py, rsvps.py, jobs.py, presence.py   each concern's queries (a mixin)
+    watchlist.py, polls.py (+ poll_queries.py), series.py   the watchlist, film polls, recurring series
+    ratings.py      members' ratings and reviews of films (its own table)
+    history.py      the nights that happened, with who said they were going (its own tables)
     store.py        `StateStore`: all the mixins over one `Database`; `open` picks the backend and migrates
     versioning.py   Alembic: adopt pre-Alembic SQLite files, refuse newer ones, upgrade to every head
     migrations/     Alembic env and versions (package data)
@@ -38,10 +41,12 @@ from bot.storage.errors import StateError, StateUnavailable
 from bot.storage.state.base import UNSET
 from bot.storage.state.engine import RetryPolicy
 from bot.storage.state.guilds import DEFAULT_REMINDERS, DEFAULT_TIMEZONE, GuildSettings
+from bot.storage.state.history import Screening
 from bot.storage.state.jobs import Job, JobKind, JobSpec, JobStatus, new_nonce
 from bot.storage.state.library import LibraryFilm, NewDocument, Quota, Stored, StoredDocument, Usage
 from bot.storage.state.nights import Night
 from bot.storage.state.presence import Instance
+from bot.storage.state.ratings import HALF_STARS, Rated, Rating, Verdict
 from bot.storage.state.rsvps import ANSWERS, Answer, Rsvp, RsvpCounts
 from bot.storage.state.store import StateStore
 
@@ -49,6 +54,7 @@ __all__ = [
     "ANSWERS",
     "DEFAULT_REMINDERS",
     "DEFAULT_TIMEZONE",
+    "HALF_STARS",
     "UNSET",
     "Answer",
     "GuildSettings",
@@ -61,9 +67,12 @@ __all__ = [
     "NewDocument",
     "Night",
     "Quota",
+    "Rated",
+    "Rating",
     "RetryPolicy",
     "Rsvp",
     "RsvpCounts",
+    "Screening",
     "Shards",
     "StateError",
     "StateStore",
@@ -71,5 +80,6 @@ __all__ = [
     "Stored",
     "StoredDocument",
     "Usage",
+    "Verdict",
     "new_nonce",
 ]

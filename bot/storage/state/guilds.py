@@ -1,4 +1,5 @@
-"""Per-server movie-night settings: default channel, timezone, role to ping, reminder offsets."""
+"""Per-server movie-night settings: default channel, timezone, role to ping, reminder offsets, and the
+club's usual night (weekday and local time, used to prefill "Schedule it" after a poll)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,8 @@ class GuildSettings:
     timezone: str
     role_id: int | None
     reminders: tuple[int, ...]  # seconds before the start, largest first
+    usual_weekday: int | None = None  # 0 = Monday
+    usual_time: str | None = None  # 'HH:MM', local
 
 
 def _reminders_text(reminders: Iterable[int]) -> str:
@@ -40,8 +43,14 @@ def _reminders(text: str | None) -> tuple[int, ...]:
 def _settings(guild_id: int, row: Row[Any] | None) -> GuildSettings:
     if row is None:
         return GuildSettings(guild_id, None, DEFAULT_TIMEZONE, None, DEFAULT_REMINDERS)
+    usual = (row.usual_weekday, row.usual_time) if row.usual_time is not None else (None, None)
     return GuildSettings(
-        guild_id, row.channel_id, row.timezone or DEFAULT_TIMEZONE, row.role_id, _reminders(row.reminders)
+        guild_id,
+        row.channel_id,
+        row.timezone or DEFAULT_TIMEZONE,
+        row.role_id,
+        _reminders(row.reminders),
+        *usual,
     )
 
 
@@ -62,8 +71,9 @@ class GuildQueries(Queries):
         timezone: str | _Unset = UNSET,
         role_id: int | _Unset | None = UNSET,
         reminders: Sequence[int] | _Unset = UNSET,
+        usual: tuple[int, str] | _Unset | None = UNSET,
     ) -> GuildSettings:
-        """Change the given settings (None clears channel or role); the others keep their values."""
+        """Change the given settings (None clears channel, role or usual night); the others keep their values."""
         changes: dict[str, Any] = {}
         if not isinstance(channel_id, _Unset):
             changes["channel_id"] = channel_id
@@ -73,6 +83,8 @@ class GuildQueries(Queries):
             changes["role_id"] = role_id
         if not isinstance(reminders, _Unset):
             changes["reminders"] = _reminders_text(reminders)
+        if not isinstance(usual, _Unset):
+            changes["usual_weekday"], changes["usual_time"] = usual if usual is not None else (None, None)
 
         async def work(conn: AsyncConnection, maybe_committed: bool) -> GuildSettings:
             create = insert(conn, guild_settings).values(guild_id=guild_id, updated_at=now)

@@ -1,4 +1,5 @@
-"""Scheduled posts as rows: one per announcement, reminder, start and spoilers-ok post of a night.
+"""Scheduled work as rows: one per announcement, reminder, start and spoilers-ok post of a night, per opening
+and result of a poll, and per upkeep pass of a recurring series (a job belongs to exactly one of them).
 
 A job carries a nonce fixed when its row is written, is claimed atomically by a conditional
 `UPDATE ... WHERE status = 'pending' ... RETURNING` (on PostgreSQL a concurrent claimer waits for the row and
@@ -21,7 +22,7 @@ from bot.shards import Shards
 from bot.storage.state.base import Epoch, Queries, served_by
 from bot.storage.state.tables import jobs, nights
 
-JobKind = Literal["announce", "reminder", "start", "spoilers"]
+JobKind = Literal["announce", "reminder", "start", "spoilers", "poll_open", "poll_close", "series"]
 JobStatus = Literal["pending", "sending", "sent", "failed", "skipped", "cancelled"]
 ERROR_MAX: Final = 500
 
@@ -43,7 +44,7 @@ class JobSpec:
 @dataclass(frozen=True)
 class Job:
     id: int
-    night_id: int
+    night_id: int | None  # exactly one of night_id, poll_id and series_id is set
     guild_id: int
     kind: JobKind
     offset_s: int
@@ -58,6 +59,17 @@ class Job:
     first_claimed_at: datetime | None
     claimed_at: datetime | None
     claimed_by: str | None
+    poll_id: int | None = None
+    series_id: int | None = None
+
+    @property
+    def owner(self) -> str:
+        """'night 3', 'poll 2' or 'series 1': for log lines."""
+        if self.poll_id is not None:
+            return f"poll {self.poll_id}"
+        if self.series_id is not None:
+            return f"series {self.series_id}"
+        return f"night {self.night_id}"
 
 
 def job_of(row: Row[Any]) -> Job:
@@ -78,20 +90,25 @@ def job_of(row: Row[Any]) -> Job:
         first_claimed_at=row.first_claimed_at,
         claimed_at=row.claimed_at,
         claimed_by=row.claimed_by,
+        poll_id=row.poll_id,
+        series_id=row.series_id,
     )
 
 
 async def insert_jobs(
     conn: AsyncConnection,
-    night_id: int,
+    night_id: int | None,
     guild_id: int,
     revision: int,
     specs: Sequence[JobSpec],
     nonces: Sequence[str],
     now: datetime,
+    *,
+    poll_id: int | None = None,
+    series_id: int | None = None,
 ) -> None:
-    """Write a night's jobs (part of the caller's transaction); `nonces` are chosen by the caller, so that a
-    retried transaction can tell whether its first attempt was applied."""
+    """Write the jobs of a night (or of a poll or a series) as part of the caller's transaction; `nonces` are
+    chosen by the caller, so that a retried transaction can tell whether its first attempt was applied."""
     if not specs:
         return
     await conn.execute(
@@ -99,6 +116,8 @@ async def insert_jobs(
         [
             {
                 "night_id": night_id,
+                "poll_id": poll_id,
+                "series_id": series_id,
                 "guild_id": guild_id,
                 "kind": spec.kind,
                 "offset_s": spec.offset_s,
@@ -113,11 +132,13 @@ async def insert_jobs(
     )
 
 
-async def nonce_written(conn: AsyncConnection, nonces: Sequence[str]) -> int | None:
-    """The night id of a job with one of these nonces, if one was written (an earlier attempt committed)."""
+async def nonce_written(conn: AsyncConnection, nonces: Sequence[str], owner: str = "night_id") -> int | None:
+    """The owner id (`night_id`, `poll_id` or `series_id`) of a job with one of these nonces, if one was
+    written (an earlier attempt of the transaction committed)."""
     if not nonces:
         return None
-    found = (await conn.execute(select(jobs.c.night_id).where(jobs.c.nonce.in_(nonces)).limit(1))).scalar()
+    column = jobs.c[owner]
+    found = (await conn.execute(select(column).where(jobs.c.nonce.in_(nonces)).limit(1))).scalar()
     return None if found is None else int(found)
 
 
@@ -132,6 +153,20 @@ class JobQueries(Queries):
     async def jobs_for_night(self, night_id: int) -> list[Job]:
         query = select(jobs).where(jobs.c.night_id == night_id).order_by(jobs.c.due_at, jobs.c.id)
         return await self._jobs(query)
+
+    async def jobs_for_poll(self, poll_id: int) -> list[Job]:
+        return await self._jobs(
+            select(jobs).where(jobs.c.poll_id == poll_id).order_by(jobs.c.due_at, jobs.c.id)
+        )
+
+    async def jobs_for_series(self, series_id: int) -> list[Job]:
+        query = select(jobs).where(jobs.c.series_id == series_id).order_by(jobs.c.due_at, jobs.c.id)
+        return await self._jobs(query)
+
+    async def bring_forward(self, job_id: int, *, at: datetime, now: datetime) -> bool:
+        """Make a pending job due at `at` (e.g. a poll ended early, a series to top up now); False when it
+        is no longer pending."""
+        return await self._finish(job_id, ("pending",), due_at=at, next_attempt_at=at, updated_at=now)
 
     async def _jobs(self, query: Any) -> list[Job]:
         async def work(conn: AsyncConnection) -> list[Job]:
@@ -241,6 +276,10 @@ class JobQueries(Queries):
     async def mark_cancelled(self, job_id: int, *, now: datetime) -> bool:
         return await self._finish(job_id, ("pending", "sending"), status="cancelled", updated_at=now)
 
+    async def mark_done(self, job_id: int, *, now: datetime) -> bool:
+        """A job that posts nothing (a series' upkeep) did its work."""
+        return await self._finish(job_id, ("sending",), status="sent", last_error=None, updated_at=now)
+
     async def _finish(self, job_id: int, from_status: Collection[str], **values: Any) -> bool:
         """Move a job out of one of `from_status`; False when it was in none of them (e.g. already done)."""
         change = update(jobs).where(jobs.c.id == job_id, jobs.c.status.in_(from_status)).values(**values)
@@ -300,5 +339,6 @@ class JobQueries(Queries):
             .order_by(jobs.c.due_at, jobs.c.id)
         )
         for job in await self._jobs(query):
-            result[job.night_id].append(job)
+            if job.night_id is not None:
+                result[job.night_id].append(job)
         return result

@@ -1,12 +1,15 @@
 """Movie nights: created with their jobs in one transaction, edited (re-planning the jobs under a new
-revision), cancelled (with every pending job), and the Discord event's id or error."""
+revision), cancelled (with every pending job), and the Discord event's id or error.
+
+A night's film may be "to be decided" (an occurrence of a series whose film a poll or an organiser picks
+later): `Night.film` is None then, stored as an empty slug and title (`TBD`)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from sqlalchemy import Row, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -17,13 +20,21 @@ from bot.storage.state.base import UNSET, Queries, _Unset
 from bot.storage.state.jobs import JobSpec, insert_jobs, new_nonce, nonce_written
 from bot.storage.state.tables import jobs, nights
 
+TBD: Final = ""  # film_slug and film_title of a night whose film is to be decided
+
+
+def film_columns(film: FilmRef | None) -> dict[str, Any]:
+    if film is None:
+        return {"film_slug": TBD, "film_title": TBD, "film_year": None}
+    return {"film_slug": film.slug, "film_title": film.title, "film_year": film.year}
+
 
 @dataclass(frozen=True)
 class Night:
     id: int
     guild_id: int
     channel_id: int
-    film: FilmRef
+    film: FilmRef | None  # None: to be decided
     runtime_minutes: int | None
     starts_at: datetime
     ends_at: datetime
@@ -37,6 +48,13 @@ class Night:
     event_error: str | None
     created_by: int
     created_at: datetime
+    series_id: int | None = None  # an occurrence of this series
+    occurrence: int | None = None  # ... with this index (from 0)
+
+    def is_open(self, now: datetime) -> bool:
+        """Scheduled and not over yet: it can be edited, cancelled and answered (the rule `upcoming_nights`
+        applies in SQL)."""
+        return self.status == "scheduled" and self.ends_at > now
 
 
 def night_of(row: Row[Any]) -> Night:
@@ -44,7 +62,9 @@ def night_of(row: Row[Any]) -> Night:
         id=row.id,
         guild_id=row.guild_id,
         channel_id=row.channel_id,
-        film=FilmRef(slug=row.film_slug, title=row.film_title, year=row.film_year),
+        film=None
+        if row.film_slug == TBD
+        else FilmRef(slug=row.film_slug, title=row.film_title, year=row.film_year),
         runtime_minutes=row.runtime_minutes,
         starts_at=row.starts_at,
         ends_at=row.ends_at,
@@ -58,6 +78,8 @@ def night_of(row: Row[Any]) -> Night:
         event_error=row.event_error,
         created_by=row.created_by,
         created_at=row.created_at,
+        series_id=row.series_id,
+        occurrence=row.occurrence,
     )
 
 
@@ -80,7 +102,7 @@ class NightQueries(Queries):
         *,
         guild_id: int,
         channel_id: int,
-        film: FilmRef,
+        film: FilmRef | None,
         runtime_minutes: int | None,
         starts_at: datetime,
         ends_at: datetime,
@@ -96,9 +118,7 @@ class NightQueries(Queries):
         values = {
             "guild_id": guild_id,
             "channel_id": channel_id,
-            "film_slug": film.slug,
-            "film_title": film.title,
-            "film_year": film.year,
+            **film_columns(film),
             "runtime_minutes": runtime_minutes,
             "starts_at": starts_at,
             "ends_at": ends_at,
@@ -156,7 +176,7 @@ class NightQueries(Queries):
         now: datetime,
         starts_at: datetime | _Unset = UNSET,
         ends_at: datetime | _Unset = UNSET,
-        film: FilmRef | _Unset = UNSET,
+        film: FilmRef | _Unset | None = UNSET,
         runtime_minutes: int | _Unset | None = UNSET,
         note: str | _Unset = UNSET,
         replan: Sequence[JobSpec] | None = None,
@@ -169,7 +189,7 @@ class NightQueries(Queries):
         if not isinstance(ends_at, _Unset):
             changes["ends_at"] = ends_at
         if not isinstance(film, _Unset):
-            changes.update(film_slug=film.slug, film_title=film.title, film_year=film.year)
+            changes.update(film_columns(film))
         if not isinstance(runtime_minutes, _Unset):
             changes["runtime_minutes"] = runtime_minutes
         if not isinstance(note, _Unset):

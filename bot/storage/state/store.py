@@ -13,12 +13,17 @@ from bot.storage.state import versioning
 from bot.storage.state.base import metadata
 from bot.storage.state.engine import Database, RetryPolicy
 from bot.storage.state.guilds import GuildQueries
+from bot.storage.state.history import HistoryQueries
 from bot.storage.state.jobs import JobQueries
 from bot.storage.state.library import LibraryQueries
 from bot.storage.state.meta import MetaQueries
 from bot.storage.state.nights import NightQueries
+from bot.storage.state.poll_queries import PollQueries
 from bot.storage.state.presence import PresenceQueries
+from bot.storage.state.ratings import RatingQueries
 from bot.storage.state.rsvps import RsvpQueries
+from bot.storage.state.series import SeriesQueries
+from bot.storage.state.watchlist import WatchlistQueries
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +37,11 @@ class StateStore(
     RsvpQueries,
     JobQueries,
     PresenceQueries,
+    WatchlistQueries,
+    PollQueries,
+    SeriesQueries,
+    RatingQueries,
+    HistoryQueries,
     LibraryQueries,
 ):
     """Async access to the state. Use `await StateStore.open(path_or_dsn)` and `await store.close()`."""

@@ -1,5 +1,6 @@
 """The movie-night tables (meta, guild settings, nights, RSVPs, jobs) and the coordination tables (instances,
-leases). They reference each other, so they share this module; a new feature's tables go in its own module.
+leases). They reference each other, so they share this module; a new feature's tables go in its own module
+(watchlist.py, polls.py, series.py: migration 0003, which also lets a job belong to a poll or a series).
 
 This is the schema as of the newest migration: every change here needs a migration in `migrations/versions`
 (`python -m bot.state revision --autogenerate -m "..."` writes one), and `tests/storage/test_state_schema.py`
@@ -28,6 +29,8 @@ guild_settings = Table(
     Column("role_id", Int),
     Column("reminders", Text),  # seconds before the start, comma-separated, largest first; NULL = defaults
     Column("updated_at", Epoch, nullable=False),
+    Column("usual_weekday", Int),  # the club's usual night (migration 0003): 0 = Monday ... 6 = Sunday
+    Column("usual_time", Text),  # ... and its local time, 'HH:MM'
 )
 
 nights = Table(
@@ -36,7 +39,7 @@ nights = Table(
     Column("id", Int, primary_key=True, autoincrement=True),
     Column("guild_id", Int, nullable=False),
     Column("channel_id", Int, nullable=False),
-    Column("film_slug", Text, nullable=False),
+    Column("film_slug", Text, nullable=False),  # '' (with film_title ''): film to be decided (migration 0003)
     Column("film_title", Text, nullable=False),
     Column("film_year", Int),
     Column("runtime_minutes", Int),
@@ -53,8 +56,11 @@ nights = Table(
     Column("created_by", Int, nullable=False),
     Column("created_at", Epoch, nullable=False),
     Column("updated_at", Epoch, nullable=False),
+    Column("series_id", Int),  # an occurrence of a recurring series (migration 0003; see series.py)
+    Column("occurrence", Int),  # its index in the series, from 0
     CheckConstraint("status IN ('scheduled', 'cancelled')", name="status"),
     Index("nights_by_guild", "guild_id", "status", "ends_at"),
+    Index("nights_by_series", "series_id", "occurrence", unique=True),
     sqlite_autoincrement=True,
 )
 
@@ -72,7 +78,8 @@ jobs = Table(
     "jobs",
     metadata,
     Column("id", Int, primary_key=True, autoincrement=True),
-    Column("night_id", Int, ForeignKey("nights.id", ondelete="CASCADE"), nullable=False),
+    # Whose job it is (migration 0003): a night's post, a poll's opening or result, or a series' upkeep.
+    Column("night_id", Int, ForeignKey("nights.id", ondelete="CASCADE")),
     Column("guild_id", Int, nullable=False),
     Column("kind", Text, nullable=False),
     Column("offset_s", Int, nullable=False, server_default=text("0")),
@@ -88,13 +95,25 @@ jobs = Table(
     Column("claimed_at", Epoch),
     Column("claimed_by", Text),
     Column("updated_at", Epoch, nullable=False),
-    CheckConstraint("kind IN ('announce', 'reminder', 'start', 'spoilers')", name="kind"),
+    Column("poll_id", Int, ForeignKey("polls.id", ondelete="CASCADE")),
+    Column("series_id", Int, ForeignKey("series.id", ondelete="CASCADE")),
+    CheckConstraint(
+        "kind IN ('announce', 'reminder', 'start', 'spoilers', 'poll_open', 'poll_close', 'series')",
+        name="kind",
+    ),
+    CheckConstraint(
+        "(CASE WHEN night_id IS NULL THEN 0 ELSE 1 END) + (CASE WHEN poll_id IS NULL THEN 0 ELSE 1 END)"
+        " + (CASE WHEN series_id IS NULL THEN 0 ELSE 1 END) = 1",
+        name="owner",
+    ),
     CheckConstraint(
         "status IN ('pending', 'sending', 'sent', 'failed', 'skipped', 'cancelled')", name="status"
     ),
     UniqueConstraint("night_id", "kind", "offset_s", "revision"),
     Index("jobs_due", "status", "next_attempt_at"),
     Index("jobs_by_night", "night_id"),
+    Index("jobs_by_poll", "poll_id"),
+    Index("jobs_by_series", "series_id"),
     sqlite_autoincrement=True,
 )
 

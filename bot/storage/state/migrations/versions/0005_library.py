@@ -1,7 +1,7 @@
 """Each server's own films: uploaded documents (bytes, safe name, content hash, who, when) and who may add.
 
-Revision ID: 0003_library
-Revises: 0002_presence
+Revision ID: 0005_library
+Revises: 0004_club
 Create Date: 2026-12-02
 """
 
@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0003_library"
-down_revision: str | Sequence[str] | None = "0002_presence"
+revision: str = "0005_library"
+down_revision: str | Sequence[str] | None = "0004_club"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

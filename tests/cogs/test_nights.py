@@ -137,7 +137,7 @@ async def make_env(tmp: Path, monkeypatch: Any, knowledge: FakeKnowledge, clock:
     fake = FakeDiscord()
     settings = Settings.from_env({"STATE_DB": str(tmp / "state.db")}, dotenv=False)
     state = await StateStore.open(settings.state_db)
-    bot = FilmBot(settings, knowledge, state, clock=clock, extensions=("cogs.movienight",))  # type: ignore[arg-type]
+    bot = FilmBot(settings, knowledge, state, clock=clock, extensions=("cogs.nights",))  # type: ignore[arg-type]
     await bot._async_setup_hook()
     fake.install(bot, monkeypatch)
     bot._connection.user = discord.ClientUser(
@@ -145,12 +145,12 @@ async def make_env(tmp: Path, monkeypatch: Any, knowledge: FakeKnowledge, clock:
     )  # type: ignore[arg-type]
     bot._connection.application_id = APP_ID
     bot._connection._add_guild_from_data(guild_payload())  # type: ignore[arg-type]
-    await bot.load_extension("cogs.movienight")
+    await bot.load_extension("cogs.nights")
     return Env(bot, fake, clock, tmp, monkeypatch)
 
 
 async def close_env(env: Env) -> None:
-    await env.bot.unload_extension("cogs.movienight")
+    await env.bot.unload_extension("cogs.nights")
     await env.bot.state.close()
     await env.bot.close()
 
@@ -261,7 +261,8 @@ async def test_members_without_manage_events_are_refused(env: Env) -> None:
         ("cancel", [option("id", 1, 4)]),
         ("edit", [option("id", 1, 4), option("note", "x")]),
         ("settings", []),
-        ("poll", []),
+        ("poll start", []),
+        ("poll end", []),
     ]:
         env.fake.requests.clear()
         await env.run(command_payload(sub, opts, user_id=MEMBER_ID, permissions=SEND))
@@ -589,31 +590,9 @@ async def test_settings_show_update_and_apply(env: Env) -> None:
     assert "Role to ping: none" in last_text(env.fake)
 
 
-async def test_poll_with_several_films(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    env = await make_env(tmp_path, monkeypatch, FakeKnowledge([PERFECTION, ARRIVAL]), FakeClock(NOW))
-    try:
-        await env.run(command_payload("poll", [option("hours", 48, 4)]))
-        first = reply_bodies(env.fake)[0]
-        assert first["type"] == 4 and not first.get("flags")
-        poll = first["poll"]
-        assert poll["duration"] == 48 and len(poll["question"]["text"]) <= 300
-        assert [a["poll_media"]["text"] for a in poll["answers"]] == [
-            "Arrival (2016)",
-            "The Perfection (2018)",
-        ]
-        assert "Poll posted with 2 films" in last_text(env.fake)
-    finally:
-        await close_env(env)
-
-
-async def test_poll_needs_two_films(env: Env) -> None:
-    await env.run(command_payload("poll"))
-    assert "only one film" in last_text(env.fake)
-
-
 @pytest.mark.parametrize(("count", "ids"), [("2", "1"), ("3", "0,2"), ("4", ""), ("", "")])
 def test_the_scheduler_serves_the_bots_guilds(tmp_path: Path, count: str, ids: str) -> None:
-    from cogs.movienight import MovieNight
+    from cogs.nights import MovieNight
 
     env = {"STATE_DB": str(tmp_path / "state.db"), "SHARD_COUNT": count, "SHARD_IDS": ids}
     bot = FilmBot(Settings.from_env(env, dotenv=False), FakeKnowledge([]), None)  # type: ignore[arg-type]
@@ -643,7 +622,7 @@ async def test_poster_finds_an_earlier_post_by_its_footer(env: Env) -> None:
 def test_discord_errors_map_to_permanent_or_temporary() -> None:
     import aiohttp
 
-    from cogs.movienight import delivery_error
+    from cogs.nights.poster import delivery_error
 
     forbidden = delivery_error(http_error(403, "Missing Access", 50001))
     assert forbidden.permanent and forbidden.reason.startswith("403")
