@@ -38,9 +38,13 @@ from pathlib import Path
 from typing import Any
 
 from bot.ingest.build import build
-from tests.loopback.payloads import Context, autocomplete, slash_command
-from tests.loopback.process import REPO_ROOT, BotProcess
-from tests.loopback.server import T_CALLBACK, FakeDiscord, InteractionHandle
+from bot.offline.model import T_CALLBACK
+from bot.offline.payloads import Context, autocomplete, slash_command
+from bot.offline.process import REPO_ROOT, BotProcess
+from bot.offline.routes.interactions import InteractionHandle
+from bot.offline.server import FakeDiscord
+
+SITECUSTOMIZE = Path(__file__).resolve().parent / "sitecustomize"
 
 FILMS_DIR = REPO_ROOT / "data" / "films"
 ANSWER_TIMEOUT = 10.0
@@ -299,7 +303,7 @@ async def measure(target: Target, knowledge_db: Path, tmp: Path, args: argparse.
             "LOG_LEVEL": "INFO",  # the default
         }
         async with BotProcess(
-            fake, module=target.module, env=env, log_path=tmp / f"{target.name}.log"
+            fake, SITECUSTOMIZE, module=target.module, env=env, log_path=tmp / f"{target.name}.log"
         ) as bot:
             await bot.wait_ready(timeout=READY_TIMEOUT)
             assert bot.started_at is not None

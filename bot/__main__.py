@@ -56,11 +56,16 @@ def refresh_knowledge(settings: Settings) -> None:
 
 async def run_bot(settings: Settings) -> int:
     from bot.client import FilmBot
+    from bot.storage.errors import StateError, StateUnavailable
     from bot.storage.knowledge import Knowledge
     from bot.storage.state import StateStore
 
+    try:
+        state = await StateStore.open(settings.state_db)
+    except (StateError, StateUnavailable) as error:
+        print(f"state database: {error}", file=sys.stderr)
+        return 1
     knowledge = await Knowledge.open(settings.knowledge_db)
-    state = await StateStore.open(settings.state_db)
     try:
         async with FilmBot(settings, knowledge, state) as bot:
             # SIGTERM (docker stop, systemd) closes the gateway and the databases like Ctrl-C does.

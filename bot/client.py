@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
+import os
+import socket
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -12,6 +15,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.clock import Clock, SystemClock
+from bot.shards import Shards
+from bot.storage.errors import StateUnavailable
 
 if TYPE_CHECKING:
     from bot.settings import Settings
@@ -25,6 +30,12 @@ EXTENSIONS = ("cogs.film", "cogs.meta", "cogs.movienight")
 # Text from documents and users never pings anyone; a movie night's role ping is allowed explicitly per send.
 NO_PINGS = discord.AllowedMentions.none()
 ALREADY_ANSWERED = 40060  # Discord's "Interaction has already been acknowledged"
+SYNC_LEASE_S = 120.0  # how long the process syncing the command tree holds the claim before others may
+# TODO(merge): move to bot/present/errors.py (owned by the harness branch) beside the other messages.
+STATE_UNAVAILABLE = (
+    "I can't reach my database right now, so I can't do that. Film questions still work; "
+    "please try this again in a minute."
+)
 
 
 def intents() -> discord.Intents:
@@ -45,7 +56,11 @@ class FilmTree(app_commands.CommandTree):
             # Discord kept our answer but its reply was lost (e.g. a 500); the retry found it answered.
             log.warning("interaction %s was already answered; nothing to repeat", interaction.id)
             return
-        message, expected = error_message(error)
+        if isinstance(original, StateUnavailable):
+            log.warning("interaction %s needs the state database: %s", interaction.id, original)
+            message, expected = STATE_UNAVAILABLE, True
+        else:
+            message, expected = error_message(error)
         if not expected:
             command = interaction.command.qualified_name if interaction.command else "?"
             log.error("command /%s failed", command, exc_info=error)
@@ -85,7 +100,10 @@ class FilmBot(commands.AutoShardedBot):
         self.knowledge = knowledge
         self.state = state
         self.clock: Clock = clock or SystemClock()
+        self.served_shards = Shards.configured(settings.shard_count, settings.shard_ids)  # None: every guild
         self._extensions = extensions
+        self._sync_holder = f"{socket.gethostname()}:{os.getpid()}"
+        self._sync_retry: asyncio.Task[None] | None = None
 
     async def setup_hook(self) -> None:
         for name in self._extensions:
@@ -94,11 +112,7 @@ class FilmBot(commands.AutoShardedBot):
 
     def serves_guild(self, guild_id: int) -> bool:
         """True when one of this process's shards serves the guild (always true unsharded)."""
-        count = self.settings.shard_count
-        if not count:
-            return True
-        ids = self.settings.shard_ids if self.settings.shard_ids is not None else range(count)
-        return (guild_id >> 22) % count in ids
+        return self.served_shards is None or self.served_shards.serves(guild_id)
 
     def command_hash(self) -> str:
         payload = [cmd.to_dict(self.tree) for cmd in self.tree.get_commands()]
@@ -106,7 +120,9 @@ class FilmBot(commands.AutoShardedBot):
         return hashlib.sha256(blob).hexdigest()
 
     async def sync_commands(self) -> None:
-        """Sync to DEV_GUILD_ID when set; globally only when the command set changed since the last sync."""
+        """Sync to DEV_GUILD_ID when set. Otherwise globally, only when the command set changed since the last
+        sync, and by exactly one process: the one that wins the claim `command-sync:<hash>` in the state
+        database. The others skip; if the winner dies before syncing, they take over when its claim lapses."""
         if self.settings.dev_guild_id:
             guild = discord.Object(id=self.settings.dev_guild_id)
             self.tree.copy_global_to(guild=guild)
@@ -114,9 +130,57 @@ class FilmBot(commands.AutoShardedBot):
             log.info("synced %d commands to dev guild %s", len(synced), self.settings.dev_guild_id)
             return
         digest = self.command_hash()
+        try:
+            if await self._sync_once(digest):
+                return
+        except StateUnavailable as error:
+            log.warning("command sync postponed: %s", error)
+        if self._sync_retry is None or self._sync_retry.done():
+            self._sync_retry = asyncio.create_task(self._sync_later(digest), name="command-sync-retry")
+
+    async def _sync_once(self, digest: str) -> bool:
+        """True when the commands are in sync (done here or by another process), False while another holds
+        the claim."""
         if await self.state.get_meta("command_hash") == digest:
             log.info("command set unchanged; global sync skipped")
-            return
-        synced = await self.tree.sync()
-        await self.state.set_meta("command_hash", digest)
+            return True
+        lease = f"command-sync:{digest}"
+        if not await self.state.acquire_lease(lease, self._sync_holder, ttl=SYNC_LEASE_S):
+            log.info("another process is syncing the command set %s; not syncing here", digest[:12])
+            return False
+        try:
+            if await self.state.get_meta("command_hash") == digest:  # synced while we checked
+                return True
+            synced = await self.tree.sync()
+            await self.state.set_meta("command_hash", digest)
+        except BaseException:
+            await asyncio.shield(self._release(lease))
+            raise
         log.info("synced %d commands globally", len(synced))
+        return True
+
+    async def _release(self, lease: str) -> None:
+        try:
+            await self.state.release_lease(lease, self._sync_holder)
+        except StateUnavailable:
+            log.warning("could not release %s; it lapses in %.0fs", lease, SYNC_LEASE_S)
+
+    async def _sync_later(self, digest: str) -> None:
+        """Wait for the other process's claim to lapse, then check again (it may have died)."""
+        while True:
+            try:
+                left = await self.state.lease_expires_in(f"command-sync:{digest}")
+                await asyncio.sleep(max(left or 0, 0) + 1.0)
+                if await self._sync_once(digest):
+                    return
+            except StateUnavailable as error:
+                log.warning("command sync postponed: %s", error)
+                await asyncio.sleep(5.0)
+            except discord.HTTPException:
+                log.exception("command sync failed")
+                return
+
+    async def close(self) -> None:
+        if self._sync_retry is not None:
+            self._sync_retry.cancel()
+        await super().close()

@@ -15,8 +15,10 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.present import film as present
-from bot.present.paging import Paginator
-from bot.present.reply import Reply
+from bot.present import paging
+from bot.present.errors import blank_option
+from bot.present.reply import NO_MENTIONS, Reply
+from bot.present.text import given
 
 if TYPE_CHECKING:
     from bot.client import FilmBot
@@ -35,27 +37,47 @@ def per_user_cooldown() -> Any:
 
 
 async def respond(
-    interaction: discord.Interaction[Any], pages: Sequence[Reply], *, private: bool = False
+    interaction: discord.Interaction[Any],
+    pages: Sequence[Reply],
+    *,
+    private: bool = False,
+    kind: str = "",
+    key: str = "",
 ) -> None:
-    """Send one reply, or the first of several pages with Previous/Next buttons."""
-    first = pages[0]
-    kwargs = first.to_send_kwargs()
-    kwargs["ephemeral"] = private or first.ephemeral
-    if len(pages) == 1:
-        await interaction.response.send_message(**kwargs)
-        return
-    view = Paginator(pages, interaction.user.id)
-    callback = await interaction.response.send_message(**kwargs, view=view)
-    if isinstance(callback.resource, discord.InteractionMessage):
-        view.message = callback.resource
+    """Send one reply, or the first of several pages with Previous/Next buttons (`kind`/`key` name them, so
+    a click renders the page again, after a restart too)."""
+    await paging.send_pages(interaction, pages, kind, key, private=private)
 
 
 class Film(commands.Cog):
     def __init__(self, bot: FilmBot) -> None:
         self.bot = bot
 
+    async def cog_load(self) -> None:
+        paging.register(self.bot, "cast", self._cast_pages, "/cast")
+        paging.register(self.bot, "plot", self._plot_pages, "/plot")
+
+    async def cog_unload(self) -> None:
+        paging.unregister(self.bot, "cast")
+        paging.unregister(self.bot, "plot")
+
     async def _film(self, text: str | None) -> FilmRef:
-        return await self.bot.knowledge.resolve_film(text)
+        """The film an option names; an option that shows nothing (spaces, invisible characters) names none."""
+        return await self.bot.knowledge.resolve_film(given(text))
+
+    async def _by_slug(self, slug: str) -> FilmRef | None:
+        return next((f for f in await self.bot.knowledge.films() if f.slug == slug), None)
+
+    async def _cast_pages(self, interaction: discord.Interaction[Any], slug: str) -> list[Reply] | None:
+        ref = await self._by_slug(slug)
+        return None if ref is None else present.cast_pages(ref, await self.bot.knowledge.cast(slug))
+
+    async def _plot_pages(self, interaction: discord.Interaction[Any], key: str) -> list[Reply] | None:
+        part, _, slug = key.partition(":")
+        ref = await self._by_slug(slug)
+        if ref is None or part not in (*present.PARTS, "all"):
+            return None
+        return present.plot(await self.bot.knowledge.plot(slug), None if part == "all" else part)
 
     async def film_autocomplete(
         self, interaction: discord.Interaction[Any], current: str
@@ -93,11 +115,18 @@ class Film(commands.Cog):
         private: bool = False,
     ) -> None:
         ref = await self._film(film)
+        if name is not None and given(name) is None:
+            await interaction.response.send_message(
+                blank_option("name", "/cast name:Paloma", "Leave `name` out for the whole cast."),
+                ephemeral=True,
+                allowed_mentions=NO_MENTIONS,
+            )
+            return
         if name is None:
             pages = present.cast_pages(ref, await self.bot.knowledge.cast(ref.slug))
         else:
             pages = [present.credit_matches(ref, name, await self.bot.knowledge.find_credits(ref.slug, name))]
-        await respond(interaction, pages, private=private)
+        await respond(interaction, pages, private=private, kind="cast", key=ref.slug)
 
     @app_commands.command(
         name="plot", description="The premise, then every plot beat behind its own spoiler tag"
@@ -113,9 +142,8 @@ class Film(commands.Cog):
         private: bool = False,
     ) -> None:
         ref = await self._film(film)
-        await respond(
-            interaction, present.plot(await self.bot.knowledge.plot(ref.slug), part), private=private
-        )
+        pages = present.plot(await self.bot.knowledge.plot(ref.slug), part)
+        await respond(interaction, pages, private=private, kind="plot", key=f"{part or 'all'}:{ref.slug}")
 
     @app_commands.command(name="soundtrack", description="Score composer, featured music and songs")
     @app_commands.describe(film=FILM)
@@ -148,7 +176,13 @@ class Film(commands.Cog):
         film: str | None = None,
         private: bool = False,
     ) -> None:
-        slug = (await self._film(film)).slug if film or len(await self.bot.knowledge.films()) == 1 else None
+        if given(query) is None:
+            await interaction.response.send_message(
+                blank_option("query", "/search query:cello"), ephemeral=True, allowed_mentions=NO_MENTIONS
+            )
+            return
+        named = given(film)
+        slug = (await self._film(named)).slug if named or len(await self.bot.knowledge.films()) == 1 else None
         hits = await self.bot.knowledge.search(query, slug)
         await respond(interaction, [present.search(query, hits)], private=private)
 

@@ -29,34 +29,30 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.client import NO_PINGS
+from bot.client import NO_PINGS, STATE_UNAVAILABLE
 from bot.nights.offsets import OffsetError, end_of, parse_offsets, parse_runtime
 from bot.nights.scheduler import Delivery, DeliveryFailed, Scheduler, plan_jobs
 from bot.nights.timeparse import ParseError, parse_when, resolve_timezone, timezone_names
 from bot.present import nights as present
-from bot.storage.errors import KnowledgeUnavailable, LookupFailed
+from bot.present import paging
+from bot.present.reply import Reply
+from bot.present.text import given
+from bot.storage.errors import KnowledgeUnavailable, LookupFailed, StateUnavailable
 from bot.storage.models import Overview
-from bot.storage.state import UNSET, Answer, Night, Shards
+from bot.storage.state import UNSET, Answer, Night
 
 if TYPE_CHECKING:
     from bot.client import FilmBot
 
 log = logging.getLogger(__name__)
 
+LIST_LIMIT = 1000  # nights /movienight list pages through (autocomplete offers the first 25)
 RSVP_PATTERN = r"rsvp:(?P<night>[0-9]{1,20}):(?P<answer>going|maybe|no)"
 BUTTON_STYLES: dict[Answer, discord.ButtonStyle] = {
     "going": discord.ButtonStyle.success,
     "maybe": discord.ButtonStyle.secondary,
     "no": discord.ButtonStyle.danger,
 }
-
-
-def shards_of(bot: FilmBot) -> Shards | None:
-    count = bot.settings.shard_count
-    if not count:
-        return None
-    ids = bot.settings.shard_ids if bot.settings.shard_ids is not None else tuple(range(count))
-    return Shards(count, tuple(ids))
 
 
 def manage_events_only() -> Any:
@@ -292,14 +288,16 @@ class MovieNight(commands.Cog):
     def __init__(self, bot: FilmBot) -> None:
         self.bot = bot
         self.poster = DiscordPoster(bot)
-        self.scheduler = Scheduler(bot.state, self.poster, bot.clock, shards=shards_of(bot))
+        self.scheduler = Scheduler(bot.state, self.poster, bot.clock, shards=bot.served_shards)
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(RsvpButton)
+        paging.register(self.bot, "nights", self._night_pages, "/movienight list")
         self.scheduler.start()
 
     async def cog_unload(self) -> None:
         await self.scheduler.stop()
+        paging.unregister(self.bot, "nights")
         self.bot.remove_dynamic_items(RsvpButton)
 
     # -- helpers --------------------------------------------------------------------------------------------
@@ -386,15 +384,17 @@ class MovieNight(commands.Cog):
         store, now = self.bot.state, self.bot.clock.now()
         settings = await store.guild_settings(guild_id)
         try:
-            zone = str(resolve_timezone(timezone or settings.timezone))
-            starts_at = parse_when(when, zone, now)
+            zone = str(resolve_timezone(given(timezone) or settings.timezone))
+            starts_at = parse_when(given(when) or "", zone, now)
         except ParseError as error:
             await self._say(interaction, present.time_error(str(error)))
             return
         if role is not None and role.is_default():
             await self._say(interaction, present.everyone_role())
             return
-        ref = await self.bot.knowledge.resolve_film(film)  # lookup errors: answered by the tree's handler
+        blank_note = note is not None and given(note) is None  # spaces or invisible characters only
+        # Lookup errors are answered by the tree's handler.
+        ref = await self.bot.knowledge.resolve_film(given(film))
         await interaction.response.defer(ephemeral=True, thinking=True)
         overview = await self.poster.overview(ref.slug)
         runtime = parse_runtime(
@@ -410,7 +410,7 @@ class MovieNight(commands.Cog):
             ends_at=end_of(starts_at, runtime),
             timezone=zone,
             role_id=role.id if role else settings.role_id,
-            note=note or "",
+            note=given(note) or "",
             created_by=interaction.user.id,
             now=now,
             jobs=plan_jobs(starts_at, runtime, settings.reminders, now),
@@ -421,7 +421,9 @@ class MovieNight(commands.Cog):
             night, overview, channel.name if channel else self._channel_name(interaction, channel_id)
         )
         night = await store.get_night(night.id) or night
-        await self._say(interaction, present.scheduled(night, event_error=night.event_error))
+        await self._say(
+            interaction, present.scheduled(night, event_error=night.event_error, blank_note=blank_note)
+        )
 
     @movienight.command(
         name="edit", description="Change a movie night's time, film or note (needs Manage Events)"
@@ -447,6 +449,8 @@ class MovieNight(commands.Cog):
         night = await self._upcoming(interaction, night_id)
         if night is None:
             return
+        when, film = given(when), given(film)  # an option that shows nothing is not a change
+        note_removed = note is not None and given(note) is None  # a blank note clears the note
         if when is None and film is None and note is None:
             await self._say(interaction, present.nothing_to_edit())
             return
@@ -477,20 +481,28 @@ class MovieNight(commands.Cog):
             ends_at=end_of(starts_at, runtime),
             film=ref,
             runtime_minutes=runtime,
-            note=note if note is not None else UNSET,
+            note=UNSET if note is None else ("" if note_removed else note),
             replan=replan,
         )
         if updated is None:
             await self._say(interaction, present.night_not_found(night_id))
             return
         self.scheduler.wake()
+        announcement_error = None
         try:
             await self.poster.refresh(updated)
         except discord.HTTPException as error:
             log.warning("night %d: announcement not updated: %s", updated.id, error)
+            announcement_error = delivery_error(error).reason
         await self.poster.update_event(updated, overview, self._channel_name(interaction, updated.channel_id))
         updated = await self.bot.state.get_night(updated.id) or updated
-        await self._say(interaction, present.edited(updated, event_error=updated.event_error))
+        reply = present.edited(
+            updated,
+            event_error=updated.event_error,
+            announcement_error=announcement_error,
+            note_removed=note_removed,
+        )
+        await self._say(interaction, reply)
 
     @movienight.command(name="cancel", description="Cancel a movie night (needs Manage Events)")
     @app_commands.rename(night_id="id")
@@ -521,11 +533,18 @@ class MovieNight(commands.Cog):
         if interaction.guild_id is None:
             await self._say(interaction, present.NOT_IN_GUILD)
             return
+        pages = await self._night_pages(interaction, "")
+        await paging.send_pages(interaction, pages, "nights", "", private=True)
+
+    async def _night_pages(self, interaction: discord.Interaction[Any], key: str) -> list[Reply]:
+        """The pages of /movienight list for the server the interaction is in (rendered again on a click)."""
+        if interaction.guild_id is None:
+            return [Reply(present.NOT_IN_GUILD, ephemeral=True)]
         store = self.bot.state
-        nights = await store.upcoming_nights(interaction.guild_id, self.bot.clock.now())
+        nights = await store.upcoming_nights(interaction.guild_id, self.bot.clock.now(), limit=LIST_LIMIT)
         ids = [n.id for n in nights]
-        text = present.night_list(nights, await store.rsvp_counts_for(ids), await store.problem_jobs(ids))
-        await self._say(interaction, text)
+        texts = present.night_list(nights, await store.rsvp_counts_for(ids), await store.problem_jobs(ids))
+        return [Reply(text, ephemeral=True) for text in texts]
 
     @movienight.command(name="rsvps", description="Who is coming to a movie night")
     @app_commands.rename(night_id="id")
@@ -564,6 +583,7 @@ class MovieNight(commands.Cog):
         if channel is None and timezone is None and role is None and reminders is None and not clear_role:
             await self._say(interaction, present.settings_summary(await store.guild_settings(guild_id)))
             return
+        timezone, reminders = given(timezone), given(reminders)
         try:
             zone = str(resolve_timezone(timezone)) if timezone is not None else UNSET
             offsets = parse_offsets(reminders) if reminders is not None else UNSET
@@ -605,8 +625,19 @@ class MovieNight(commands.Cog):
     # -- RSVP -----------------------------------------------------------------------------------------------
 
     async def answer_rsvp(self, interaction: discord.Interaction[Any], night_id: int, answer: Answer) -> None:
+        try:
+            await self._answer_rsvp(interaction, night_id, answer)
+        except StateUnavailable as error:  # buttons have no tree-level handler: answer here
+            log.warning("RSVP for night %d not recorded: %s", night_id, error)
+            await self._say(interaction, STATE_UNAVAILABLE)
+
+    async def _answer_rsvp(
+        self, interaction: discord.Interaction[Any], night_id: int, answer: Answer
+    ) -> None:
         store, now = self.bot.state, self.bot.clock.now()
         night = await store.get_night(night_id)
+        if night is not None and night.guild_id != interaction.guild_id:
+            night = None  # another server's night: not this server's business
         if night is None or night.status != "scheduled" or night.ends_at <= now:
             if night is not None:
                 await self._say(interaction, present.rsvp_closed(night))

@@ -55,7 +55,7 @@ class FakeClock:
             await asyncio.sleep(0)
 
 
-async def eventually(check: Callable[[], bool], within: float = 3.0) -> None:
+async def eventually(check: Callable[[], bool], within: float = 10.0) -> None:
     """Let background tasks run until `check()` holds (bounded)."""
     deadline = asyncio.get_running_loop().time() + within
     while not check():
@@ -64,7 +64,7 @@ async def eventually(check: Callable[[], bool], within: float = 3.0) -> None:
         await asyncio.sleep(0.005)
 
 
-async def until(check: Callable[[], Awaitable[bool]], within: float = 3.0) -> None:
+async def until(check: Callable[[], Awaitable[bool]], within: float = 10.0) -> None:
     """Like `eventually`, for checks that need to await (e.g. read the state store)."""
     deadline = asyncio.get_running_loop().time() + within
     while not await check():

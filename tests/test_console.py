@@ -32,15 +32,14 @@ SPOILERS = [
 async def console(tmp_path: Path) -> AsyncIterator[Console]:
     build(ROOT / "data" / "films", tmp_path / "k.db")
     env = {"KNOWLEDGE_DB": str(tmp_path / "k.db"), "STATE_DB": str(tmp_path / "s.db")}
-    c, (knowledge, state) = await open_console(Settings.from_env(env))
+    c = await open_console(Settings.from_env(env))
     yield c
-    await state.close()
-    await knowledge.close()
+    await c.close()
 
 
 def visible(console: Console) -> str:
     """Everything the last message shows outside spoiler tags (content, embeds, buttons, choices)."""
-    sent = console.discord.last
+    sent = console.last
     assert sent is not None
     parts = [sent.content]
     for e in sent.embeds:
@@ -89,7 +88,7 @@ async def test_commands_answer_with_the_documents_facts(
 
 async def test_plot_hides_every_beat(console: Console) -> None:
     await console.run_line("/plot")
-    sent = console.discord.last
+    sent = console.last
     assert sent is not None
     text = "\n".join(f["value"] for e in sent.embeds for f in e.get("fields", [])) + "".join(
         e.get("description") or "" for e in sent.embeds
@@ -106,7 +105,7 @@ async def test_paging_buttons_and_autocomplete(console: Console) -> None:
     out = await console.run_line("?/cast name:liz")
     assert "Logan Browning" in out and "Milah Thompson" in out
     assert_no_spoilers(console)
-    assert len(console.discord.last.choices) <= 25  # type: ignore[union-attr]
+    assert console.last is not None and 0 < len(console.last.choices) <= 25
 
 
 @pytest.mark.parametrize(

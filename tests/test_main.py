@@ -7,6 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.slow  # `python -m bot` subprocesses
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -52,3 +56,10 @@ def test_settings_mistake_is_a_message(tmp_path: Path) -> None:
     done = run(tmp_path, SHARD_COUNT="two")
     assert done.returncode == 2
     assert "SHARD_COUNT must be a whole number" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_log_level_that_does_not_exist_is_a_message(tmp_path: Path) -> None:
+    done = run(tmp_path, LOG_LEVEL="VERBOSE")
+    assert done.returncode == 2
+    assert "LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL" in done.stderr
+    assert "Traceback" not in done.stderr

@@ -11,7 +11,7 @@ MAX_OFFSET_S: Final = 14 * 24 * 3600
 MAX_OFFSETS: Final = 6
 
 _UNITS: Final = {"d": 86400, "h": 3600, "m": 60}
-_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(d|days?|h|hrs?|hours?|m|mins?|minutes?)", re.IGNORECASE)
+_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(days?|d|hours?|hrs?|h|minutes?|mins?|m)", re.IGNORECASE)
 _RUNTIME_HOURS = re.compile(r"(\d+)\s*(?:h|hr|hrs|hours?)\b", re.IGNORECASE)
 _RUNTIME_MINUTES = re.compile(r"(\d+)\s*(?:m|min|mins|minutes?)\b", re.IGNORECASE)
 
@@ -27,13 +27,16 @@ def parse_duration(text: str) -> int:
         raise OffsetError("an empty duration")
     total = 0.0
     position = 0
+    unreadable = OffsetError(f"I can't read “{' '.join(text.split())}” as a duration (try “24h” or “15m”)")
     for match in _PART.finditer(compact):
         if compact[position : match.start()].strip():
-            raise OffsetError(f"I can't read {text.strip()!r} as a duration (try '24h' or '15m')")
+            raise unreadable
         total += float(match.group(1)) * _UNITS[match.group(2)[0].lower()]
         position = match.end()
     if position == 0 or compact[position:].strip():
-        raise OffsetError(f"I can't read {text.strip()!r} as a duration (try '24h' or '15m')")
+        raise unreadable
+    if not total <= MAX_OFFSET_S:  # also infinity, from a number too long for a float: never rounded
+        raise OffsetError("reminders can be at most 14 days before the start")
     return round(total)
 
 

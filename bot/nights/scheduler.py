@@ -10,9 +10,12 @@ early by `wake()` when a night is scheduled, edited or cancelled), then for each
    after a crash or a timeout returns the message Discord already created instead of posting twice;
 4. records the message id, or retries with backoff (5xx, 429, network) or records a permanent failure.
 
-A worker killed mid-send leaves the job in `sending`; `recover()` (run at start) puts it back to `pending` and
-it is sent again with the same nonce. Past Discord's nonce window the poster is first asked whether the post
-is already in the channel (`find_delivered`). No Discord types here: the poster translates.
+A worker killed mid-send leaves the job in `sending`; `recover()` (run at start) and every later pass put it
+back to `pending` once its holder is dead (see `bot.nights.presence`: a live process's claims, e.g. another
+process started with the same shard ids, are left alone), and it is sent again with the same nonce. Past
+Discord's nonce window the poster is first asked whether the post is already in the channel
+(`find_delivered`). While the state database is unreachable the loop logs it and tries again; nothing is
+claimed meanwhile. No Discord types here: the poster translates.
 """
 
 from __future__ import annotations
@@ -29,7 +32,10 @@ from typing import Protocol
 
 from bot.clock import Clock
 from bot.nights.offsets import end_of
-from bot.storage.state import Job, JobSpec, Night, Shards, StateStore
+from bot.nights.presence import Liveness, Presence
+from bot.shards import Shards
+from bot.storage.errors import StateUnavailable
+from bot.storage.state import Job, JobSpec, Night, StateStore
 
 log = logging.getLogger(__name__)
 
@@ -147,6 +153,7 @@ class Scheduler:
         shards: Shards | None = None,
         policy: Policy | None = None,
         instance: str | None = None,
+        liveness: Liveness | None = None,
     ) -> None:
         self.store = store
         self.poster = poster
@@ -154,6 +161,7 @@ class Scheduler:
         self.shards = shards
         self.policy = policy or Policy()
         self.instance = instance or instance_name()
+        self.presence = Presence(store, self.instance, shards, liveness)
         self._wake = asyncio.Event()
         self._recovered = False
         self._task: asyncio.Task[None] | None = None
@@ -163,6 +171,7 @@ class Scheduler:
     def start(self) -> asyncio.Task[None]:
         if self._task is None or self._task.done():
             self._task = asyncio.create_task(self.run(), name="movie-night-scheduler")
+            self.presence.start()
         return self._task
 
     async def stop(self) -> None:
@@ -174,6 +183,7 @@ class Scheduler:
             await task
         except asyncio.CancelledError:
             pass
+        await self.presence.stop()
 
     def wake(self) -> None:
         """Re-read the jobs now (a night was scheduled, edited or cancelled)."""
@@ -191,26 +201,37 @@ class Scheduler:
                 delay = await self._delay()
             except asyncio.CancelledError:
                 raise
+            except StateUnavailable as error:
+                log.warning("movie night posts wait for the state database: %s", error)
+                delay = self.policy.error_pause
             except Exception:
                 log.exception("movie night scheduler pass failed; trying again shortly")
                 delay = self.policy.error_pause
             await self._sleep(delay)
 
     async def recover(self) -> int:
-        """Re-drive jobs a dead worker left in 'sending' (same nonce, so no duplicate)."""
-        count = await self.store.requeue_sending(now=self.clock.now(), shards=self.shards)
+        """Register this instance, and re-drive the jobs that dead workers left in 'sending' (same nonce, so
+        no duplicate)."""
+        await self.presence.register()
+        count = await self._requeue_dead()
         self._recovered = True
         if count:
             log.warning("re-driving %d movie night post(s) interrupted mid-send", count)
         return count
 
+    async def _requeue_dead(self) -> int:
+        """Claims of our guilds held by no live instance (ours included: between passes we hold none)."""
+        live = await self.presence.others_alive()
+        return await self.store.requeue_sending(now=self.clock.now(), shards=self.shards, live=live)
+
     async def _delay(self) -> float:
         now = self.clock.now()
+        dead = await self._requeue_dead()
         stale = await self.store.requeue_sending(
             now=now, shards=self.shards, claimed_before=now - self.policy.stale_claim
         )
-        if stale:
-            log.warning("re-driving %d movie night post(s) stuck in sending", stale)
+        if dead or stale:
+            log.warning("re-driving %d movie night post(s) left in sending", dead + stale)
             return 0.0
         next_due = await self.store.next_due_at(self.shards)
         if next_due is None:

@@ -31,6 +31,12 @@ _OPTION_TYPES = {
 _QUERY_ERRORS = (LookupFailed, FilmAmbiguous, KnowledgeUnavailable)
 
 
+def blank_option(option: str, example: str, hint: str = "") -> str:
+    """The answer to an option that shows nothing (only spaces or invisible characters)."""
+    text = f"`{option}` has nothing in it I can read (only spaces or invisible characters). Try `{example}`."
+    return f"{text} {hint}".strip()
+
+
 def _unwrap(error: BaseException) -> BaseException:
     """The exception a command really raised, out of discord.py's wrappers."""
     for _ in range(10):  # wrappers never nest deeper; the bound guards against cycles

@@ -17,7 +17,8 @@ import discord
 
 from bot.nights.offsets import format_offset, format_offsets
 from bot.present import limits
-from bot.present.text import escape, plain_label, truncate
+from bot.present.reply import Field, make_embed
+from bot.present.text import escape, has_visible, plain_label, truncate
 from bot.storage.models import FilmRef, Overview, Spoil
 from bot.storage.state import Answer, GuildSettings, Job, Night, Rsvp, RsvpCounts
 
@@ -111,16 +112,11 @@ def _late_note(late_by: timedelta | None) -> str:
 
 def announcement(night: Night, overview: Overview | None, *, late_by: timedelta | None = None) -> Post:
     title = escape(film_name(night.film))
-    embed = discord.Embed(
-        title=truncate(f"🎬 {title}", limits.EMBED_TITLE),
-        colour=COLOUR,
-        description=truncate(escape(overview.premise), 1500) if overview and overview.premise else None,
-    )
-    embed.add_field(name="When", value=when_text(night.starts_at), inline=False)
-    runtime = _safe_fact(overview, "runtime")
+    premise = truncate(escape(overview.premise), 1500) if overview and overview.premise else ""
+    fields = [Field("When", when_text(night.starts_at))]
     details: list[tuple[str, str | None]] = [
         ("Year", _safe_fact(overview, "year") or (str(night.film.year) if night.film.year else None)),
-        ("Runtime", runtime),
+        ("Runtime", _safe_fact(overview, "runtime")),
         ("Director", _safe_fact(overview, "director")),
         ("Starring", _cast(overview)),
         (
@@ -128,14 +124,19 @@ def announcement(night: Night, overview: Overview | None, *, late_by: timedelta 
             ", ".join(overview.where_to_watch) if overview and overview.where_to_watch else None,
         ),
     ]
-    for name, value in details:
-        if value:
-            embed.add_field(
-                name=name, value=truncate(escape(value), limits.FIELD_VALUE), inline=name != "Starring"
-            )
-    if night.note:
-        embed.add_field(name="Note", value=truncate(escape(night.note), limits.FIELD_VALUE), inline=False)
-    embed.set_footer(text=marker(night.id, "announce") + " · RSVP with the buttons below")
+    # Only what shows something: a detail or note of spaces or invisible characters is left out, as escaping
+    # drops control and bidi characters (Discord refuses a blank field, and the post would be lost).
+    shown = [(name, escape(value)) for name, value in details if value]
+    fields += [Field(name, value, name != "Starring") for name, value in shown if has_visible(value)]
+    if has_visible(escape(night.note)):
+        fields.append(Field("Note", escape(night.note)))
+    embed = make_embed(
+        f"🎬 {title}",
+        premise,
+        fields,
+        marker(night.id, "announce") + " · RSVP with the buttons below",
+        colour=COLOUR,
+    )
     head = f"{role_mention(night.role_id)} " if night.role_id else ""
     content = f"{head}🍿 **Movie night:** {title}, {when_text(night.starts_at)}{_late_note(late_by)}"
     return Post(truncate(content, limits.CONTENT), embed, night.role_id)
@@ -222,7 +223,7 @@ def event_description(night: Night, overview: Overview | None) -> str:
         tail.append(_inert_label(" · ".join(facts), 150))
     if overview and overview.where_to_watch:
         tail.append(_inert_label("Where to watch: " + ", ".join(overview.where_to_watch), 200))
-    if night.note:
+    if has_visible(plain_label(night.note, 300)):
         tail.append(_inert_label("Note: " + night.note, 300))
     tail.append("RSVP on the announcement in Discord.")
     tail_text = "\n".join(tail)
@@ -271,21 +272,35 @@ def _where(night: Night) -> str:
     return f"<#{night.channel_id}>"
 
 
-def scheduled(night: Night, *, event_error: str | None) -> str:
+def scheduled(night: Night, *, event_error: str | None, blank_note: bool = False) -> str:
     lines = [
         f"Scheduled movie night `#{night.id}`: **{escape(film_name(night.film))}**",
         f"Starts {when_text(night.starts_at)} (read in {night.timezone}). Check that's right!",
         f"The announcement is being posted in {_where(night)}.",
     ]
+    if blank_note:
+        lines.append(
+            "The note had nothing visible in it (only spaces or invisible characters), so there is none."
+        )
     if event_error:
         lines.append(f"⚠️ I couldn't create the server event: {escape(event_error)}")
     return truncate("\n".join(lines), limits.CONTENT)
 
 
-def edited(night: Night, *, event_error: str | None) -> str:
+def edited(
+    night: Night,
+    *,
+    event_error: str | None,
+    announcement_error: str | None = None,
+    note_removed: bool = False,
+) -> str:
     lines = [
         f"Updated movie night `#{night.id}`: **{escape(film_name(night.film))}**, {when_text(night.starts_at)}."
     ]
+    if note_removed:
+        lines.append("The new note had nothing visible in it, so the note is removed.")
+    if announcement_error:
+        lines.append(f"⚠️ I couldn't update the announcement: {escape(announcement_error)}")
     if event_error:
         lines.append(f"⚠️ I couldn't update the server event: {escape(event_error)}")
     return truncate("\n".join(lines), limits.CONTENT)
@@ -318,27 +333,47 @@ def _problem(job: Job) -> str:
     return f"⚠️ {job_label(job)} {state}: {escape(job.last_error or 'unknown error')}"
 
 
+_NEEDS_ATTENTION = "**Needs attention**"
+_UPCOMING = "**Upcoming movie nights**"
+_BLOCK_MAX = 600  # one night's lines, so a page holds several and a night is never split across pages
+
+
+def _night_block(night: Night, tally: RsvpCounts, jobs: Sequence[Job]) -> str:
+    rsvp = " · ".join(f"{ANSWER_EMOJI[a]} {tally.of(a)}" for a in ANSWER_LABELS)
+    lines = [
+        f"`#{night.id}` **{escape(film_name(night.film))}**, {when_text(night.starts_at)} in {_where(night)}",
+        f"  {rsvp}",
+    ]
+    if night.event_error:
+        lines.append(f"  {truncate('⚠️ server event: ' + escape(night.event_error), 200)}")
+    lines.extend(f"  {truncate(_problem(job), 200)}" for job in jobs)
+    return truncate("\n".join(lines), _BLOCK_MAX)
+
+
 def night_list(
     nights: Sequence[Night],
     counts: Mapping[int, RsvpCounts],
     problems: Mapping[int, Sequence[Job]],
-) -> str:
+) -> list[str]:
+    """Pages of at most 2000 characters: the nights whose posts or event failed first (what an organiser must
+    see), then the others by date. A night is never cut or split across pages."""
     if not nights:
-        return "No movie nights coming up. Schedule one with `/movienight schedule`."
-    blocks = ["**Upcoming movie nights**"]
-    for night in nights:
-        tally = counts.get(night.id, RsvpCounts())
-        rsvp = " · ".join(f"{ANSWER_EMOJI[a]} {tally.of(a)}" for a in ANSWER_LABELS)
-        lines = [
-            f"`#{night.id}` **{escape(film_name(night.film))}**, {when_text(night.starts_at)} in {_where(night)}",
-            f"  {rsvp}",
-        ]
-        if night.event_error:
-            lines.append(f"  ⚠️ server event: {escape(night.event_error)}")
-        lines.extend(f"  {_problem(job)}" for job in problems.get(night.id, ()))
-        blocks.append("\n".join(lines))
-    text = "\n\n".join(blocks)
-    return truncate(text, limits.CONTENT)
+        return ["No movie nights coming up. Schedule one with `/movienight schedule`."]
+    troubled = [n for n in nights if n.event_error or problems.get(n.id)]
+    fine = [n for n in nights if n not in troubled]
+    pages: list[str] = []
+    page = ""
+    for heading, group in ((_NEEDS_ATTENTION, troubled), (_UPCOMING, fine)):
+        for index, night in enumerate(group):
+            block = _night_block(night, counts.get(night.id, RsvpCounts()), problems.get(night.id, ()))
+            if index == 0:
+                block = f"{heading}\n{block}"
+            if page and len(page) + 2 + len(block) > limits.CONTENT:
+                pages.append(page)
+                page = ""
+            page = f"{page}\n\n{block}" if page else block
+    pages.append(page)
+    return pages
 
 
 def rsvp_list(night: Night, rsvps: Sequence[Rsvp]) -> str:

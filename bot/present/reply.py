@@ -4,16 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import discord
 
 from bot.present import limits
-from bot.present.text import TAG, plain_label, spoilers_balanced, truncate, unspoiled
+from bot.present.text import TAG, has_visible, plain_label, spoilers_balanced, truncate, unspoiled
 
 COLOUR = 0x5B6EE1
 NO_MENTIONS = discord.AllowedMentions.none()
-BLANK_NAME = "\u200b"  # Discord's accepted "empty" field name
+PLACEHOLDER = "—"  # shown for a field name or value that would show nothing (Discord refuses blank ones)
+
+
+class Field(NamedTuple):
+    """An embed field: markdown-ready name and value; `inline` fields sit side by side."""
+
+    name: str
+    value: str
+    inline: bool = False
 
 
 class LimitError(ValueError):
@@ -40,7 +48,7 @@ class Reply:
                 found.append(what)
 
         content = self.content or ""
-        check(bool(content.strip()) or bool(self.embeds), "nothing to send")
+        check(has_visible(content) or bool(self.embeds), "nothing to send")
         check(len(content) <= limits.CONTENT, f"content is {len(content)} characters")
         check(spoilers_balanced(content), "content has unbalanced spoiler tags")
         check(len(self.embeds) <= limits.EMBEDS_PER_MESSAGE, f"{len(self.embeds)} embeds")
@@ -60,8 +68,10 @@ class Reply:
             check(len(embed.fields) <= limits.EMBED_FIELDS, f"embed {n}: {len(embed.fields)} fields")
             for f in embed.fields:
                 name, value = f.name or "", f.value or ""
-                check(0 < len(name) <= limits.FIELD_NAME, f"embed {n}: field name length {len(name)}")
-                check(0 < len(value.strip()) and len(value) <= limits.FIELD_VALUE, f"embed {n}: field value")
+                check(len(name) <= limits.FIELD_NAME, f"embed {n}: field name length {len(name)}")
+                check(len(value) <= limits.FIELD_VALUE, f"embed {n}: field value length {len(value)}")
+                check(has_visible(name), f"embed {n}: a field name shows nothing ({name!r})")
+                check(has_visible(value), f"embed {n}: a field value shows nothing ({value!r})")
                 check(TAG not in name, f"embed {n}: spoiler tag in a field name")
                 check(spoilers_balanced(value), f"embed {n}: field value has unbalanced spoiler tags")
         return found
@@ -100,36 +110,50 @@ def _water_level(lengths: Sequence[int], budget: int) -> int:
     return low
 
 
+def _shown(text: str) -> str:
+    return text if has_visible(text) else PLACEHOLDER
+
+
 def make_embed(
     title: str,
     description: str = "",
-    fields: Sequence[tuple[str, str]] = (),
+    fields: Sequence[tuple[str, str] | Field] = (),
     footer: str = "",
+    *,
+    colour: int | discord.Colour = COLOUR,
 ) -> discord.Embed:
     """An embed within every limit, whatever it is given.
 
     `title`, `description`, field names and values are markdown-ready text (see `bot.present.text`).
     Spoiler spans are removed from the title and field names (they cannot hold tags); the footer is made
     plain. Parts are cut to their own limits, fields beyond 25 are summarised, and when the total passes
-    6000 characters the longest parts are shortened evenly.
+    6000 characters the longest parts are shortened evenly. A field name or value that would show nothing
+    (empty, spaces, invisible characters: Discord refuses them) shows a dash; a title, description or footer
+    that would show nothing is left out.
     """
     title = truncate(unspoiled(title), limits.EMBED_TITLE)
+    title = title if has_visible(title) else ""
     footer = plain_label(footer, limits.EMBED_FOOTER)
-    items = list(fields)
+    footer = footer if has_visible(footer) else ""
+    items = [f if isinstance(f, Field) else Field(*f) for f in fields]
     if len(items) > limits.EMBED_FIELDS:
         extra = len(items) - limits.EMBED_FIELDS + 1
-        items = [*items[: limits.EMBED_FIELDS - 1], ("More", f"{extra} more not shown.")]
-    names = [truncate(unspoiled(name).strip(), limits.FIELD_NAME) or BLANK_NAME for name, _ in items]
-    values = [truncate(value.strip(), limits.FIELD_VALUE) or "—" for _, value in items]
-    parts = [truncate(description.strip(), limits.EMBED_DESCRIPTION), *names, *values]
-    budget = limits.EMBED_TOTAL - len(title) - len(footer)
+        items = [*items[: limits.EMBED_FIELDS - 1], Field("More", f"{extra} more not shown.")]
+    names = [_shown(truncate(unspoiled(f.name).strip(), limits.FIELD_NAME)) for f in items]
+    values = [_shown(truncate(f.value.strip(), limits.FIELD_VALUE)) for f in items]
+    description = truncate(description.strip(), limits.EMBED_DESCRIPTION)
+    parts = [description if has_visible(description) else "", *names, *values]
+    # Room for a placeholder in every name and value, in case shortening leaves one showing nothing.
+    budget = limits.EMBED_TOTAL - len(title) - len(footer) - 2 * len(PLACEHOLDER) * len(items)
     if sum(map(len, parts)) > budget:
         cap = _water_level([len(p) for p in parts], budget)
         parts = [truncate(p, cap) for p in parts]
     description, names, values = parts[0], parts[1 : len(items) + 1], parts[len(items) + 1 :]
-    embed = discord.Embed(title=title or None, description=description or None, colour=COLOUR)
-    for name, value in zip(names, values, strict=True):
-        embed.add_field(name=name or BLANK_NAME, value=value or "—", inline=False)
+    embed = discord.Embed(
+        title=title or None, description=description if has_visible(description) else None, colour=colour
+    )
+    for name, value, item in zip(names, values, items, strict=True):
+        embed.add_field(name=_shown(name), value=_shown(value), inline=item.inline)
     if footer:
         embed.set_footer(text=footer)
     return embed

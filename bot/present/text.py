@@ -40,12 +40,36 @@ _URL_INERT = str.maketrans({c: f"%{ord(c):02X}" for c in "|@\\*_~`[]"})
 _SPECIAL = re.compile(r"[\\*_~`|\[<]")
 _LINE_START = re.compile(r"^(?:([-+>#])|(\d+)\.(?=\s|$))")
 _MARKUP = re.compile(r"[\\*_~`|]")
+# Characters that show nothing on their own, beyond whitespace and the categories below: the blank "letters"
+# people use for blank-looking names (Hangul fillers, the halfwidth filler, the braille blank, Mongolian vowel
+# separator).
+_BLANK_LOOKING = frozenset("\u115f\u1160\u3164\uffa0\u2800\u180e")
+# Controls, format characters (zero-width spaces and joiners, bidi controls, soft hyphen, BOM), combining
+# marks (nothing to sit on when alone) and separators.
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Mn", "Me", "Zs", "Zl", "Zp"})
 _BOUNDARIES = (
     re.compile(r"\n\s*\n"),  # paragraph
     re.compile(r"\n"),  # line
     re.compile(r"(?<=[.!?…])\s"),  # sentence
     re.compile(r"\s"),  # word
 )
+
+
+def has_visible(text: str | None) -> bool:
+    """True when `text` shows something: a character that is not whitespace, a control or format character
+    (zero-width, bidi, soft hyphen), a combining mark or a blank-looking letter."""
+    return any(
+        not ch.isspace()
+        and ch not in _BLANK_LOOKING
+        and unicodedata.category(ch) not in _INVISIBLE_CATEGORIES
+        for ch in text or ""
+    )
+
+
+def given(text: str | None) -> str | None:
+    """An option's text, or None when nothing in it would show (empty, spaces, invisible characters): a
+    command treats such an option as not given rather than as a search for nothing."""
+    return text if has_visible(text) else None
 
 
 def _normalise(text: str) -> str:

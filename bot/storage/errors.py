@@ -25,3 +25,12 @@ class FilmAmbiguous(Exception):
 
 class KnowledgeUnavailable(Exception):
     """The knowledge database is missing or unreadable."""
+
+
+class StateError(Exception):
+    """The state database cannot be used as it is (e.g. written by a newer version of the bot)."""
+
+
+class StateUnavailable(Exception):
+    """The state database could not be reached (refused, dropped or timed-out connections) within the retry
+    budget. Nothing was changed, or the change is safe to repeat; the caller may try again later."""

@@ -405,6 +405,30 @@ async def test_rsvp_on_a_cancelled_night_is_refused(env: Env) -> None:
     assert (await env.state.rsvp_counts(night.id)).going == 0
 
 
+async def test_without_the_state_database_commands_and_buttons_say_so(env: Env) -> None:
+    from bot.storage.errors import StateUnavailable
+
+    await env.schedule()
+    message = await env.announcement()
+    night = (await env.state.upcoming_nights(GUILD_ID, NOW))[0]
+
+    async def unreachable(*args: Any, **kwargs: Any) -> Any:
+        raise StateUnavailable("the state database postgresql://bot:***@db/x is unreachable (refused)")
+
+    env.monkeypatch.setattr(env.state.db, "read", unreachable)
+    env.monkeypatch.setattr(env.state.db, "write", unreachable)
+    env.fake.requests.clear()
+    await env.click(f"rsvp:{night.id}:going", message)
+    assert (
+        "can't reach my database" in last_text(env.fake) and reply_bodies(env.fake)[-1]["flags"] == EPHEMERAL
+    )
+    await env.run(command_payload("list", user_id=MEMBER_ID, permissions=SEND))
+    assert (
+        "can't reach my database" in last_text(env.fake) and reply_bodies(env.fake)[-1]["flags"] == EPHEMERAL
+    )
+    assert all("something went wrong" not in str(body.get("content")) for body in reply_bodies(env.fake))
+
+
 async def test_buttons_and_schedule_survive_a_restart(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -587,16 +611,19 @@ async def test_poll_needs_two_films(env: Env) -> None:
     assert "only one film" in last_text(env.fake)
 
 
-@pytest.mark.parametrize(("count", "ids"), [("2", "1"), ("3", "0,2"), ("4", "")])
-def test_scheduler_shards_match_serves_guild(tmp_path: Path, count: str, ids: str) -> None:
-    from cogs.movienight import shards_of
+@pytest.mark.parametrize(("count", "ids"), [("2", "1"), ("3", "0,2"), ("4", ""), ("", "")])
+def test_the_scheduler_serves_the_bots_guilds(tmp_path: Path, count: str, ids: str) -> None:
+    from cogs.movienight import MovieNight
 
     env = {"STATE_DB": str(tmp_path / "state.db"), "SHARD_COUNT": count, "SHARD_IDS": ids}
     bot = FilmBot(Settings.from_env(env, dotenv=False), FakeKnowledge([]), None)  # type: ignore[arg-type]
-    shards = shards_of(bot)
-    assert shards is not None
+    scheduler = MovieNight(bot).scheduler
+    assert scheduler.shards == bot.served_shards
+    wanted = {int(i) for i in ids.split(",") if i} or set(range(int(count or 1)))
     for guild_id in [GUILD_ID, *((n << 22) + n for n in range(50))]:
-        assert shards.serves(guild_id) == bot.serves_guild(guild_id)
+        served = (guild_id >> 22) % int(count or 1) in wanted  # Discord's rule, written out
+        assert bot.serves_guild(guild_id) == served
+        assert (scheduler.shards is None or scheduler.shards.serves(guild_id)) == served
 
 
 async def test_poster_finds_an_earlier_post_by_its_footer(env: Env) -> None:

@@ -5,6 +5,10 @@ presentation helpers used to read its output (`unspoiled`, `marker`).
 `club` is a FakeDiscord with one guild; `clubs(...)` opens more (e.g. two shards). Every bot started through
 `Club.start_bot` gets tmp paths for STATE_DB/KNOWLEDGE_DB/FILMS_DIR (a developer's .env can't leak in) and is
 stopped when the test ends, whatever happens; its log tail is printed so a failure shows it.
+
+Time is virtual: the FakeDiscord and every bot process read one `VirtualClock` (through a file), which stands
+at `T0` until a test moves it (`club.clock.advance`). So a movie night "in 1 minute" starts exactly at
+T0 + 60 s, and its posts arrive when the test moves the clock, never because real time passed.
 """
 
 from __future__ import annotations
@@ -13,26 +17,24 @@ import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot.ingest.build import build
+from bot.offline.clock import VirtualClock
+from bot.offline.model import EVERYONE_PERMISSIONS, MANAGE_EVENTS, T_CALLBACK, FakeGuild, RecordedRequest
+from bot.offline.payloads import Context, autocomplete, component_click, slash_command
+from bot.offline.process import REPO_ROOT, BotProcess
+from bot.offline.redirect import CLOCK_ENV
+from bot.offline.routes.interactions import InteractionHandle
+from bot.offline.server import FakeDiscord
 from bot.present.nights import marker
 from bot.present.text import unspoiled
+from tests.loopback import SITECUSTOMIZE
 from tests.loopback.openapi import OpenAPISpec, problems_if_available, spec_available
-from tests.loopback.payloads import Context, autocomplete, component_click, slash_command
-from tests.loopback.process import REPO_ROOT, BotProcess
-from tests.loopback.server import (
-    EVERYONE_PERMISSIONS,
-    MANAGE_EVENTS,
-    T_CALLBACK,
-    FakeDiscord,
-    FakeGuild,
-    InteractionHandle,
-    RecordedRequest,
-)
 
 FILMS_DIR = REPO_ROOT / "data" / "films"
 MESSAGES = "/channels/{channel_id}/messages"
@@ -49,6 +51,7 @@ KNOWN_FAKE_RESPONSE_GAPS = (
 )
 READY_TIMEOUT = 30.0
 ANSWER_TIMEOUT = 5.0
+T0 = datetime(2030, 1, 7, 18, 0, tzinfo=UTC)  # a Monday evening: where every club's virtual clock starts
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -138,12 +141,18 @@ def mention_problems(requests: Sequence[RecordedRequest], allowed_roles: Sequenc
     return found
 
 
-def wire_problems(fake: FakeDiscord, *, allowed_roles: Sequence[int] = ()) -> list[str]:
-    """Everything that must hold for every request of every test: FakeDiscord had no bug, every request has a
-    route, nothing visibly spoils, nothing can ping, and every request (and answer) matches Discord's OpenAPI."""
-    requests = fake.requests()
+def wire_problems(
+    fake: FakeDiscord,
+    *,
+    allowed_roles: Sequence[int] = (),
+    requests: Sequence[RecordedRequest] | None = None,
+) -> list[str]:
+    """Everything that must hold for every request of every test (or of `requests`): FakeDiscord had no bug,
+    every request has a route, nothing visibly spoils, nothing can ping, and every request (and answer) matches
+    Discord's OpenAPI."""
+    requests = fake.requests() if requests is None else requests
     problems = [f"FakeDiscord handler error: {e}" for e in fake.handler_errors]
-    problems += [f"unknown request {r.method} {r.path}" for r in fake.unknown_requests()]
+    problems += [f"unknown request {r.method} {r.path}" for r in requests if r.template is None]
     problems += visible_spoilers(requests)
     problems += mention_problems(requests, allowed_roles)
     problems += problems_if_available(requests, responses=False)
@@ -199,7 +208,9 @@ class Club:
     tmp: Path
     knowledge_db: Path
     state_db: Path
+    clock: VirtualClock
     bots: list[BotProcess] = field(default_factory=list)
+    films_dir: Path = FILMS_DIR  # the documents knowledge_db was built from (the bot rebuilds on a mismatch)
 
     @property
     def guild(self) -> FakeGuild:
@@ -216,11 +227,12 @@ class Club:
         return {
             "STATE_DB": str(self.state_db),
             "KNOWLEDGE_DB": str(self.knowledge_db),
-            "FILMS_DIR": str(FILMS_DIR),
+            "FILMS_DIR": str(self.films_dir),
             "DEV_GUILD_ID": "",
             "SHARD_COUNT": "",
             "SHARD_IDS": "",
             "LOG_LEVEL": "INFO",
+            CLOCK_ENV: str(self.clock.path),
             **extra,
         }
 
@@ -237,6 +249,7 @@ class Club:
         name = "bot" if shard is None else f"shard{shard[0]}"
         bot = BotProcess(
             self.fake,
+            SITECUSTOMIZE,
             module="bot",
             token=token,
             env=self.env(**extra),
@@ -248,6 +261,14 @@ class Club:
             shard_ids = None if shard is None else [shard[0]]
             await bot.wait_ready(1, shard_ids=shard_ids, timeout=timeout)
         return bot
+
+    async def advance(self, delta: timedelta) -> None:
+        """Move the virtual clock, once every running bot is asleep on it (so each sees the whole jump)."""
+        running = [bot.pid for bot in self.bots if bot.returncode is None]
+        await self.fake.wait_until(
+            lambda: self.clock.asleep(running), ANSWER_TIMEOUT, "the bots to be asleep"
+        )
+        self.clock.advance(delta)
 
     async def close(self) -> None:
         for bot in self.bots:
@@ -401,15 +422,16 @@ async def clubs(knowledge_db: Path, tmp_path: Path) -> AsyncIterator[ClubFactory
         guild_shards: Sequence[int | None] = (None,),
         token: str = "loopback.bot-token.0000",
     ) -> Club:
-        fake = FakeDiscord(shard_count=shard_count, token=token)
+        folder = tmp_path / f"club{len(opened)}"
+        folder.mkdir()
+        clock = VirtualClock(folder / "clock", T0)
+        fake = FakeDiscord(shard_count=shard_count, token=token, now=clock.now)
         await fake.start()
         names = (
             ["Film Club"] if len(guild_shards) == 1 else [f"Film Club {i}" for i in range(len(guild_shards))]
         )
         guilds = [fake.add_guild(n, shard_id=s) for n, s in zip(names, guild_shards, strict=True)]
-        folder = tmp_path / f"club{len(opened)}"
-        folder.mkdir()
-        club = Club(fake, guilds, folder, knowledge_db, folder / "state.db")
+        club = Club(fake, guilds, folder, knowledge_db, folder / "state.db", clock)
         opened.append(club)
         return club
 

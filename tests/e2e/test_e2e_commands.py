@@ -6,6 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+import pytest
+
+from bot.offline.model import T_CALLBACK, RecordedRequest
 from bot.present.text import unspoiled
 from tests.e2e.conftest import (
     GLOBAL_COMMANDS,
@@ -19,10 +22,11 @@ from tests.e2e.conftest import (
     strings,
     visible_spoilers,
 )
-from tests.loopback.server import T_CALLBACK, RecordedRequest
 
 if TYPE_CHECKING:
     from tests.e2e.conftest import Club
+
+pytestmark = pytest.mark.slow  # real bot processes
 
 EPHEMERAL = 1 << 6
 COMMANDS = {"movie", "cast", "plot", "soundtrack", "reception", "search", "sources", "help", "movienight"}
@@ -177,16 +181,19 @@ async def test_cast_pages_turn_with_next_and_previous_for_their_owner_only(club:
     first = handle.original_message
     assert first is not None and footer(first) == "Page 1/3"
     assert labels(first) == ["◀ Previous", "1/3", "Next ▶"]
-    previous, _, next_ = custom_ids(first)
     assert "Steven Weber" in first["embeds"][0]["description"]
     assert "sex cult" in first["embeds"][0]["description"] and "sex cult" not in visible(first)
     channel, message_id = club.channel_id, first["id"]
 
-    async def press(custom_id: str, ctx: Any = owner) -> dict[str, Any]:
-        click = await club.click(ctx, custom_id, channel, message_id)
+    async def press(button: int, ctx: Any = owner) -> dict[str, Any]:
+        """Press a button of the message as it is now (0: Previous, 2: Next)."""
+        now = club.fake.message(channel, message_id)
+        assert now is not None
+        click = await club.click(ctx, custom_ids(now)[button], channel, message_id)
         assert click.callback is not None and click.callback.status == 200
         return click.callback.json
 
+    previous, next_ = 0, 2
     turned = await press(next_)
     assert turned["type"] == 7  # the same message is edited, not a new one posted
     page = club.fake.message(channel, message_id)
@@ -207,6 +214,23 @@ async def test_cast_pages_turn_with_next_and_previous_for_their_owner_only(club:
     assert page is not None and footer(page) == "Page 2/3"  # unchanged by the stranger
     assert len([m for m in club.fake.messages(channel) if not m["flags"] & EPHEMERAL]) == 1
 
+    club.assert_wire_clean()
+    club.assert_no_traceback()
+
+
+async def test_cast_pages_still_turn_after_the_bot_restarts(club: Club) -> None:
+    """The finding: Next on a page sent before a restart got no answer ("This interaction failed")."""
+    bot = await club.start_bot()
+    owner = club.member(name="owner")
+    first = (await club.run(owner, "cast")).original_message
+    assert first is not None
+    _, _, next_ = custom_ids(first)
+    await bot.kill()
+    await club.start_bot()
+    click = await club.click(owner, next_, club.channel_id, first["id"])
+    assert click.response_type == 7
+    page = club.fake.message(club.channel_id, first["id"])
+    assert page is not None and footer(page) == "Page 2/3"
     club.assert_wire_clean()
     club.assert_no_traceback()
 

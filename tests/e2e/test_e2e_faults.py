@@ -9,13 +9,16 @@ import time
 from typing import TYPE_CHECKING
 
 import discord
+import pytest
 
+from bot.offline.model import T_CALLBACK
 from tests.e2e.conftest import MESSAGES, night_id_of
-from tests.loopback.server import T_CALLBACK
 
 if TYPE_CHECKING:
+    from bot.offline.routes.interactions import InteractionHandle
     from tests.e2e.conftest import Club, ClubFactory
-    from tests.loopback.server import InteractionHandle
+
+pytestmark = pytest.mark.slow  # real bot processes
 
 EPHEMERAL = 1 << 6
 TITLE = "The Perfection (2018)"

@@ -7,9 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from bot.offline.model import FakeGuild
+from bot.offline.process import BotProcess
+from bot.offline.server import FakeDiscord
+
+from . import SITECUSTOMIZE
 from .openapi import OpenAPISpec, require_spec
-from .process import BotProcess
-from .server import FakeDiscord, FakeGuild
 
 
 @pytest.fixture
@@ -27,7 +30,9 @@ def guild(fake: FakeDiscord) -> FakeGuild:
 @pytest.fixture
 async def floor_bot(fake: FakeDiscord, tmp_path: Path) -> AsyncIterator[BotProcess]:
     """bench.floor_bot as a subprocess, logged in and READY (stopped with SIGTERM afterwards)."""
-    async with BotProcess(fake, module="bench.floor_bot", log_path=tmp_path / "floor_bot.log") as bot:
+    async with BotProcess(
+        fake, SITECUSTOMIZE, module="bench.floor_bot", log_path=tmp_path / "floor_bot.log"
+    ) as bot:
         await bot.wait_ready()
         yield bot
 

@@ -16,9 +16,9 @@ import pytest
 from discord import app_commands
 
 from bench.floor_bot import PONG
-
-from .openapi import OpenAPISpec, problems_if_available, require_spec
-from .payloads import (
+from bot.offline.client import connected_client, invoke
+from bot.offline.model import T_CALLBACK, FakeGuild, RecordedRequest
+from bot.offline.payloads import (
     USER,
     Context,
     Option,
@@ -26,12 +26,14 @@ from .payloads import (
     bot_message,
     button_row,
     component_click,
-    connected_client,
-    invoke,
     slash_command,
 )
-from .process import SITECUSTOMIZE_DIR, BotProcess
-from .server import T_CALLBACK, FakeDiscord, FakeGuild, InteractionHandle, RecordedRequest
+from bot.offline.process import BotProcess
+from bot.offline.routes.interactions import InteractionHandle
+from bot.offline.server import FakeDiscord
+
+from . import SITECUSTOMIZE
+from .openapi import OpenAPISpec, problems_if_available, require_spec
 
 PONG_CALLBACK = {"type": 4, "data": {"content": PONG, "tts": False}}
 MESSAGES = "/channels/{channel_id}/messages"
@@ -60,6 +62,7 @@ def assert_conforms(fake: FakeDiscord) -> None:
 # ------------------------------------------------------------------ the floor bot, a real subprocess
 
 
+@pytest.mark.slow  # a subprocess
 async def test_floor_bot_logs_in_syncs_and_answers_ping(
     fake: FakeDiscord, guild: FakeGuild, floor_bot: BotProcess
 ) -> None:
@@ -86,6 +89,7 @@ async def test_floor_bot_logs_in_syncs_and_answers_ping(
     assert "Traceback" not in floor_bot.output()
 
 
+@pytest.mark.slow  # a subprocess
 async def test_floor_bot_resumes_after_dropped_connection(
     fake: FakeDiscord, guild: FakeGuild, floor_bot: BotProcess
 ) -> None:
@@ -102,6 +106,7 @@ async def test_floor_bot_resumes_after_dropped_connection(
     assert_conforms(fake)
 
 
+@pytest.mark.slow  # a subprocess
 async def test_floor_bot_handles_invalid_session(
     fake: FakeDiscord, guild: FakeGuild, floor_bot: BotProcess
 ) -> None:
@@ -120,6 +125,7 @@ async def test_floor_bot_handles_invalid_session(
     assert_conforms(fake)
 
 
+@pytest.mark.slow  # a subprocess
 async def test_floor_bot_retries_500_and_429_without_loss_or_duplicates(
     fake: FakeDiscord, guild: FakeGuild, floor_bot: BotProcess
 ) -> None:
@@ -136,8 +142,11 @@ async def test_floor_bot_retries_500_and_429_without_loss_or_duplicates(
     assert contents(fake, guild) == [PONG, PONG]
 
 
+@pytest.mark.slow  # a subprocess
 async def test_wrong_token_exits_with_login_failure(fake: FakeDiscord, tmp_path: Path) -> None:
-    bot = BotProcess(fake, module="bench.floor_bot", token="not.the.token", log_path=tmp_path / "bot.log")
+    bot = BotProcess(
+        fake, SITECUSTOMIZE, module="bench.floor_bot", token="not.the.token", log_path=tmp_path / "bot.log"
+    )
     async with bot:
         code = await bot.wait_exit(15)
     assert code == 1
@@ -341,13 +350,19 @@ async def test_files_are_parsed_from_multipart(fake: FakeDiscord, guild: FakeGui
     assert request.json["attachments"][0]["filename"] == "poster.png"
     assert [(f["name"], f["filename"], f["size"]) for f in request.files] == [("files[0]", "poster.png", 12)]
     assert [(a.filename, a.size) for a in sent.attachments] == [("poster.png", 12)]
+    async with aiohttp.ClientSession() as session, session.get(sent.attachments[0].url) as response:
+        assert (response.status, await response.read()) == (
+            200,
+            b"poster-bytes",
+        )  # served, like Discord's CDN
     assert_conforms(fake)
 
 
+@pytest.mark.slow  # a subprocess
 async def test_sitecustomize_refuses_non_loopback_and_is_inert_without_env() -> None:
     async def run(code: str, **extra: str) -> tuple[int | None, str, str]:
         env = {k: v for k, v in os.environ.items() if k != "LOOPBACK_DISCORD"}
-        env.update(PYTHONPATH=str(SITECUSTOMIZE_DIR), **extra)
+        env.update(PYTHONPATH=str(SITECUSTOMIZE), **extra)
         proc = await asyncio.create_subprocess_exec(
             sys.executable,
             "-c",

@@ -1,4 +1,5 @@
-"""Fixtures for the movie-night logic tests: a real state store in a temp dir, a fake clock, a poster."""
+"""Fixtures for the movie-night logic tests: a real state store (on SQLite and on PostgreSQL, see
+tests/postgres.py), a fake clock, a poster."""
 
 from __future__ import annotations
 
@@ -12,8 +13,8 @@ from tests.fakes import FakeClock, RecordingPoster, utc
 
 
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[StateStore]:
-    opened = await StateStore.open(tmp_path / "state.db")
+async def store(state_location: Path | str) -> AsyncIterator[StateStore]:
+    opened = await StateStore.open(state_location)
     yield opened
     await opened.close()
 

@@ -3,8 +3,14 @@ records messages in a separate SQLite file and, like Discord with enforce_nonce,
 for a nonce it has seen. Time is virtual (a file holding a timestamp, advanced only by the scheduler's own
 sleeps), so a restart loses no time and every job is due while useful. Exits 0 once its shards' jobs are done.
 
-Some deliveries fail after "Discord" created the message (like a timeout), so retries must dedupe by nonce;
-each delivery also lingers after creating the message, which is where SIGKILLs tend to land.
+Everything is deterministic, so every run covers the same interruptions:
+* `--kill-at claimed:N` SIGKILLs the process when its Nth delivery starts (the job is claimed, nothing sent);
+  `--kill-at created:N` when "Discord" has just created its Nth message (the job is not yet recorded as
+  sent, so the restart must re-send with the same nonce and get that message back). It prints
+  ``kill <point> job=<id>`` first.
+* Some deliveries fail: a job whose id is 3 mod 7 gets a 503 on its first attempt (retried after backoff),
+  and a job whose id is a multiple of 5 fails after its message was created (like a timeout), so the retry
+  must dedupe by nonce.
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import random
+import signal
 import sqlite3
 import sys
 from datetime import UTC, datetime
@@ -63,10 +69,18 @@ class VirtualClock:
 
 
 class FakeDiscordPoster:
-    def __init__(self, path: Path, instance: str, rng: random.Random) -> None:
+    def __init__(self, path: Path, instance: str, kill_at: tuple[str, int] | None) -> None:
         self.db = connect_posts(path)
         self.instance = instance
-        self.rng = rng
+        self.kill_at = kill_at
+        self.seen = {"claimed": 0, "created": 0}
+
+    def _step(self, point: str, job_id: int) -> None:
+        """Count a point of the delivery; SIGKILL this process at the chosen one."""
+        self.seen[point] += 1
+        if self.kill_at == (point, self.seen[point]):
+            print(f"kill {point}:{self.seen[point]} job={job_id}", flush=True)
+            os.kill(os.getpid(), signal.SIGKILL)
 
     def _create(self, delivery: Delivery) -> tuple[int, bool]:
         job = delivery.job
@@ -93,12 +107,14 @@ class FakeDiscordPoster:
         return message_id, deduped
 
     async def deliver(self, delivery: Delivery) -> int:
-        await asyncio.sleep(self.rng.uniform(0.0, 0.01))
-        if self.rng.random() < 0.1:
+        job = delivery.job
+        self._step("claimed", job.id)
+        await asyncio.sleep(0)
+        if job.id % 7 == 3 and job.attempts == 1:
             raise DeliveryFailed("503 Service Unavailable")
         message_id, deduped = self._create(delivery)
-        await asyncio.sleep(self.rng.uniform(0.01, 0.04))  # created, not yet recorded as sent
-        if not deduped and delivery.job.id % 5 == 0:
+        self._step("created", job.id)  # created, not yet recorded as sent
+        if not deduped and job.id % 5 == 0:
             raise DeliveryFailed("network: TimeoutError (the message was created)")
         return message_id
 
@@ -122,7 +138,7 @@ async def main() -> int:
     parser.add_argument("--posts", type=Path, required=True)
     parser.add_argument("--clock", type=Path, required=True)
     parser.add_argument("--instance", required=True)
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--kill-at", default="", help="claimed:N or created:N")
     parser.add_argument("--shard-count", type=int, default=0)
     parser.add_argument("--shard-ids", default="")
     args = parser.parse_args()
@@ -132,7 +148,8 @@ async def main() -> int:
         else None
     )
     store = await StateStore.open(args.state)
-    poster = FakeDiscordPoster(args.posts, args.instance, random.Random(args.seed))
+    point, _, nth = args.kill_at.partition(":")
+    poster = FakeDiscordPoster(args.posts, args.instance, (point, int(nth)) if point else None)
     scheduler = Scheduler(
         store,
         poster,

@@ -1,27 +1,35 @@
-"""Every post exactly once: a scheduler subprocess SIGKILLed at random moments and restarted, and two shard
-processes sharing one state database. See exactly_once_worker.py for the process under test."""
+"""Every post exactly once: a scheduler subprocess SIGKILLed at chosen points and restarted, and two shard
+processes sharing one state database. See exactly_once_worker.py for the process under test.
+
+The kill points are deterministic (the Nth delivery started, or the Nth message just created and not yet
+recorded), and so is everything the worker does, so every run covers the same interruptions.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import random
+import re
 import signal
 import sqlite3
-import subprocess
 import sys
-import time
 from datetime import timedelta
 from pathlib import Path
+
+import pytest
 
 from bot.storage.state import StateStore
 from tests.fakes import add_night, utc
 
+pytestmark = pytest.mark.slow  # scheduler subprocesses killed and restarted
+
 WORKER = Path(__file__).with_name("exactly_once_worker.py")
 ROOT = Path(__file__).resolve().parents[2]
 T0 = utc(2030, 1, 1, 12, 0)
-SEED = 20261128
 READY_TIMEOUT = 20.0
 RUN_TIMEOUT = 40.0
+# One run per kill point, then a run to completion. "created" kills leave a message Discord made but the bot
+# never recorded: the restart must get it back through the nonce, not post it again.
+KILL_POINTS = ("created:1", "claimed:2", "created:3", "claimed:1", "created:2")
 
 
 async def _seed_nights(state: Path, guilds: list[int]) -> int:
@@ -39,43 +47,63 @@ async def _seed_nights(state: Path, guilds: list[int]) -> int:
     return len(guilds) * 2 * 5
 
 
-def _spawn(
-    tmp: Path, instance: str, clock: Path, seed: int, shards: tuple[int, str] | None = None
-) -> subprocess.Popen[str]:
-    command = [
-        sys.executable,
-        str(WORKER),
-        "--state",
-        str(tmp / "state.db"),
-        "--posts",
-        str(tmp / "posts.db"),
-        "--clock",
-        str(clock),
-        "--instance",
-        instance,
-        "--seed",
-        str(seed),
-    ]
-    if shards is not None:
-        command += ["--shard-count", str(shards[0]), "--shard-ids", shards[1]]
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    assert process.stdout is not None
-    deadline = time.monotonic() + READY_TIMEOUT
-    line = process.stdout.readline()  # blocks until the worker is up (or exits)
-    if line.strip() != "ready" or time.monotonic() > deadline:
-        _, err = process.communicate(timeout=5)
-        raise AssertionError(f"worker did not start: {line!r}\n{err}")
-    return process
+class Worker:
+    """One worker process: started and READY within READY_TIMEOUT, or the test fails saying so."""
 
+    def __init__(self, process: asyncio.subprocess.Process) -> None:
+        self.process = process
+        self.kills: list[tuple[str, int]] = []  # (point, job id) the worker announced before dying
 
-def _finish(process: subprocess.Popen[str]) -> None:
-    try:
-        _, err = process.communicate(timeout=RUN_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.communicate()
-        raise AssertionError("worker did not finish in time") from None
-    assert process.returncode == 0, err
+    @classmethod
+    async def spawn(
+        cls, tmp: Path, instance: str, clock: Path, kill_at: str = "", shards: tuple[int, str] | None = None
+    ) -> Worker:
+        command = [
+            str(WORKER),
+            "--state",
+            str(tmp / "state.db"),
+            "--posts",
+            str(tmp / "posts.db"),
+            "--clock",
+            str(clock),
+            "--instance",
+            instance,
+            "--kill-at",
+            kill_at,
+        ]
+        if shards is not None:
+            command += ["--shard-count", str(shards[0]), "--shard-ids", shards[1]]
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, *command, cwd=ROOT, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+        )
+        worker = cls(process)
+        assert process.stdout is not None
+        try:
+            line = await asyncio.wait_for(
+                process.stdout.readline(), READY_TIMEOUT
+            )  # bounded, unlike readline
+        except TimeoutError:
+            process.kill()
+            await process.wait()
+            raise AssertionError(f"worker {instance} not ready within {READY_TIMEOUT}s") from None
+        if line.decode().strip() != "ready":
+            _, err = await process.communicate()
+            raise AssertionError(f"worker {instance} did not start: {line!r}\n{err.decode()}")
+        return worker
+
+    async def finish(self) -> int:
+        """Wait (bounded) for the process to end; its exit code. Reads what it announced."""
+        try:
+            out, err = await asyncio.wait_for(self.process.communicate(), RUN_TIMEOUT)
+        except TimeoutError:
+            self.process.kill()
+            await self.process.communicate()
+            raise AssertionError("worker did not finish in time") from None
+        for point, job in re.findall(r"^kill (\w+):\d+ job=(\d+)$", out.decode(), re.MULTILINE):
+            self.kills.append((point, int(job)))
+        self.stderr = err.decode()
+        assert self.process.returncode is not None
+        return self.process.returncode
 
 
 def _job_rows(state: Path) -> list[tuple[int, int, str, str, int | None]]:
@@ -86,11 +114,6 @@ def _job_rows(state: Path) -> list[tuple[int, int, str, str, int | None]]:
 def _messages(posts: Path) -> list[tuple[int, int, int, str]]:
     with sqlite3.connect(posts) as db:
         return db.execute("SELECT id, job_id, guild_id, instance FROM messages ORDER BY id").fetchall()
-
-
-def _dedups(posts: Path) -> int:
-    with sqlite3.connect(posts) as db:
-        return int(db.execute("SELECT COUNT(*) FROM attempts WHERE deduped = 1").fetchone()[0])
 
 
 def _assert_exactly_once(tmp: Path, expected: int) -> None:
@@ -108,47 +131,48 @@ def _assert_exactly_once(tmp: Path, expected: int) -> None:
     }
 
 
-def test_sigkill_at_random_moments_each_post_exactly_once(tmp_path: Path) -> None:
-    rng = random.Random(SEED)
-    expected = asyncio.run(_seed_nights(tmp_path / "state.db", [5 << 22, 6 << 22]))
+def _deduped_jobs(posts: Path) -> set[int]:
+    with sqlite3.connect(posts) as db:
+        return {int(job) for (job,) in db.execute("SELECT job_id FROM attempts WHERE deduped = 1")}
+
+
+async def test_sigkill_at_chosen_points_each_post_exactly_once(tmp_path: Path) -> None:
+    expected = await _seed_nights(tmp_path / "state.db", [5 << 22, 6 << 22])
     clock = tmp_path / "clock"
     clock.write_text(repr(T0.timestamp()))
-    interrupted = 0
-    for attempt in range(12):  # bounded: 10 runs killed at a random moment, then runs to completion
-        process = _spawn(tmp_path, f"worker-{attempt}", clock, seed=rng.randrange(1 << 30))
-        if attempt < 10:
-            time.sleep(rng.uniform(0.0, 0.3))
-            if process.poll() is None:
-                process.send_signal(signal.SIGKILL)
-                interrupted += 1
-            process.communicate(timeout=RUN_TIMEOUT)
-            if process.returncode == 0:
-                break  # finished before the kill
-        else:
-            _finish(process)
-            break
-    assert interrupted >= 3, "the kills should interrupt work in progress"
+    kills: list[tuple[str, int]] = []
+    for attempt, point in enumerate(KILL_POINTS):
+        worker = await Worker.spawn(tmp_path, f"worker-{attempt}", clock, kill_at=point)
+        assert await worker.finish() == -signal.SIGKILL, (
+            f"run {attempt} ended before {point}: {worker.stderr}"
+        )
+        assert [p for p, _ in worker.kills] == [point.split(":")[0]]
+        kills += worker.kills
+    last = await Worker.spawn(tmp_path, "worker-last", clock)
+    assert await last.finish() == 0, last.stderr
     _assert_exactly_once(tmp_path, expected)
-    assert _dedups(tmp_path / "posts.db") >= 1  # re-sends happened, and the nonce turned them into no-ops
+    # Each message created and never recorded came back through its nonce instead of being posted again.
+    created = {job for point, job in kills if point == "created"}
+    assert len(created) == sum(point.startswith("created") for point in KILL_POINTS)
+    assert created <= _deduped_jobs(tmp_path / "posts.db")
 
 
-def test_two_shard_processes_share_one_state_database(tmp_path: Path) -> None:
+async def test_two_shard_processes_share_one_state_database(tmp_path: Path) -> None:
     guilds = [2 << 22, 3 << 22, 4 << 22, 5 << 22]  # shards 0, 1, 0, 1 of 2
-    expected = asyncio.run(_seed_nights(tmp_path / "state.db", guilds))
+    expected = await _seed_nights(tmp_path / "state.db", guilds)
     clocks = [tmp_path / "clock0", tmp_path / "clock1"]
     for clock in clocks:
         clock.write_text(repr(T0.timestamp()))
-    rng = random.Random(SEED + 1)
-    # each shard is killed once mid-run and restarted, while the other keeps going
-    first = [_spawn(tmp_path, f"shard{i}-a", clocks[i], rng.randrange(1 << 30), (2, str(i))) for i in (0, 1)]
-    time.sleep(rng.uniform(0.05, 0.2))
-    for process in first:
-        if process.poll() is None:
-            process.send_signal(signal.SIGKILL)
-        process.communicate(timeout=RUN_TIMEOUT)
-    second = [_spawn(tmp_path, f"shard{i}-b", clocks[i], rng.randrange(1 << 30), (2, str(i))) for i in (0, 1)]
-    for process in second:
-        _finish(process)
+    # each shard is killed once mid-run, at its own chosen point, and restarted while the other keeps going
+    points = ("created:2", "claimed:3")
+    first = [await Worker.spawn(tmp_path, f"shard{i}-a", clocks[i], points[i], (2, str(i))) for i in (0, 1)]
+    for worker in first:
+        assert await worker.finish() == -signal.SIGKILL, worker.stderr
+    second = [await Worker.spawn(tmp_path, f"shard{i}-b", clocks[i], "", (2, str(i))) for i in (0, 1)]
+    for worker in second:
+        assert await worker.finish() == 0, worker.stderr
     _assert_exactly_once(tmp_path, expected)
     for _, _, guild_id, instance in _messages(tmp_path / "posts.db"):
         assert instance.startswith(f"shard{(guild_id >> 22) % 2}-"), (guild_id, instance)
+    (killed,) = first[0].kills
+    assert killed[1] in _deduped_jobs(tmp_path / "posts.db")

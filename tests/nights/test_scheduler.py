@@ -293,8 +293,9 @@ async def test_stale_sending_claims_are_redriven_while_running(
     scheduler = make(store, poster, clock)
     await scheduler.recover()
     job = (await store.jobs_for_night(night.id))[0]
+    await store.register_instance("stuck", host="elsewhere", pid=1, shards="all")  # alive, but hung
     assert await store.claim_job(job.id, instance="stuck", now=clock.now())
-    assert await scheduler._delay() > 0  # a fresh claim is left alone
+    assert await scheduler._delay() > 0  # a fresh claim of a live instance is left alone
     await clock.advance(timedelta(minutes=16))
     assert await scheduler._delay() == 0.0
     await scheduler.run_due()

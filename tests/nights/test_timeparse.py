@@ -6,6 +6,8 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.nights.timeparse import (
     ParseError,
@@ -198,3 +200,93 @@ def test_timezone_names_for_autocomplete() -> None:
     assert timezone_names("new_y")[0] == "America/New_York"
     assert all(len(timezone_names(q)) <= 25 for q in ("a", "e", "america", "/"))
     assert timezone_names("zzzz-nothing") == []
+
+
+# -- bounded before any arithmetic; only real zones; user text as text (issue 10) ------------------------------
+
+ABSURD = [
+    ("in 99999999999 days", "UTC"),
+    ("in 999999999 weeks", "UTC"),
+    ("in 9999999 days", "UTC"),
+    ("in 100000000000000000000 minutes", "UTC"),
+    ("9999-12-31 23:59", "Etc/GMT+12"),
+    ("9999-12-31T23:59+14:00", "UTC"),
+    ("31 dec 9999 23:59", "Etc/GMT+12"),
+    ("0001-01-01 00:01", "Asia/Tokyo"),
+    ("0001-01-01T00:00-14:00", "UTC"),
+    ("99999999999 days ago 8pm", "UTC"),
+    ("9999999 years ago", "UTC"),
+]
+
+
+@pytest.mark.parametrize(("text", "zone"), ABSURD)
+def test_absurd_times_are_refused_helpfully_never_overflow(text: str, zone: str) -> None:
+    with pytest.raises(ParseError) as caught:
+        parse_when(text, zone, utc(2026, 11, 20, 12, 0))
+    message = str(caught.value)
+    assert f"“{text}”" in message and "'" + text not in message
+    assert "past" in message or "year away" in message or "can't read" in message
+
+
+def test_the_window_is_a_year_ahead_and_nothing_in_the_past() -> None:
+    now = utc(2026, 11, 20, 12, 0)
+    assert parse_when("in 366 days", "UTC", now) == now + timedelta(days=366)
+    for text in ("in 367 days", "in 53 weeks", "2027-11-22 12:00"):
+        with pytest.raises(ParseError, match="more than a year away"):
+            parse_when(text, "UTC", now)
+    with pytest.raises(ParseError, match="in the past"):
+        parse_when("in 0 minutes", "UTC", now)
+
+
+@pytest.mark.parametrize("zone", ["localtime", "Factory", "posixrules", "posix/Europe/London", "right/UTC"])
+def test_host_zone_files_are_not_timezones(zone: str) -> None:
+    with pytest.raises(UnknownTimezone) as caught:
+        resolve_timezone(zone)
+    assert f"“{zone}”" in str(caught.value)
+    for end in range(1, len(zone) + 1):
+        assert not any(
+            name.lower() in ("localtime", "factory", "posixrules") for name in timezone_names(zone[:end])
+        )
+        assert not any(name.startswith(("posix/", "right/")) for name in timezone_names(zone[:end]))
+
+
+def test_messages_quote_user_text_never_as_a_python_repr() -> None:
+    now = utc(2026, 11, 20, 12, 0)
+    with pytest.raises(ParseError) as bad_time:
+        parse_when("Pal\x00oma\x01…", "UTC", now)
+    with pytest.raises(UnknownTimezone) as bad_zone:
+        resolve_timezone("\u202eamolaP\u202c Paloma")
+    for message in (str(bad_time.value), str(bad_zone.value)):
+        assert "\\x" not in message and "\\u" not in message and "“" in message
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.one_of(
+        st.text(max_size=60),
+        st.builds(
+            "in {} {}".format,
+            st.integers(0, 10**30),
+            st.sampled_from(["minutes", "hours", "days", "weeks", "d", "w"]),
+        ),
+        st.builds(
+            "{:04d}-{:02d}-{:02d} {:02d}:{:02d}".format,
+            st.integers(1, 9999),
+            st.integers(1, 12),
+            st.integers(1, 28),
+            st.integers(0, 23),
+            st.integers(0, 59),
+        ),
+    ),
+    st.sampled_from(
+        ["UTC", "Etc/GMT+12", "Etc/GMT-14", "Asia/Tokyo", "America/New_York", "Pacific/Kiritimati"]
+    ),
+)
+def test_parse_when_answers_anything_within_the_window_or_with_a_parse_error(text: str, zone: str) -> None:
+    now = utc(2026, 11, 20, 12, 0)
+    try:
+        when = parse_when(text, zone, now)
+    except ParseError as error:
+        assert str(error)
+    else:
+        assert now < when <= now + timedelta(days=366)

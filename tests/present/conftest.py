@@ -35,6 +35,7 @@ from bot.storage.models import (
     Spoil,
     TimelineEntry,
 )
+from tests.markup import MARKDOWN
 
 # Modest by default so the suite stays fast; PRESENT_EXAMPLES=500 for a soak run.
 PROFILE = settings(
@@ -283,19 +284,7 @@ NASTY = (
     "<@&123456789012345678>",
     "<#123456789012345678>",
     "<t:1700000000:R>",
-    "**",
-    "__",
-    "~~",
-    "`",
-    "```",
-    "> ",
-    ">>> ",
-    "# ",
-    "-# ",
-    "- ",
-    "1. ",
-    "[link](https://example.com)",
-    "https://example.com/a_b||c@d*e",
+    *MARKDOWN,
     "\n",
     "\n\n",
     "   ",
@@ -497,3 +486,11 @@ def sources_models(draw: st.DrawFn, big: bool = False) -> Sources:
         disputed=tuple(draw(st.lists(facts("fact", big), max_size=30 if not big else 6))),
         garbles=tuple(draw(st.lists(garbled, max_size=20 if not big else 4))),
     )
+
+
+# Text that shows nothing: whitespace, zero-width and format characters, bidi controls, controls, lone
+# combining marks, the blank-looking letters people use for blank names. Discord refuses a field made of the
+# first kind, and escaping empties the others (it drops controls and bidi characters).
+INVISIBLE = " \t\n\r\xa0\u2000\u2003\u3000\u2028\u2029\u200b\u200c\u200d\u2060\ufeff\u00ad\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\x00\x01\x1b\x7f\u0301\u20dd\u3164\u115f\u1160\uffa0\u2800\u180e"
+blank_text = st.text(alphabet=INVISIBLE, max_size=40)
+maybe_blank_text = st.one_of(blank_text, short_text, st.builds(str.__add__, blank_text, short_text))

@@ -1,170 +1,215 @@
-"""The paginator driven through real discord.py objects: a real View, real Buttons, real Interactions.
-
-Only the HTTP edge is replaced: `FakeAdapter` stands in for discord.py's webhook adapter and records the
-interaction responses discord.py would have sent to Discord.
-"""
+"""Page buttons through real discord.py clients and the offline Discord: they turn for their owner, survive a
+restart (a new client with nothing in memory), and every click gets an answer, expired pages included."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
-from unittest.mock import AsyncMock, MagicMock
 
 import discord
 import pytest
-from discord.webhook.async_ import async_context
+from discord.ext import commands
 
-from bot.present import limits
+from bot.offline.client import connected_client, invoke
+from bot.offline.model import EPHEMERAL, FakeGuild
+from bot.offline.payloads import Context, bot_message, component_click, slash_command
+from bot.offline.server import FakeDiscord
+from bot.present import limits, paging
 from bot.present.film import cast_pages
-from bot.present.paging import NOT_YOURS, Paginator
 from bot.present.reply import Reply, make_embed
 from bot.storage.models import Credit, FilmRef
+from cogs.meta import ORPHANED, Meta
 
-OWNER = 111111111111111111
-STRANGER = 222222222222222222
-EPHEMERAL = 1 << 6
+KEYS = {"three": 3, "one": 1, "gone": 0}
 
 
-class FakeAdapter:
-    """Records what discord.py would POST as interaction callbacks."""
+def pages_of(key: str) -> list[Reply]:
+    return [
+        Reply(None, [make_embed(f"{key} {i}", f"Text of page {i}")]) for i in range(1, KEYS.get(key, 2) + 1)
+    ]
 
-    def __init__(self) -> None:
-        self.responses: list[dict[str, Any]] = []
 
-    async def create_interaction_response(
-        self, interaction_id: int, token: str, **kwargs: Any
-    ) -> dict[str, Any]:
-        self.responses.append(kwargs["params"].payload)
-        return {"interaction": {"id": str(interaction_id), "type": 3}}
+async def source(interaction: discord.Interaction[Any], key: str) -> Sequence[Reply] | None:
+    return pages_of(key) or None
+
+
+def bot_with_pages() -> commands.Bot:
+    """A bot with a /demo command sending the pages of `key`, as the film cog does."""
+    bot = commands.Bot(command_prefix="!", intents=discord.Intents.none(), help_command=None)
+
+    @bot.tree.command(name="demo", description="Paged answer")
+    async def demo(interaction: discord.Interaction[Any], key: str, private: bool = False) -> None:
+        await paging.send_pages(interaction, pages_of(key), "demo", key, private=private)
+
+    return bot
 
 
 @pytest.fixture
-def adapter() -> Iterator[FakeAdapter]:
-    fake = FakeAdapter()
-    token = async_context.set(fake)  # type: ignore[arg-type]
-    yield fake
-    async_context.reset(token)
+async def fake() -> AsyncIterator[FakeDiscord]:
+    async with FakeDiscord() as server:
+        server.add_guild("Film Club")
+        yield server
 
 
-def click(custom_id: str, user_id: int) -> discord.Interaction:
-    """A real component interaction, as discord.py builds it from the gateway payload."""
-    state = MagicMock()
-    state.allowed_mentions = None
-    state._get_client.return_value.user = None
-    payload: Any = {
-        "id": "900000000000000001",
-        "application_id": "900000000000000002",
-        "type": 3,
-        "token": "token",
-        "version": 1,
-        "attachment_size_limit": 8_000_000,
-        "data": {"custom_id": custom_id, "component_type": 2},
-        "user": {"id": str(user_id), "username": "member", "discriminator": "0", "avatar": None},
-    }
-    return discord.Interaction(data=payload, state=state)
+@pytest.fixture
+def guild(fake: FakeDiscord) -> FakeGuild:
+    return next(iter(fake.guilds.values()))
 
 
-def pages(n: int) -> list[Reply]:
-    return [Reply(None, [make_embed(f"Page {i}", f"Text of page {i}")]) for i in range(1, n + 1)]
+async def start(bot: commands.Bot) -> None:
+    await bot.add_cog(Meta(bot))  # type: ignore[arg-type]
+    paging.register(bot, "demo", source, "/demo")
 
 
-def buttons(view: discord.ui.View) -> list[dict[str, Any]]:
-    (row,) = view.to_components()
-    return list(row["components"])
+def buttons(message: dict[str, Any] | None) -> list[dict[str, Any]]:
+    assert message is not None
+    return [c for row in message["components"] for c in row["components"]]
 
 
-async def press(view: Paginator, label: str, user_id: int) -> discord.Interaction:
-    """Dispatch a click the way discord.py's view store does (interaction_check, then the callback)."""
-    item = next(i for i in view.children if isinstance(i, discord.ui.Button) and i.label == label)
-    assert item.custom_id is not None
-    interaction = click(item.custom_id, user_id)
+async def test_owner_turns_pages_and_others_get_a_private_hint(fake: FakeDiscord, guild: FakeGuild) -> None:
+    owner, stranger = Context.in_guild(fake, guild), Context.in_guild(fake, guild)
+    channel = guild.text_channel["id"]
+    async with connected_client(fake, bot_with_pages()) as bot:
+        await start(bot)  # type: ignore[arg-type]
+        sent = await invoke(bot, fake, slash_command(owner, "demo", {"key": "three"}))
+        message = sent.original_message
+        parts = buttons(message)
+        assert [b["label"] for b in parts] == ["◀ Previous", "1/3", "Next ▶"]
+        assert [b.get("disabled", False) for b in parts] == [True, True, False]
+        assert all(len(b["custom_id"]) <= limits.CUSTOM_ID for b in parts)
+        assert len({b["custom_id"] for b in parts}) == 3
 
-    async def raise_error(interaction: discord.Interaction, error: Exception, item: Any) -> None:
-        raise error
+        def current() -> dict[str, Any]:
+            found = fake.message(channel, message["id"])  # type: ignore[index]
+            assert found is not None
+            return found
 
-    view.on_error = raise_error  # type: ignore[method-assign]
-    await view._scheduled_task(item, interaction)
-    return interaction
+        turned = await invoke(bot, fake, component_click(owner, parts[2]["custom_id"], current()))
+        assert turned.response_type == 7
+        assert current()["embeds"][0]["title"] == "three 2"
+        assert [b["label"] for b in buttons(current())][1] == "2/3"
+        await invoke(bot, fake, component_click(owner, buttons(current())[2]["custom_id"], current()))
+        assert current()["embeds"][0]["title"] == "three 3"
+        assert [b.get("disabled", False) for b in buttons(current())] == [False, True, True]
 
-
-async def test_components_and_limits() -> None:
-    view = Paginator(pages(3), OWNER)
-    parts = buttons(view)
-    assert [b["label"] for b in parts] == ["◀ Previous", "1/3", "Next ▶"]
-    assert [b.get("disabled", False) for b in parts] == [True, True, False]
-    ids = [b["custom_id"] for b in parts]
-    assert len(set(ids)) == 3 and all(len(i) <= limits.CUSTOM_ID for i in ids)
-    assert all(len(b["label"]) <= limits.BUTTON_LABEL for b in parts)
-
-
-async def test_owner_turns_pages(adapter: FakeAdapter) -> None:
-    replies = pages(3)
-    view = Paginator(replies, OWNER)
-    await press(view, "Next ▶", OWNER)
-    (sent,) = adapter.responses
-    assert sent["type"] == discord.InteractionResponseType.message_update.value
-    assert sent["data"]["embeds"] == [replies[1].embeds[0].to_dict()]
-    labels = [b["label"] for b in sent["data"]["components"][0]["components"]]
-    assert labels == ["◀ Previous", "2/3", "Next ▶"]
-    await press(view, "Next ▶", OWNER)
-    last = adapter.responses[-1]["data"]["components"][0]["components"]
-    assert [b.get("disabled", False) for b in last] == [False, True, True]
-    await press(view, "◀ Previous", OWNER)
-    assert view.index == 1 and adapter.responses[-1]["data"]["embeds"][0]["title"] == "Page 2"
+        hint = await invoke(
+            bot, fake, component_click(stranger, buttons(current())[0]["custom_id"], current())
+        )
+        assert hint.response_type == 4 and hint.response_data["flags"] & EPHEMERAL
+        assert hint.response_data["content"] == paging.NOT_YOURS
+        assert current()["embeds"][0]["title"] == "three 3"  # unchanged by the stranger
 
 
-async def test_others_get_an_ephemeral_hint(adapter: FakeAdapter) -> None:
-    view = Paginator(pages(2), OWNER)
-    await press(view, "Next ▶", STRANGER)
-    (sent,) = adapter.responses
-    assert sent["type"] == discord.InteractionResponseType.channel_message.value
-    assert sent["data"]["content"] == NOT_YOURS
-    assert sent["data"]["flags"] & EPHEMERAL
-    assert view.index == 0
+async def test_one_page_has_no_buttons_and_private_pages_are_ephemeral(
+    fake: FakeDiscord, guild: FakeGuild
+) -> None:
+    ctx = Context.in_guild(fake, guild)
+    async with connected_client(fake, bot_with_pages()) as bot:
+        await start(bot)  # type: ignore[arg-type]
+        one = await invoke(bot, fake, slash_command(ctx, "demo", {"key": "one"}))
+        private = await invoke(bot, fake, slash_command(ctx, "demo", {"key": "three", "private": True}))
+    assert one.original_message is not None and one.original_message["components"] == []
+    assert private.original_message is not None and private.original_message["flags"] & EPHEMERAL
+    assert len(buttons(private.original_message)) == 3
 
 
-async def test_timeout_disables_buttons() -> None:
-    view = Paginator(pages(2), OWNER, timeout=0.01)
-    message = MagicMock()
-    message.edit = AsyncMock()
-    view.message = message
-    await view.on_timeout()
-    assert all(b.get("disabled") for b in buttons(view))
-    message.edit.assert_awaited_once_with(view=view)
+async def test_pages_keep_turning_after_a_restart(fake: FakeDiscord, guild: FakeGuild) -> None:
+    """The finding: Next on a /cast page sent before a restart got no answer ("This interaction failed")."""
+    ctx = Context.in_guild(fake, guild)
+    async with connected_client(fake, bot_with_pages()) as before:
+        await start(before)  # type: ignore[arg-type]
+        sent = await invoke(before, fake, slash_command(ctx, "demo", {"key": "three"}))
+    message = sent.original_message
+    assert message is not None
+    async with connected_client(fake, bot_with_pages()) as after:  # a new process: nothing in memory
+        await start(after)  # type: ignore[arg-type]
+        turned = await invoke(after, fake, component_click(ctx, buttons(message)[2]["custom_id"], message))
+    assert turned.response_type == 7
+    assert (fake.message(guild.text_channel["id"], message["id"]) or {})["embeds"][0]["title"] == "three 2"
 
 
-async def test_timeout_survives_a_deleted_message() -> None:
-    view = Paginator(pages(2), OWNER)
-    message = MagicMock()
-    message.edit = AsyncMock(side_effect=discord.NotFound(MagicMock(status=404), "gone"))
-    view.message = message
-    await view.on_timeout()  # no exception
+async def test_pages_that_cannot_be_shown_again_say_so_kindly(fake: FakeDiscord, guild: FakeGuild) -> None:
+    ctx = Context.in_guild(fake, guild)
+    long_key = "x" * 120  # too long for a custom_id: kept in memory, so lost with a restart
+    async with connected_client(fake, bot_with_pages()) as before:
+        await start(before)  # type: ignore[arg-type]
+        long_pages = await invoke(before, fake, slash_command(ctx, "demo", {"key": long_key}))
+        ids = [b["custom_id"] for b in buttons(long_pages.original_message)]
+        assert all(len(i) <= limits.CUSTOM_ID for i in ids)
+        same_process = await invoke(before, fake, component_click(ctx, ids[2], long_pages.original_message))
+        assert same_process.response_type == 7
+        gone = await invoke(
+            before,
+            fake,
+            component_click(
+                ctx,
+                paging.custom_id("demo", 1, "next", "gone"),
+                {
+                    **long_pages.original_message,  # type: ignore[dict-item]
+                    "components": [
+                        {
+                            "type": 1,
+                            "components": [
+                                {
+                                    "type": 2,
+                                    "style": 2,
+                                    "label": "Next ▶",
+                                    "custom_id": paging.custom_id("demo", 1, "next", "gone"),
+                                }
+                            ],
+                        }
+                    ],
+                },
+            ),
+        )
+    async with connected_client(fake, bot_with_pages()) as after:
+        await start(after)  # type: ignore[arg-type]
+        lost = await invoke(after, fake, component_click(ctx, ids[2], long_pages.original_message))
+    for answer in (gone, lost):
+        assert answer.response_type == 4 and answer.response_data["flags"] & EPHEMERAL
+        assert answer.response_data["content"] == paging.expired("/demo")
 
 
-async def test_send_attaches_buttons_only_when_paged() -> None:
-    for count, has_view in ((1, False), (2, True)):
-        view = Paginator(pages(count), OWNER)
-        interaction = MagicMock()
-        interaction.response.is_done.return_value = False
-        interaction.response.send_message = AsyncMock()
-        interaction.original_response = AsyncMock(return_value="message")
-        await view.send(interaction)
-        kwargs = interaction.response.send_message.await_args.kwargs
-        assert ("view" in kwargs) is has_view
-        assert kwargs["allowed_mentions"].everyone is False
-        assert view.message == "message"
+async def test_a_click_nothing_handles_is_answered(fake: FakeDiscord, guild: FakeGuild) -> None:
+    """A view from before a restart (discord.py's random custom_ids) or a removed feature's button."""
+    ctx = Context.in_guild(fake, guild)
+    view = discord.ui.View(timeout=300)
+    view.add_item(discord.ui.Button(label="Old", custom_id="5f1c0de5a1b2c3d4e5f60718293a4b5c"))
+    message = bot_message(fake, guild.text_channel["id"], "old", components=view.to_components())
+    async with connected_client(fake, bot_with_pages()) as bot:
+        await start(bot)  # type: ignore[arg-type]
+        answer = await invoke(bot, fake, component_click(ctx, "5f1c0de5a1b2c3d4e5f60718293a4b5c", message))
+    assert answer.response_type == 4 and answer.response_data["flags"] & EPHEMERAL
+    assert answer.response_data["content"] == ORPHANED
 
 
-async def test_cast_pages_through_the_paginator(adapter: FakeAdapter) -> None:
+async def test_cast_pages_render_again_from_their_source(fake: FakeDiscord, guild: FakeGuild) -> None:
     film = FilmRef("the-perfection", "The Perfection", 2018)
     credits = [Credit(n, f"Actor {n}", f"Role {n}", "", "", ()) for n in range(1, 26)]
-    replies = cast_pages(film, credits, per_page=10)
-    view = Paginator(replies, OWNER)
-    assert buttons(view)[1]["label"] == "1/3"
-    await press(view, "Next ▶", OWNER)
-    assert "Actor 11" in adapter.responses[0]["data"]["embeds"][0]["description"]
+
+    async def cast(interaction: discord.Interaction[Any], slug: str) -> Sequence[Reply] | None:
+        return cast_pages(film, credits, per_page=10) if slug == film.slug else None
+
+    bot = bot_with_pages()
+
+    @bot.tree.command(name="cast", description="Cast")
+    async def cast_command(interaction: discord.Interaction[Any]) -> None:
+        await paging.send_pages(interaction, cast_pages(film, credits, per_page=10), "cast", film.slug)
+
+    ctx = Context.in_guild(fake, guild)
+    async with connected_client(fake, bot) as client:
+        await start(client)  # type: ignore[arg-type]
+        paging.register(client, "cast", cast, "/cast")
+        sent = await invoke(client, fake, slash_command(ctx, "cast"))
+        assert buttons(sent.original_message)[1]["label"] == "1/3"
+        next_id = buttons(sent.original_message)[2]["custom_id"]
+        assert next_id == "page:cast:1:next:the-perfection"
+        await invoke(client, fake, component_click(ctx, next_id, sent.original_message))  # type: ignore[arg-type]
+    page = fake.message(guild.text_channel["id"], sent.original_message["id"])  # type: ignore[index]
+    assert page is not None and "Actor 11" in page["embeds"][0]["description"]
 
 
-def test_needs_a_page() -> None:
+def test_kinds_are_short_words() -> None:
+    client = discord.Client(intents=discord.Intents.none())
     with pytest.raises(ValueError):
-        Paginator([], OWNER)
+        paging.register(client, "Cast:1", source, "/cast")

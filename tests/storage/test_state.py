@@ -1,76 +1,19 @@
-"""StateStore: migrations, WAL, meta, settings, nights, RSVPs, and the job lifecycle (claim is atomic)."""
+"""StateStore on both backends (see conftest.py): meta, settings, nights, RSVPs, and the job lifecycle (the
+claim is atomic). The same assertions run on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
 import asyncio
-import sqlite3
-from collections.abc import AsyncIterator
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from bot.nights.offsets import end_of
 from bot.nights.scheduler import plan_jobs
-from bot.storage.state import (
-    DEFAULT_REMINDERS,
-    SCHEMA_VERSION,
-    Night,
-    Shards,
-    StateError,
-    StateStore,
-)
-from tests.fakes import ARRIVAL, PERFECTION, utc
-
-NOW = utc(2026, 11, 20, 12, 0)
-START = utc(2026, 11, 28, 20, 0)
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[StateStore]:
-    opened = await StateStore.open(tmp_path / "state.db")
-    yield opened
-    await opened.close()
-
-
-async def make_night(store: StateStore, *, guild_id: int = 1 << 22, start: datetime = START) -> Night:
-    return await store.create_night(
-        guild_id=guild_id,
-        channel_id=10,
-        film=PERFECTION,
-        runtime_minutes=90,
-        starts_at=start,
-        ends_at=end_of(start, 90),
-        timezone="Europe/London",
-        role_id=20,
-        note="bring snacks",
-        created_by=30,
-        now=NOW,
-        jobs=plan_jobs(start, 90, DEFAULT_REMINDERS, NOW),
-    )
-
-
-async def test_open_migrates_and_uses_wal(tmp_path: Path) -> None:
-    path = tmp_path / "sub" / "state.db"
-    store = await StateStore.open(path)
-    assert await store.schema_version() == SCHEMA_VERSION
-    await store.close()
-    with sqlite3.connect(path) as raw:
-        assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
-        tables = {row[0] for row in raw.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    assert {"meta", "guild_settings", "nights", "rsvps", "jobs"} <= tables
-    again = await StateStore.open(path)  # idempotent
-    assert await again.schema_version() == SCHEMA_VERSION
-    await again.close()
-
-
-async def test_newer_schema_is_refused(tmp_path: Path) -> None:
-    path = tmp_path / "state.db"
-    with sqlite3.connect(path) as raw:
-        raw.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
-    with pytest.raises(StateError, match="schema version"):
-        await StateStore.open(path)
+from bot.storage.state import DEFAULT_REMINDERS, Shards, StateStore
+from tests.fakes import ARRIVAL, PERFECTION
+from tests.storage.state_helpers import NOW, START, make_night
 
 
 async def test_meta(store: StateStore) -> None:
@@ -230,8 +173,8 @@ async def test_requeue_sending_keeps_the_nonce(store: StateStore) -> None:
     assert again is not None and again.nonce == job.nonce and again.attempts == 2
 
 
-async def test_claim_is_atomic_across_connections(tmp_path: Path) -> None:
-    stores = [await StateStore.open(tmp_path / "state.db") for _ in range(4)]
+async def test_claim_is_atomic_across_connections(state_location: Path | str) -> None:
+    stores = [await StateStore.open(state_location) for _ in range(4)]
     try:
         await make_night(stores[0])
         job = (await stores[0].due_jobs(NOW))[0]
@@ -255,12 +198,12 @@ async def test_shard_filter(store: StateStore) -> None:
     assert shard0.serves(even.guild_id) and not shard0.serves(odd.guild_id)
 
 
-async def test_state_survives_a_reopen(tmp_path: Path) -> None:
-    first = await StateStore.open(tmp_path / "state.db")
+async def test_state_survives_a_reopen(state_location: Path | str) -> None:
+    first = await StateStore.open(state_location)
     night = await make_night(first)
     await first.set_rsvp(night.id, 1, "going", now=NOW)
     await first.close()
-    second = await StateStore.open(tmp_path / "state.db")
+    second = await StateStore.open(state_location)
     try:
         assert await second.get_night(night.id) == night
         assert (await second.rsvp_counts(night.id)).going == 1
@@ -285,25 +228,3 @@ async def test_problems_of_a_replaced_plan_are_not_shown(store: StateStore) -> N
         night.id, now=NOW, starts_at=later, replan=plan_jobs(later, 90, (), NOW, announce=False)
     )
     assert (await store.problem_jobs([night.id]))[night.id] == []
-
-
-async def test_open_waits_while_another_process_holds_a_fresh_database(tmp_path: Path) -> None:
-    """Two shard processes starting together: one holds a write lock before WAL is on; the other must wait."""
-    path = tmp_path / "state.db"
-    other = sqlite3.connect(path, isolation_level=None)
-    other.execute("CREATE TABLE other_process (a)")
-    other.execute("BEGIN IMMEDIATE")
-    other.execute("INSERT INTO other_process VALUES (1)")
-
-    async def release() -> None:
-        await asyncio.sleep(0.3)
-        other.execute("COMMIT")
-
-    releasing = asyncio.create_task(release())
-    store = await StateStore.open(path)
-    try:
-        assert await store.schema_version() >= 1
-    finally:
-        await store.close()
-        await releasing
-        other.close()

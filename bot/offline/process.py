@@ -1,4 +1,8 @@
-"""Run a bot as a real subprocess pointed at a FakeDiscord; watch it, stop it, measure its peak RSS."""
+"""Run a bot as a real subprocess pointed at a FakeDiscord; watch it, stop it, measure its peak RSS.
+
+The subprocess finds the FakeDiscord through a `sitecustomize.py` on its PYTHONPATH (the caller's: tests and
+benchmarks each keep theirs) that calls `bot.offline.redirect.activate_from_env`.
+"""
 
 from __future__ import annotations
 
@@ -15,24 +19,28 @@ from pathlib import Path
 from types import TracebackType
 from typing import BinaryIO
 
-from .server import FakeDiscord
+from bot.offline.redirect import CLOCK_ENV, ENV
+from bot.offline.server import FakeDiscord
 
 log = logging.getLogger(__name__)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-SITECUSTOMIZE_DIR = Path(__file__).resolve().parent / "sitecustomize"
 # Never inherited from the developer's shell: the subprocess must only know about the loopback Discord.
-SCRUBBED_ENV = ("DISCORD_TOKEN", "LOOPBACK_DISCORD", "PYTHONPATH", "PYTHONSTARTUP", "PYTHONHOME")
+SCRUBBED_ENV = ("DISCORD_TOKEN", ENV, CLOCK_ENV, "PYTHONPATH", "PYTHONSTARTUP", "PYTHONHOME")
 
 
 def loopback_env(
-    fake: FakeDiscord, *, token: str | None = None, extra: Mapping[str, str] | None = None
+    fake: FakeDiscord,
+    sitecustomize: Path,
+    *,
+    token: str | None = None,
+    extra: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
-    """Environment for a bot subprocess talking to `fake` (sitecustomize + repo root on PYTHONPATH)."""
+    """Environment for a bot subprocess talking to `fake` (the sitecustomize dir + repo root on PYTHONPATH)."""
     env = {k: v for k, v in os.environ.items() if k not in SCRUBBED_ENV}
     env.update(
-        LOOPBACK_DISCORD=fake.base_url,
-        PYTHONPATH=os.pathsep.join([str(SITECUSTOMIZE_DIR), str(REPO_ROOT)]),
+        {ENV: fake.base_url},
+        PYTHONPATH=os.pathsep.join([str(sitecustomize), str(REPO_ROOT)]),
         DISCORD_TOKEN=fake.token if token is None else token,
         PYTHONUNBUFFERED="1",
     )
@@ -55,12 +63,15 @@ def read_peak_rss_kib(pid: int) -> int | None:
 class BotProcess:
     """A Python module (``-m``) or script run as a bot against a FakeDiscord.
 
-    ``async with BotProcess(fake, module="bench.floor_bot") as bot: await bot.wait_ready()``
+    ``async with BotProcess(fake, SITECUSTOMIZE, module="bench.floor_bot") as bot: await bot.wait_ready()``
+
+    `sitecustomize` is the directory holding the caller's sitecustomize.py (the loopback switch).
     """
 
     def __init__(
         self,
         fake: FakeDiscord,
+        sitecustomize: Path,
         *,
         module: str | None = None,
         script: Path | str | None = None,
@@ -76,7 +87,7 @@ class BotProcess:
         self.fake = fake
         target = ["-m", module] if module is not None else [str(script)]
         self.argv = [python, *target, *args]
-        self.env = loopback_env(fake, token=token, extra=env)
+        self.env = loopback_env(fake, sitecustomize, token=token, extra=env)
         self.cwd = Path(cwd)
         if log_path is None:
             handle, name = tempfile.mkstemp(prefix="loopback-bot-", suffix=".log")

@@ -1,29 +1,26 @@
-"""Real INTERACTION_CREATE payloads, and running them through a discord.py client in-process.
+"""Real INTERACTION_CREATE payloads: slash commands, autocomplete, component clicks and modal submits.
 
 Build payloads with a `Context` (who clicked, where, with which permissions), e.g.::
 
     ctx = Context.in_guild(fake, guild)
     payload = slash_command(ctx, "film", {"title": "Alien"}, subcommand="facts")
     handle = await fake.send_interaction(payload)          # to a bot process over the gateway
-    # or, in-process, with handlers of a real discord.py client:
-    async with connected_client(fake, bot) as client:
-        handle = await invoke(client, fake, payload)
-        assert handle.response_data["content"] == ...
+
+or run them in-process through a real discord.py client with `bot.offline.client`.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import secrets
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import discord
-from discord import app_commands
+from bot.offline.model import EVERYONE_PERMISSIONS, FakeGuild, SnowflakeFactory
 
-from .server import EVERYONE_PERMISSIONS, FakeDiscord, FakeGuild, InteractionHandle, SnowflakeFactory
+if TYPE_CHECKING:
+    from bot.offline.world import World
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +73,7 @@ class Context:
     @classmethod
     def in_guild(
         cls,
-        fake: FakeDiscord,
+        fake: World,
         guild: FakeGuild,
         *,
         channel: str | int | None = None,
@@ -107,7 +104,7 @@ class Context:
         )
 
     @classmethod
-    def in_dm(cls, fake: FakeDiscord, *, user: Mapping[str, Any] | None = None) -> Context:
+    def in_dm(cls, fake: World, *, user: Mapping[str, Any] | None = None) -> Context:
         the_user = dict(user) if user is not None else fake.make_user("cinephile", global_name="Cinephile")
         channel = {
             "id": str(fake.new_id()),
@@ -277,7 +274,7 @@ def autocomplete(
 
 
 def bot_message(
-    fake: FakeDiscord,
+    fake: World,
     channel_id: int | str,
     content: str = "",
     *,
@@ -338,86 +335,3 @@ def modal_submit(ctx: Context, custom_id: str, fields: Mapping[str, str]) -> dic
     """A MODAL_SUBMIT (type 5) interaction with one text input per field (custom_id -> value)."""
     rows = [{"type": 1, "components": [{"type": 4, "custom_id": k, "value": v}]} for k, v in fields.items()]
     return base_interaction(ctx, 5, {"custom_id": custom_id, "components": rows})
-
-
-# ---------------------------------------------------------------------------------------------
-# In-process: real discord.py objects, HTTP answered by a running FakeDiscord
-# ---------------------------------------------------------------------------------------------
-
-
-@contextlib.asynccontextmanager
-async def connected_client(
-    fake: FakeDiscord, client: discord.Client | None = None, *, setup_hook: bool = False
-) -> AsyncIterator[discord.Client]:
-    """A discord.Client (yours or a new one) logged in over HTTP to `fake`, without a gateway connection.
-
-    discord.py's Route.BASE/DEFAULT_GATEWAY point at `fake` while inside. The client's state knows the bot
-    user, the application id and all of fake's guilds. With setup_hook=True the client's setup_hook() runs
-    (e.g. to load cogs); the client is closed on exit.
-    """
-    with fake.patch_discord():
-        if client is None:
-            intents = discord.Intents.none()
-            intents.guilds = True
-            client = discord.Client(intents=intents)
-        await client._async_setup_hook()
-        data = await client.http.static_login(fake.token)
-        state = client._connection
-        state.user = discord.ClientUser(state=state, data=data)
-        state.application_id = fake.application_id
-        for guild in fake.guilds.values():
-            state._add_guild_from_data(fake.guild_create_payload(guild))  # type: ignore[arg-type]
-        try:
-            if setup_hook:
-                await client.setup_hook()
-            yield client
-        finally:
-            await client.close()
-
-
-def make_interaction(client: discord.Client, payload: Mapping[str, Any]) -> discord.Interaction[Any]:
-    """The discord.Interaction discord.py would build from this INTERACTION_CREATE payload."""
-    return discord.Interaction(data=dict(payload), state=client._connection)  # type: ignore[arg-type]
-
-
-def _tree(client: discord.Client) -> app_commands.CommandTree[Any]:
-    tree = client._connection._command_tree
-    if tree is None:
-        raise RuntimeError("this client has no app_commands.CommandTree")
-    return tree
-
-
-async def invoke(
-    client: discord.Client,
-    fake: FakeDiscord,
-    payload: Mapping[str, Any],
-    *,
-    answer_within: float = 5.0,
-) -> InteractionHandle:
-    """Run a payload through client's handlers as discord.py would, and return the handle with what they sent.
-
-    Commands/autocomplete run through the CommandTree (checks, transformers, error handler) and are awaited;
-    component clicks and modals go to the view store and are given `answer_within` seconds to answer.
-    """
-    handle = fake.register_interaction(payload)
-    interaction = make_interaction(client, handle.payload)
-    handle.interaction = interaction
-    handle.dispatched_at = handle.created_at
-    kind = handle.payload["type"]
-    state = client._connection
-    if kind in (2, 4):
-        tree = _tree(client)
-        try:
-            await tree._call(interaction)
-        except app_commands.AppCommandError as exc:
-            await tree._dispatch_error(interaction, exc)
-    else:
-        data = handle.payload["data"]
-        if kind == 3:
-            state._view_store.dispatch_view(data["component_type"], data["custom_id"], interaction)
-        elif kind == 5:
-            state._view_store.dispatch_modal(data["custom_id"], interaction, data["components"], {})
-        client.dispatch("interaction", interaction)
-        with contextlib.suppress(TimeoutError):
-            await handle.wait(answer_within)
-    return handle

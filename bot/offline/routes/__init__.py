@@ -1,0 +1,1 @@
+"""The offline Discord's REST resources, one module each; `bot.offline.server` combines them."""
