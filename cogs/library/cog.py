@@ -41,8 +41,9 @@ DOCUMENT = "A document about the film: .txt, .md, .html or .htm (a saved web pag
 MORE = "Another document about the same film"
 
 
-def _attachments(files: Sequence[discord.Attachment | None]) -> list[uploads.Attachment]:
-    return [uploads.Attachment(f.filename, f.url, f.size) for f in files if f is not None]
+def _attachments(files: Sequence[object]) -> list[uploads.Attachment]:
+    """The attachments among the options (an option Discord could not resolve to a file is left out)."""
+    return [uploads.Attachment(f.filename, f.url, f.size) for f in files if isinstance(f, discord.Attachment)]
 
 
 class LibraryCog(commands.Cog):

@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 from bot.offline.client import settled
 from bot.offline.model import EVERYONE_PERMISSIONS, MANAGE_EVENTS, FakeGuild, RecordedRequest
 from bot.offline.payloads import (
+    ATTACHMENT,
     CHANNEL,
     ROLE,
     USER,
@@ -34,13 +35,24 @@ from bot.offline.payloads import (
     Option,
     autocomplete,
     component_click,
+    member_message,
+    message_command,
     slash_command,
 )
 from bot.offline.process import BotProcess
 from bot.offline.routes.interactions import InteractionHandle
 from bot.present.errors import GENERIC
 from tests.e2e.conftest import Club, strings, wire_problems
-from tests.e2e.fuzz_values import NIGHT, USABLE, edge_integers, edge_texts, integer_for, text_for
+from tests.e2e.fuzz_values import (
+    ATTACHED,
+    FILES,
+    NIGHT,
+    USABLE,
+    edge_integers,
+    edge_texts,
+    integer_for,
+    text_for,
+)
 
 DEADLINE = 3.0  # Discord's: an interaction unanswered by then has failed
 ANSWER_WAIT = 6.0  # real seconds to wait for an answer before calling it missing
@@ -54,6 +66,7 @@ CLOCK_STEPS = (
     timedelta(days=3),
 )
 SUBCOMMAND, GROUP = 1, 2
+MESSAGE_MENU = 3  # an application command's type: used on a message
 FILM = "the-perfection"  # named in the setup steps, so they work in a library of several films too
 WEIGHTS = {"schedule": 5, "edit": 3, "cancel": 2}  # subcommands drawn more often than the others
 
@@ -183,6 +196,8 @@ class Fuzz:
         if kind == 8:  # the server's own roles first, @everyone (which the bot must refuse) last
             roles = sorted(guild.roles, key=lambda r: (r["id"] == str(guild.id), bool(r.get("managed"))))
             return ("role", pick(data, [r["id"] for r in roles]))
+        if kind == 11:
+            return (ATTACHED, pick(data, range(len(FILES))))
         return ("user", pick(data, range(MEMBERS)))
 
     def draw(self, data: st.DataObject) -> Step:
@@ -238,6 +253,8 @@ class Fuzz:
                     ]
                 elif option["type"] == 8:
                     values = [("role", r["id"]) for r in self.servers["ours"].roles]
+                elif option["type"] == 11:
+                    values = [(ATTACHED, i) for i in range(len(FILES))]
                 else:
                     continue
                 others = [(n, v) for n, v in base if n != option["name"]]
@@ -272,6 +289,9 @@ class Fuzz:
             return Option(guild.channel(ref), CHANNEL)
         if what == "role":
             return Option(guild.role(ref), ROLE)
+        if what == ATTACHED:
+            name, data = FILES[ref]
+            return Option(self.fake.add_attachment(int(guild.text_channel["id"]), name, data), ATTACHMENT)
         return Option(self.members[server if server in self.members else "ours"][ref].user, USER)
 
     def _payload(self, step: Step) -> dict[str, Any]:
@@ -285,7 +305,14 @@ class Fuzz:
             return component_click(ctx, custom_id, message)
         ctx = self.members[step.server][step.who % len(self.members[step.server])]
         options = {name: self._option(value, step.server) for name, value in step.options}
-        command_id = next(c["id"] for c in self.commands if c["name"] == step.command)
+        command = next(c for c in self.commands if c["name"] == step.command)
+        command_id = command["id"]
+        if command.get("type", 1) == MESSAGE_MENU:  # used on a member's message with some of FILES attached
+            files = [FILES[(step.who + i) % len(FILES)] for i in range(1 + step.who % 3)]
+            channel_id = int(ctx.channel["id"])
+            attached = [self.fake.add_attachment(channel_id, name, data) for name, data in files]
+            message = member_message(self.fake, ctx, "these", attachments=attached)
+            return message_command(ctx, step.command, message, command_id=command_id)
         if step.kind == "autocomplete":
             assert step.focused is not None
             return autocomplete(

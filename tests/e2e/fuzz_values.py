@@ -229,7 +229,25 @@ def integer_for(option: Mapping[str, Any]) -> st.SearchStrategy[Any]:
 # -- the sweep: every option of every command gets each kind of edge value once ---------------------------------
 
 # A usable value for a required option, so the sweep reaches the option under test.
-USABLE: Mapping[str, Any] = {"when": "in 2 days", "query": "cello", "id": (NIGHT, "ours", 0)}
+ATTACHED = "attachment"
+# Files a member may attach (an attachment option's values): documents about a film and what is not one.
+FILES: tuple[tuple[str, bytes], ...] = (
+    ("alien.txt", b"Alien is a 1979 science fiction horror film directed by Ridley Scott.\n\n" * 4),
+    ("empty.txt", b""),
+    ("poster.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 32),
+    ("notes.txt", b"%PDF-1.7 not really text"),
+    ("../../etc/passwd", b"root:x:0:0:root:/root:/bin/bash\n"),
+    ("CON", b"Alien is a 1979 film.\n"),
+    ("player.html", b"<html><head><script>go()</script></head><body><script>x()</script></body></html>"),
+    ("@everyone ||x||.md", b"# Alien\n\n**Alien** is a 1979 film by Ridley Scott.\n"),
+)
+USABLE: Mapping[str, Any] = {
+    "when": "in 2 days",
+    "query": "cello",
+    "id": (NIGHT, "ours", 0),
+    "document": (ATTACHED, 0),
+    "stars": 4.5,
+}
 
 
 def edge_texts(option: Mapping[str, Any], ids: Mapping[str, int]) -> list[str]:

@@ -45,9 +45,20 @@ COMMANDS = {
     "reviews",
     "history",
     "stats",
+    "film",
+    "Add to film library",  # a message menu: not a slash command, not in /help
 }
-GROUPS = {"movienight", "watchlist"}
-SUBCOMMANDS = {"movienight schedule", "movienight poll start", "movienight poll end", "watchlist add"}
+GROUPS = {"movienight", "watchlist", "film", "Add to film library"}
+SUBCOMMANDS = {
+    "movienight schedule",
+    "movienight poll start",
+    "movienight poll end",
+    "watchlist add",
+    "film add",
+    "film list",
+    "film remove",
+    "film role",
+}
 
 
 def visible(data: Mapping[str, Any]) -> str:
