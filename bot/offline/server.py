@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Iterator
 from types import TracebackType
 
@@ -58,6 +59,7 @@ class FakeDiscord(Interactions, Polls, Guilds, Commands):
         if found is None:
             return web.Response(status=404, text="Not Found")
         self.downloads.append(int(key))
+        asked = time.monotonic()
         self._notify()
         fault = self.cdn_faults.get(int(key))
         if fault == "stall":
@@ -65,6 +67,7 @@ class FakeDiscord(Interactions, Polls, Guilds, Commands):
         if isinstance(fault, int):
             return web.Response(status=fault, text="CDN fault")
         content_type, data = found
+        self.download_times[int(key)] = (asked, time.monotonic())
         return web.Response(body=data, headers={"Content-Type": content_type})
 
     async def stop(self) -> None:

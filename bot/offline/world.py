@@ -96,6 +96,7 @@ class World:
         self._nonces: dict[tuple[str, str], tuple[int, int, float]] = {}
         self.attachments: dict[int, tuple[str, bytes]] = {}  # id -> (content type, bytes), served by URL
         self.downloads: list[int] = []  # attachment ids the CDN was asked for, in order
+        self.download_times: dict[int, tuple[float, float]] = {}  # id -> (asked, answered), time.monotonic()
         self.cdn_faults: dict[int, int | str] = {}  # attachment id -> an HTTP status, or "stall" (no answer)
         self._commands: dict[int | None, dict[tuple[str, int], dict[str, Any]]] = {}
         self._interactions: dict[int, InteractionHandle] = {}

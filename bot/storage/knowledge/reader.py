@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar, cast
 
+from rapidfuzz import utils
+
 from bot.storage.errors import KnowledgeUnavailable
 from bot.storage.knowledge import schema
 from bot.storage.models import FilmRef
@@ -51,6 +53,7 @@ class Knowledge:
         self._generation = 0
         self._data_version = -1
         self._views: dict[int | None, list[FilmRef]] = {}
+        self._folded: dict[int | None, list[str]] = {}
         self._cache: OrderedDict[str, tuple[int, dict[tuple[object, ...], object]]] = OrderedDict()
         self.reloads = 0  # how many times films written elsewhere were read back (for tests and benchmarks)
 
@@ -89,6 +92,16 @@ class Knowledge:
             )
             view = self._views[guild_id] = sorted(refs, key=lambda r: (r.title, r.slug))
         return view
+
+    def folded(self, guild_id: int | None) -> list[str]:
+        """`visible(guild_id)`'s "title year" strings, folded for matching (rapidfuzz's default_process)."""
+        refs = self.visible(guild_id)
+        folded = self._folded.get(guild_id)
+        if folded is None:
+            folded = self._folded[guild_id] = [
+                utils.default_process(f"{r.title} {r.year or ''}") for r in refs
+            ]
+        return folded
 
     def entry(self, key: str, guild_id: int | None) -> FilmEntry | None:
         """The film `key` if the server may see it."""
@@ -135,6 +148,7 @@ class Knowledge:
             self._cache.pop(row["key"], None)
         if changed or gone:
             self._views.clear()
+            self._folded.clear()
             self.reloads += 1
             log.debug(
                 "knowledge: %d films written, %d removed since generation %d", len(changed), len(gone), since

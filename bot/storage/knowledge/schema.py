@@ -8,6 +8,9 @@ Films are keyed so that shared films (FILMS_DIR) and each server's own films coe
 its folder name, a server's film's key is `<slug>~<guild id>` (FILMS_DIR folder names may not hold `~`).
 `films.generation` is bumped on every write of the film; caches compare it (see reader.py).
 
+Search: `passages_fts` indexes each passage's words and a token naming its film (`f<film id>`), so a search
+in one film reads that film's rows only, however common the words are elsewhere.
+
 The file runs in WAL mode: one writer at a time (writer.py, one transaction per film), readers on their own
 connections see either the film before or after, never half of it.
 """
@@ -18,7 +21,7 @@ import sqlite3
 from pathlib import Path
 from typing import Final
 
-SCHEMA_VERSION: Final = 3
+SCHEMA_VERSION: Final = 4
 KEY_SEPARATOR: Final = "~"
 BUSY_TIMEOUT_MS: Final = 10_000
 
@@ -118,17 +121,19 @@ CREATE TABLE timeline (
 CREATE TABLE passages (
     id INTEGER PRIMARY KEY, film_id INTEGER NOT NULL REFERENCES films(id), document TEXT NOT NULL,
     section TEXT NOT NULL, text TEXT NOT NULL, spoil INTEGER NOT NULL, start INTEGER NOT NULL,
-    end INTEGER NOT NULL
+    end INTEGER NOT NULL,
+    film_token TEXT NOT NULL GENERATED ALWAYS AS ('f' || film_id) VIRTUAL  -- one film's rows, to the index
 );
 CREATE INDEX passages_by_film ON passages (film_id);
 CREATE VIRTUAL TABLE passages_fts USING fts5(
-    text, content='passages', content_rowid='id', tokenize='unicode61 remove_diacritics 2'
+    text, film_token, content='passages', content_rowid='id', tokenize='unicode61 remove_diacritics 2'
 );
 CREATE TRIGGER passages_indexed AFTER INSERT ON passages BEGIN
-    INSERT INTO passages_fts (rowid, text) VALUES (new.id, new.text);
+    INSERT INTO passages_fts (rowid, text, film_token) VALUES (new.id, new.text, new.film_token);
 END;
 CREATE TRIGGER passages_unindexed AFTER DELETE ON passages BEGIN
-    INSERT INTO passages_fts (passages_fts, rowid, text) VALUES ('delete', old.id, old.text);
+    INSERT INTO passages_fts (passages_fts, rowid, text, film_token)
+    VALUES ('delete', old.id, old.text, old.film_token);
 END;
 """
 

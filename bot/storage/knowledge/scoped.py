@@ -8,11 +8,12 @@ and search never offer it.
 from __future__ import annotations
 
 import re
+import sqlite3
 from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz, process, utils
 
-from bot.storage.errors import FilmAmbiguous, KnowledgeUnavailable, LookupFailed
+from bot.storage.errors import FilmAmbiguous, KnowledgeUnavailable, LookupFailed, SearchTooBroad
 from bot.storage.knowledge import queries
 from bot.storage.models import (
     Credit,
@@ -34,14 +35,20 @@ MAX_QUERY = 200  # characters of user text considered for lookups and search
 FILM_CUTOFF = 70
 CREDIT_CUTOFF = 80
 FIND_CUTOFF = 50
+SEARCH_CAP = 2000  # passages a word may be in for a search across the library to rank it
+
+
+def query_words(text: str) -> list[str]:
+    """User text -> its words, each quoted for FTS5 (so no FTS syntax survives), at most 12, in order."""
+    words = re.findall(r"\w+", text[:MAX_QUERY].lower())[:12]
+    return [f'"{w}"' for w in dict.fromkeys(words)]
 
 
 def fts_query(text: str) -> tuple[str, str] | None:
     """User text -> (all-words, any-word) FTS5 queries. Every word is quoted, so no FTS syntax survives."""
-    words = re.findall(r"\w+", text[:MAX_QUERY].lower())[:12]
-    if not words:
+    quoted = query_words(text)
+    if not quoted:
         return None
-    quoted = [f'"{w}"' for w in dict.fromkeys(words)]
     loose = [q for q in quoted if len(q) > 3] or quoted  # single letters only narrow, never widen
     return " ".join(quoted), " OR ".join(loose)
 
@@ -173,47 +180,74 @@ class GuildKnowledge:
 
     async def search(self, query: str, slug: str | None = None, limit: int = 5) -> list[SearchHit]:
         """BM25 full-text search over this server's films (or one of them). User text never reaches MATCH raw:
-        every word is quoted."""
-        queries_ = fts_query(query)
-        if queries_ is None:
+        every word is quoted.
+
+        Passages with all the words come first; only when none has them, passages with any. Across the whole
+        library the work is bounded: a word in more than SEARCH_CAP passages is too common to rank there
+        (BM25 gives it next to no weight anyway), and a query of only such words raises SearchTooBroad."""
+        words = query_words(query)
+        if not words:
             return []
         self.knowledge.refresh()
+        conn = self.knowledge.conn
         args: tuple[object, ...]
         if slug is not None:
-            scope, args = "p.film_id = ?", (self._entry(slug).id,)
-        elif self.guild_id is None:
-            scope, args = "f.guild_id IS NULL", ()
+            film = f"film_token : f{self._entry(slug).id} AND "
+            scope, args = "1", ()
+            usable = words
         else:
-            scope, args = "(f.guild_id IS NULL OR f.guild_id = ?)", (self.guild_id,)
-        # One round trip: passages with all the words (tier 0), and with any of them (tier 1) as a fallback.
-        select = (
-            "SELECT {tier} AS tier, bm25(passages_fts) AS rank, f.key, p.document, p.section, "
-            "snippet(passages_fts, 0, '', '', '…', 40) AS snippet, p.spoil, p.start, p.end "
-            "FROM passages_fts JOIN passages p ON p.id = passages_fts.rowid JOIN films f ON f.id = p.film_id "
-            f"WHERE passages_fts MATCH ? AND {scope}"
-        )
-        rows = self.knowledge.conn.execute(
-            f"SELECT * FROM ({select.format(tier=0)} UNION ALL {select.format(tier=1)}) "
-            "ORDER BY tier, rank, key, document, start LIMIT ?",
-            (queries_[0], *args, queries_[1], *args, 2 * limit),
-        ).fetchall()
-        best = [row for row in rows if row["tier"] == rows[0]["tier"]][:limit] if rows else []
+            film = ""
+            if self.guild_id is None:
+                scope, args = "f.guild_id IS NULL", ()
+            else:
+                scope, args = "(f.guild_id IS NULL OR f.guild_id = ?)", (self.guild_id,)
+            counts = {w: _matches(conn, w) for w in words}
+            usable = [w for w in words if counts[w] <= SEARCH_CAP]
+            if not usable:
+                raise SearchTooBroad(query, min(counts.values()))
+        every = f"{film}text : ({' '.join(words)})"
+        loose = [w for w in usable if len(w) > 3] or usable  # single letters only narrow, never widen
+        rows = _ranked(conn, every, scope, args, 2 * limit)
+        if not rows and len(words) > 1:
+            rows = _ranked(conn, f"{film}text : ({' OR '.join(loose)})", scope, args, 2 * limit)
         hits = []
-        for row in best:
+        for row in rows[:limit]:
             entry = self.knowledge.entry(row["key"], self.guild_id)
             if entry is not None:
+                spoil = Spoil(row["spoil"])
                 hits.append(
                     SearchHit(
                         entry.ref,
                         row["document"],
                         row["section"],
                         row["snippet"],
-                        Spoil(row["spoil"]),
+                        spoil,
                         row["start"],
                         row["end"],
                     )
                 )
         return hits
+
+
+def _matches(conn: sqlite3.Connection, word: str) -> int:
+    """How many passages hold `word`, counted up to SEARCH_CAP + 1 (reading no further)."""
+    row = conn.execute(
+        "SELECT count(*) FROM (SELECT rowid FROM passages_fts WHERE passages_fts MATCH ? LIMIT ?)",
+        (f"text : {word}", SEARCH_CAP + 1),
+    ).fetchone()
+    return int(row[0])
+
+
+def _ranked(
+    conn: sqlite3.Connection, match: str, scope: str, args: tuple[object, ...], limit: int
+) -> list[sqlite3.Row]:
+    return conn.execute(
+        "SELECT f.key, p.document, p.section, snippet(passages_fts, 0, '', '', '…', 40) AS snippet, p.spoil, "
+        "p.start, p.end FROM passages_fts JOIN passages p ON p.id = passages_fts.rowid "
+        f"JOIN films f ON f.id = p.film_id WHERE passages_fts MATCH ? AND {scope} "
+        "ORDER BY bm25(passages_fts), f.key, p.document, p.start LIMIT ?",
+        (match, *args, limit),
+    ).fetchall()
 
 
 def _credit_score(query: str, credit: Credit) -> float:
