@@ -16,7 +16,8 @@ callback Discord would refuse (e.g. after the 3 s deadline), or a wrong answer (
 Peak RSS is the bot's VmHWM. The driver (FakeDiscord and the load) shares the machine with the bot.
 
 Medians of the runs are printed with the project's figures as ratios to the floor's, and checked against the
-targets: p99 < 50 ms at 100 concurrent, >= 300 interactions/s, no errors, peak RSS < 120 MB.
+targets: p99 < 50 ms at 100 concurrent, >= 300 interactions/s, no errors, peak RSS < 120 MB, every command kind's
+saturated p99 within 1.5x of the others', and the bot's CPU per interaction within 1.5x of the floor's.
 """
 
 from __future__ import annotations
@@ -56,7 +57,14 @@ QUERIES = ("cello", "Netflix", "Shanghai", "Bachoff", "music school", "Richard S
 FILM_PREFIXES = ("", "perf", "the p", "perfection")
 NAME_PREFIXES = ("liz", "palo", "an", "char", "weber")
 
-TARGETS = {"p99_ms": 50.0, "throughput": 300.0, "errors": 0, "rss_mib": 120.0}
+TARGETS = {
+    "p99_ms": 50.0,
+    "throughput": 300.0,
+    "errors": 0,
+    "rss_mib": 120.0,
+    "kind_spread": 1.5,
+    "cpu_ratio": 1.5,
+}
 
 
 class BenchDiscord(FakeDiscord):
@@ -408,7 +416,17 @@ def report(runs: list[dict[str, Result]], ingest_s: list[float], args: argparse.
             print(f"run {i} {name:5} RSS {r.rss_mib:.1f} MiB, ready {r.ready_s:.2f} s")
     print()
     rss_mb = process["bot"]["rss_mib"] * 1.048576
+    kinds = sorted({k for r in bot for k in r.saturated.p99_by_kind_ms})
+    by_kind = {k: median([r.saturated.p99_by_kind_ms.get(k, math.nan) for r in bot]) for k in kinds}
+    spread = max(by_kind.values()) / min(by_kind.values()) if by_kind else math.nan
+    cpu_ratio = saturated["bot"]["bot_cpu_ms"] / saturated["floor"]["bot_cpu_ms"]
+    print(f"saturated p99 spread between command kinds (slowest / fastest): {spread:.2f}x")
+    print(f"bot CPU per interaction / floor's (saturated): {cpu_ratio:.2f}x")
     verdicts = {
+        f"every kind's p99 within {TARGETS['kind_spread']}x of the others' (saturated)": spread
+        <= TARGETS["kind_spread"],
+        f"bot CPU per interaction within {TARGETS['cpu_ratio']}x of the floor's": cpu_ratio
+        <= TARGETS["cpu_ratio"],
         f"p99 < {TARGETS['p99_ms']:.0f} ms, saturated at {args.concurrency}": saturated["bot"]["p99_ms"]
         < TARGETS["p99_ms"],
         f"p99 < {TARGETS['p99_ms']:.0f} ms, paced at {args.rate:.0f}/s": paced["bot"]["p99_ms"]

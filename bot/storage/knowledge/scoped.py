@@ -74,16 +74,20 @@ class GuildKnowledge:
         return entry
 
     async def find_films(self, text: str, limit: int = 25) -> list[FilmRef]:
-        """Films ranked by how well their title matches `text` (all films, by title, for empty text)."""
+        """Films whose title holds `text` (those starting with it first); when none does (a typo), the best
+        fuzzy matches; all films, by title, for empty text. Cheap for thousands of films: the fuzzy scorer
+        runs only for a typo."""
         refs = self.knowledge.visible(self.guild_id)
-        text = text[:MAX_QUERY].strip()
-        if not text:
+        needle = utils.default_process(text[:MAX_QUERY])
+        if not needle:
             return refs[:limit]
-        choices = {i: f"{r.title} {r.year or ''}" for i, r in enumerate(refs)}
-        ranked = process.extract(
-            text, choices, scorer=fuzz.WRatio, processor=utils.default_process, limit=limit
-        )
-        return [refs[i] for _, score, i in ranked if score >= FIND_CUTOFF]
+        folded = self.knowledge.folded(self.guild_id)
+        plain = sorted((not f.startswith(needle), i) for i, f in enumerate(folded) if needle in f)
+        found = [i for _, i in plain[:limit]]
+        if not found:  # a typo: the fuzzy scorer, over every title
+            ranked = process.extract(needle, folded, scorer=fuzz.WRatio, processor=None, limit=limit)
+            found = [i for _, score, i in ranked if score >= FIND_CUTOFF]
+        return [refs[i] for i in found]
 
     async def resolve_film(self, text: str | None) -> FilmRef:
         """What the user meant: the only film when nothing is given, else the key, the exact title, or the best
