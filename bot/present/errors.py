@@ -8,9 +8,9 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.present import limits
-from bot.present.film import ambiguous, not_found, too_broad
+from bot.present.film import ambiguous, not_found
 from bot.present.text import clean, truncate
-from bot.storage.errors import FilmAmbiguous, KnowledgeUnavailable, LookupFailed, SearchTooBroad
+from bot.storage.errors import FilmAmbiguous, KnowledgeUnavailable, LookupFailed
 
 GENERIC = "Sorry, something went wrong on my side. It has been logged; please try again later."
 UNAVAILABLE = (
@@ -81,8 +81,6 @@ def _message(error: BaseException) -> tuple[str, bool]:
         return ambiguous(error), True
     if isinstance(error, KnowledgeUnavailable):
         return UNAVAILABLE, True
-    if isinstance(error, SearchTooBroad):
-        return too_broad(error), True
     if isinstance(error, app_commands.CommandOnCooldown):
         return f"Slow down a little: try again in {_duration(error.retry_after)}.", True
     if isinstance(error, app_commands.MissingPermissions):

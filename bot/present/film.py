@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from bot.present import limits
 from bot.present.reply import Reply, make_embed
 from bot.present.text import Segment, chunk, clean, escape, plain_label, spoiler, truncate
-from bot.storage.errors import FilmAmbiguous, LookupFailed, SearchTooBroad
+from bot.storage.errors import FilmAmbiguous, LookupFailed
 from bot.storage.models import (
     FIELDS,
     Alternative,
@@ -446,16 +446,6 @@ def not_found(err: LookupFailed) -> str:
     if err.suggestions:
         names = ", ".join(_bold(truncate(clean(s), _NAME_CAP)) or "“”" for s in err.suggestions[:10])
         text += f" Did you mean {names}?"
-    return truncate(text, limits.CONTENT)
-
-
-def too_broad(err: SearchTooBroad) -> str:
-    """Every word of a search is everywhere in the library: name a film."""
-    asked = truncate(clean(err.query), _QUERY_CAP)
-    text = (
-        f"Every word of “{asked}” is in thousands of passages across the library, too many to rank. "
-        "Add a rarer word, or name a film with `film:`."
-    )
     return truncate(text, limits.CONTENT)
 
 

@@ -23,15 +23,6 @@ class FilmAmbiguous(Exception):
         self.films = films
 
 
-class SearchTooBroad(Exception):
-    """Every word of a search across the whole library is in too many passages to rank; name a film."""
-
-    def __init__(self, query: str, passages: int) -> None:
-        super().__init__(f"every word of {query!r} is in more than {passages} passages")
-        self.query = query
-        self.passages = passages
-
-
 class KnowledgeUnavailable(Exception):
     """The knowledge database is missing or unreadable."""
 

@@ -41,6 +41,7 @@ class FilmEntry:
     id: int
     ref: FilmRef
     generation: int
+    passages: tuple[int, int] | None = None  # the range of its passages' ids (written in one transaction)
 
 
 class Knowledge:
@@ -136,7 +137,9 @@ class Knowledge:
     def _reload(self, generation: int) -> None:
         since = self._generation if self._entries else -1
         changed = self.conn.execute(
-            "SELECT id, key, guild_id, title, year, generation FROM films WHERE generation > ?", (since,)
+            "SELECT id, key, guild_id, title, year, generation, first_passage, last_passage FROM films "
+            "WHERE generation > ?",
+            (since,),
         ).fetchall()
         gone = self.conn.execute("SELECT key FROM removed WHERE generation > ?", (since,)).fetchall()
         for row in gone:
@@ -144,7 +147,8 @@ class Knowledge:
             self._cache.pop(row["key"], None)
         for row in changed:
             ref = FilmRef(row["key"], row["title"], row["year"], row["guild_id"])
-            self._entries[row["key"]] = FilmEntry(row["id"], ref, row["generation"])
+            passages = None if row["first_passage"] is None else (row["first_passage"], row["last_passage"])
+            self._entries[row["key"]] = FilmEntry(row["id"], ref, row["generation"], passages)
             self._cache.pop(row["key"], None)
         if changed or gone:
             self._views.clear()

@@ -8,8 +8,8 @@ Films are keyed so that shared films (FILMS_DIR) and each server's own films coe
 its folder name, a server's film's key is `<slug>~<guild id>` (FILMS_DIR folder names may not hold `~`).
 `films.generation` is bumped on every write of the film; caches compare it (see reader.py).
 
-Search: `passages_fts` indexes each passage's words and a token naming its film (`f<film id>`), so a search
-in one film reads that film's rows only, however common the words are elsewhere.
+Search: a film's passages are written in one transaction, so their ids are one range
+(`films.first_passage` .. `films.last_passage`): a search in one film asks the index for that range only.
 
 The file runs in WAL mode: one writer at a time (writer.py, one transaction per film), readers on their own
 connections see either the film before or after, never half of it.
@@ -21,7 +21,7 @@ import sqlite3
 from pathlib import Path
 from typing import Final
 
-SCHEMA_VERSION: Final = 4
+SCHEMA_VERSION: Final = 5
 KEY_SEPARATOR: Final = "~"
 BUSY_TIMEOUT_MS: Final = 10_000
 
@@ -30,7 +30,8 @@ CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE films (
     id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, guild_id INTEGER, slug TEXT NOT NULL,
     title TEXT NOT NULL, year INTEGER, runtime_minutes INTEGER, premise TEXT NOT NULL, plot_document TEXT,
-    plot_continued_from TEXT, source_hash TEXT NOT NULL, generation INTEGER NOT NULL
+    plot_continued_from TEXT, source_hash TEXT NOT NULL, generation INTEGER NOT NULL,
+    first_passage INTEGER, last_passage INTEGER
 );
 CREATE INDEX films_by_guild ON films (guild_id, title);
 CREATE TABLE removed (key TEXT PRIMARY KEY, generation INTEGER NOT NULL);
@@ -121,19 +122,17 @@ CREATE TABLE timeline (
 CREATE TABLE passages (
     id INTEGER PRIMARY KEY, film_id INTEGER NOT NULL REFERENCES films(id), document TEXT NOT NULL,
     section TEXT NOT NULL, text TEXT NOT NULL, spoil INTEGER NOT NULL, start INTEGER NOT NULL,
-    end INTEGER NOT NULL,
-    film_token TEXT NOT NULL GENERATED ALWAYS AS ('f' || film_id) VIRTUAL  -- one film's rows, to the index
+    end INTEGER NOT NULL
 );
 CREATE INDEX passages_by_film ON passages (film_id);
 CREATE VIRTUAL TABLE passages_fts USING fts5(
-    text, film_token, content='passages', content_rowid='id', tokenize='unicode61 remove_diacritics 2'
+    text, content='passages', content_rowid='id', tokenize='unicode61 remove_diacritics 2'
 );
 CREATE TRIGGER passages_indexed AFTER INSERT ON passages BEGIN
-    INSERT INTO passages_fts (rowid, text, film_token) VALUES (new.id, new.text, new.film_token);
+    INSERT INTO passages_fts (rowid, text) VALUES (new.id, new.text);
 END;
 CREATE TRIGGER passages_unindexed AFTER DELETE ON passages BEGIN
-    INSERT INTO passages_fts (passages_fts, rowid, text, film_token)
-    VALUES ('delete', old.id, old.text, old.film_token);
+    INSERT INTO passages_fts (passages_fts, rowid, text) VALUES ('delete', old.id, old.text);
 END;
 """
 

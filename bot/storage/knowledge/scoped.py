@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz, process, utils
 
-from bot.storage.errors import FilmAmbiguous, KnowledgeUnavailable, LookupFailed, SearchTooBroad
+from bot.storage.errors import FilmAmbiguous, KnowledgeUnavailable, LookupFailed
 from bot.storage.knowledge import queries
 from bot.storage.models import (
     Credit,
@@ -35,7 +35,7 @@ MAX_QUERY = 200  # characters of user text considered for lookups and search
 FILM_CUTOFF = 70
 CREDIT_CUTOFF = 80
 FIND_CUTOFF = 50
-SEARCH_CAP = 2000  # passages a word may be in for a search across the library to rank it
+COMMON = 500  # a word in more passages than this is too common to rank a search by
 
 
 def query_words(text: str) -> list[str]:
@@ -186,36 +186,37 @@ class GuildKnowledge:
         """BM25 full-text search over this server's films (or one of them). User text never reaches MATCH raw:
         every word is quoted.
 
-        Passages with all the words come first; only when none has them, passages with any. Across the whole
-        library the work is bounded: a word in more than SEARCH_CAP passages is too common to rank there
-        (BM25 gives it next to no weight anyway), and a query of only such words raises SearchTooBroad."""
+        Passages with all the words come first; only when none has them, passages with any. The work stays
+        small however large the library and common the words: a word in more than COMMON passages is left out
+        of the ranking (BM25 would give it next to no weight, and its weight costs a pass over all of them);
+        a query of only such words lists the newest passages that have them, unranked."""
         words = query_words(query)
         if not words:
             return []
         self.knowledge.refresh()
-        conn = self.knowledge.conn
         args: tuple[object, ...]
         if slug is not None:
-            film = f"film_token : f{self._entry(slug).id} AND "
-            scope, args = "1", ()
-            usable = words
+            passages = self._entry(slug).passages
+            if passages is None:
+                return []
+            scope, args = "passages_fts.rowid BETWEEN ? AND ?", passages
+        elif self.guild_id is None:
+            scope, args = "f.guild_id IS NULL", ()
         else:
-            film = ""
-            if self.guild_id is None:
-                scope, args = "f.guild_id IS NULL", ()
-            else:
-                scope, args = "(f.guild_id IS NULL OR f.guild_id = ?)", (self.guild_id,)
-            counts = {w: _matches(conn, w) for w in words}
-            usable = [w for w in words if counts[w] <= SEARCH_CAP]
-            if not usable:
-                raise SearchTooBroad(query, min(counts.values()))
-        every = f"{film}text : ({' '.join(words)})"
-        loose = [w for w in usable if len(w) > 3] or usable  # single letters only narrow, never widen
-        rows = _ranked(conn, every, scope, args, 2 * limit)
-        if not rows and len(words) > 1:
-            rows = _ranked(conn, f"{film}text : ({' OR '.join(loose)})", scope, args, 2 * limit)
+            scope, args = "(f.guild_id IS NULL OR f.guild_id = ?)", (self.guild_id,)
+        conn = self.knowledge.conn
+        rare = [w for w in words if _passages_with(conn, w) <= COMMON]
+        if rare:
+            order = "bm25(passages_fts), f.key, p.document, p.start"
+        else:  # a film's passages in their order; across the library, the newest films' first
+            order = "passages_fts.rowid" if slug is not None else "passages_fts.rowid DESC"
+        terms = rare or words
+        rows = _found(conn, f"text : ({' '.join(terms)})", scope, args, limit, order=order)
+        loose = [w for w in terms if len(w) > 3] or terms  # single letters only narrow, never widen
+        if not rows and len(terms) > 1:
+            rows = _found(conn, f"text : ({' OR '.join(loose)})", scope, args, limit, order=order)
         hits = []
-        for row in rows[:limit]:
+        for row in rows:
             entry = self.knowledge.entry(row["key"], self.guild_id)
             if entry is not None:
                 spoil = Spoil(row["spoil"])
@@ -233,23 +234,23 @@ class GuildKnowledge:
         return hits
 
 
-def _matches(conn: sqlite3.Connection, word: str) -> int:
-    """How many passages hold `word`, counted up to SEARCH_CAP + 1 (reading no further)."""
+def _passages_with(conn: sqlite3.Connection, word: str) -> int:
+    """How many passages hold `word`, counted up to COMMON + 1 (the index is read no further)."""
     row = conn.execute(
         "SELECT count(*) FROM (SELECT rowid FROM passages_fts WHERE passages_fts MATCH ? LIMIT ?)",
-        (f"text : {word}", SEARCH_CAP + 1),
+        (f"text : {word}", COMMON + 1),
     ).fetchone()
     return int(row[0])
 
 
-def _ranked(
-    conn: sqlite3.Connection, match: str, scope: str, args: tuple[object, ...], limit: int
+def _found(
+    conn: sqlite3.Connection, match: str, scope: str, args: tuple[object, ...], limit: int, *, order: str
 ) -> list[sqlite3.Row]:
+    """The first `limit` passages for an FTS5 query in scope, in `order`, with their snippets."""
     return conn.execute(
         "SELECT f.key, p.document, p.section, snippet(passages_fts, 0, '', '', '…', 40) AS snippet, p.spoil, "
         "p.start, p.end FROM passages_fts JOIN passages p ON p.id = passages_fts.rowid "
-        f"JOIN films f ON f.id = p.film_id WHERE passages_fts MATCH ? AND {scope} "
-        "ORDER BY bm25(passages_fts), f.key, p.document, p.start LIMIT ?",
+        f"JOIN films f ON f.id = p.film_id WHERE passages_fts MATCH ? AND {scope} ORDER BY {order} LIMIT ?",
         (match, *args, limit),
     ).fetchall()
 

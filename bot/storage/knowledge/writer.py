@@ -116,6 +116,11 @@ class KnowledgeWriter:
             self.conn.execute("DELETE FROM removed WHERE key = ?", (film.key,))
             self.conn.execute("DELETE FROM skipped WHERE key = ?", (film.key,))
             self._film_rows(film_id, film)
+            self.conn.execute(
+                "UPDATE films SET (first_passage, last_passage) = "
+                "(SELECT min(id), max(id) FROM passages WHERE film_id = :id) WHERE id = :id",
+                {"id": film_id},
+            )
         log.debug("knowledge: wrote %s (generation %d)", film.key, generation)
         return generation
 

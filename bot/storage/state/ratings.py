@@ -9,6 +9,7 @@ Writes are upserts keyed by (guild, film, member): a double click, or a retried 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -145,7 +146,21 @@ async def _verdicts(conn: AsyncConnection, guild_id: int, slugs: Sequence[str] |
     return {slug: Verdict.of(by_stars) for slug, by_stars in counts.items()}
 
 
+VERDICT_TTL_S = 30.0  # how long this process trusts a verdict it read (its own ratings update it at once)
+
+
 class RatingQueries(Queries):
+    """Ratings and reviews. A server's verdict on a film is asked for with every /movie and /reception, so it is
+    kept in this process for VERDICT_TTL_S: a server's interactions all reach the process serving its shard,
+    whose own `rate` and `unrate` update it at once; a verdict changed elsewhere shows within the TTL."""
+
+    _verdicts_seen: dict[tuple[int, str], tuple[float, Verdict]]
+
+    def _verdict_cache(self) -> dict[tuple[int, str], tuple[float, Verdict]]:
+        if not hasattr(self, "_verdicts_seen"):
+            self._verdicts_seen = {}
+        return self._verdicts_seen
+
     async def rate(
         self,
         guild_id: int,
@@ -191,7 +206,9 @@ class RatingQueries(Queries):
             verdict = (await _verdicts(conn, guild_id, [film.slug]))[film.slug]
             return Rated(rating, previous, verdict)
 
-        return await self.db.write(work)
+        rated = await self.db.write(work)
+        self._verdict_cache()[(guild_id, film.slug)] = (time.monotonic() + VERDICT_TTL_S, rated.verdict)
+        return rated
 
     async def unrate(self, guild_id: int, slug: str, user_id: int) -> Rating | None:
         """Remove a member's rating and review of a film; what was removed (None: there was none)."""
@@ -202,7 +219,9 @@ class RatingQueries(Queries):
                 await conn.execute(delete(ratings).where(_key(guild_id, slug), ratings.c.user_id == user_id))
             return found
 
-        return await self.db.write(work)
+        removed = await self.db.write(work)
+        self._verdict_cache().pop((guild_id, slug), None)
+        return removed
 
     async def rating(self, guild_id: int, slug: str, user_id: int) -> Rating | None:
         async def work(conn: AsyncConnection) -> Rating | None:
@@ -211,7 +230,13 @@ class RatingQueries(Queries):
         return await self.db.read(work)
 
     async def verdict(self, guild_id: int, slug: str) -> Verdict:
-        return (await self.verdicts(guild_id, [slug]))[slug]
+        cache = self._verdict_cache()
+        seen = cache.get((guild_id, slug))
+        if seen is not None and seen[0] > time.monotonic():
+            return seen[1]
+        verdict = (await self.verdicts(guild_id, [slug]))[slug]
+        cache[(guild_id, slug)] = (time.monotonic() + VERDICT_TTL_S, verdict)
+        return verdict
 
     async def verdicts(self, guild_id: int, slugs: Sequence[str] | None = None) -> dict[str, Verdict]:
         """Each film's verdict in this server (every rated film when `slugs` is None; unrated ones: empty)."""
