@@ -71,19 +71,21 @@ class Film(commands.Cog):
         """The film an option names; an option that shows nothing (spaces, invisible characters) names none."""
         return await self._library(interaction).resolve_film(given(text))
 
-    async def _by_slug(self, interaction: discord.Interaction[Any], slug: str) -> FilmRef | None:
-        return next((f for f in await self._library(interaction).films() if f.slug == slug), None)
-
     async def _cast_pages(self, interaction: discord.Interaction[Any], slug: str) -> list[Reply] | None:
-        ref = await self._by_slug(interaction, slug)
-        return None if ref is None else present.cast_pages(ref, await self._library(interaction).cast(slug))
+        library = self._library(interaction)
+        ref = await library.film(slug)
+        if ref is None:
+            return None
+        credits = await library.cast(slug)
+        return library.memo(slug, ("cast",), lambda: present.cast_pages(ref, credits))
 
     async def _plot_pages(self, interaction: discord.Interaction[Any], key: str) -> list[Reply] | None:
         part, _, slug = key.partition(":")
-        ref = await self._by_slug(interaction, slug)
-        if ref is None or part not in (*present.PARTS, "all"):
+        library = self._library(interaction)
+        if await library.film(slug) is None or part not in (*present.PARTS, "all"):
             return None
-        return present.plot(await self._library(interaction).plot(slug), None if part == "all" else part)
+        plot, chosen = await library.plot(slug), None if part == "all" else part
+        return library.memo(slug, ("plot", chosen), lambda: present.plot(plot, chosen))
 
     async def film_autocomplete(
         self, interaction: discord.Interaction[Any], current: str
@@ -107,7 +109,9 @@ class Film(commands.Cog):
     @per_user_cooldown()
     async def movie(self, interaction: discord.Interaction[Any], film: str | None = None) -> None:
         ref = await self._film(interaction, film)
-        reply = present.overview(await self._library(interaction).overview(ref.slug))
+        library = self._library(interaction)
+        overview = await library.overview(ref.slug)
+        reply = library.memo(ref.slug, ("movie",), lambda: present.overview(overview))
         await respond(
             interaction, [await with_club_verdict(self.bot, interaction, ref, reply, detailed=False)]
         )
@@ -132,7 +136,9 @@ class Film(commands.Cog):
             )
             return
         if name is None:
-            pages = present.cast_pages(ref, await self._library(interaction).cast(ref.slug))
+            library = self._library(interaction)
+            credits = await library.cast(ref.slug)
+            pages = library.memo(ref.slug, ("cast",), lambda: present.cast_pages(ref, credits))
         else:
             pages = [
                 present.credit_matches(
@@ -155,7 +161,9 @@ class Film(commands.Cog):
         private: bool = False,
     ) -> None:
         ref = await self._film(interaction, film)
-        pages = present.plot(await self._library(interaction).plot(ref.slug), part)
+        library = self._library(interaction)
+        plot = await library.plot(ref.slug)
+        pages = library.memo(ref.slug, ("plot", part), lambda: present.plot(plot, part))
         await respond(interaction, pages, private=private, kind="plot", key=f"{part or 'all'}:{ref.slug}")
 
     @app_commands.command(name="soundtrack", description="Score composer, classical pieces and songs")
@@ -164,8 +172,10 @@ class Film(commands.Cog):
     @per_user_cooldown()
     async def soundtrack(self, interaction: discord.Interaction[Any], film: str | None = None) -> None:
         ref = await self._film(interaction, film)
+        library = self._library(interaction)
+        soundtrack = await library.soundtrack(ref.slug)
         await respond(
-            interaction, [present.soundtrack(await self._library(interaction).soundtrack(ref.slug))]
+            interaction, [library.memo(ref.slug, ("soundtrack",), lambda: present.soundtrack(soundtrack))]
         )
 
     @app_commands.command(name="reception", description="Critics' scores, consensus and quotes")
@@ -176,10 +186,10 @@ class Film(commands.Cog):
         self, interaction: discord.Interaction[Any], film: str | None = None, private: bool = False
     ) -> None:
         ref = await self._film(interaction, film)
-        known = await self._library(interaction).reception(ref.slug)
-        reply = await with_club_verdict(
-            self.bot, interaction, ref, present.reception(known), position=after_critics(known)
-        )
+        library = self._library(interaction)
+        known = await library.reception(ref.slug)
+        rendered = library.memo(ref.slug, ("reception",), lambda: present.reception(known))
+        reply = await with_club_verdict(self.bot, interaction, ref, rendered, position=after_critics(known))
         await respond(interaction, [reply], private=private)
 
     @app_commands.command(name="search", description="Search the documents about a film")
@@ -217,9 +227,11 @@ class Film(commands.Cog):
         self, interaction: discord.Interaction[Any], film: str | None = None, private: bool = False
     ) -> None:
         ref = await self._film(interaction, film)
+        library = self._library(interaction)
+        sources = await library.sources(ref.slug)
         await respond(
             interaction,
-            [present.sources(await self._library(interaction).sources(ref.slug))],
+            [library.memo(ref.slug, ("sources",), lambda: present.sources(sources))],
             private=private,
         )
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
 
 from rapidfuzz import fuzz, process, utils
 
@@ -31,6 +32,7 @@ from bot.storage.models import (
 if TYPE_CHECKING:
     from bot.storage.knowledge.reader import FilmEntry, Knowledge
 
+T = TypeVar("T")
 MAX_QUERY = 200  # characters of user text considered for lookups and search
 FILM_CUTOFF = 70
 CREDIT_CUTOFF = 80
@@ -65,6 +67,11 @@ class GuildKnowledge:
     async def films(self) -> list[FilmRef]:
         """Every film this server sees, by title."""
         return list(self.knowledge.visible(self.guild_id))
+
+    async def film(self, slug: str) -> FilmRef | None:
+        """The film with this key, if this server sees it."""
+        entry = self.knowledge.entry(slug, self.guild_id)
+        return None if entry is None else entry.ref
 
     def _entry(self, slug: str) -> FilmEntry:
         entry = self.knowledge.entry(slug, self.guild_id)
@@ -172,6 +179,11 @@ class GuildKnowledge:
         return self.knowledge.cached(
             e, ("sources",), lambda: queries.sources(conn, e.id, e.ref, self._facts(e))
         )
+
+    def memo(self, slug: str, name: tuple[object, ...], compute: Callable[[], T]) -> T:
+        """A value derived from one film's answers (e.g. a rendered reply), computed once per version of the
+        film and dropped with its answers when it changes. `name` must come from a small set (no user text)."""
+        return self.knowledge.cached(self._entry(slug), ("memo", *name), compute)
 
     async def document_text(self, slug: str, document: str) -> str:
         """The normalised text of a document: provenance offsets index into it."""
