@@ -258,4 +258,8 @@ class Library:
         return uploaded_source(films[0]) if films else replace(source, documents=())
 
     async def _in_writer(self, fn: Callable[..., T], *args: Any) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self._writer_thread, fn, *args)
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self._writer_thread, fn, *args)
+        finally:
+            if self._knowledge is not None:
+                self._knowledge.written()

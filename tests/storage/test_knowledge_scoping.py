@@ -57,6 +57,7 @@ async def kb(db: Path) -> AsyncIterator[Knowledge]:
 
 async def test_a_server_sees_the_shared_films_and_its_own(kb: Knowledge, writer: KnowledgeWriter) -> None:
     writer.write_film(film("alien", "alien", ONE, "wikipedia.txt"))
+    kb.written()  # a write in this process: the next read looks
     one, two, dm = kb.for_guild(ONE), kb.for_guild(TWO), kb.for_guild(None)
     assert [f.title for f in await one.films()] == ["Alien", "The Perfection"]
     assert [f.title for f in await two.films()] == ["The Perfection"]
@@ -75,6 +76,7 @@ async def test_a_server_sees_the_shared_films_and_its_own(kb: Knowledge, writer:
 
 async def test_two_servers_films_of_one_title_stay_apart(kb: Knowledge, writer: KnowledgeWriter) -> None:
     writer.write_film(film("alien", "alien", ONE, "wikipedia.txt"))
+    kb.written()  # a write in this process: the next read looks
     writer.write_film(film("alien", "alien", TWO, "forum-post.txt"))
     one, two = kb.for_guild(ONE), kb.for_guild(TWO)
     first, second = await one.resolve_film("Alien"), await two.resolve_film("Alien")
@@ -99,10 +101,12 @@ async def test_values_are_typed(kb: Knowledge, writer: KnowledgeWriter) -> None:
 
 async def test_only_the_film_that_changed_is_read_again(kb: Knowledge, writer: KnowledgeWriter) -> None:
     writer.write_film(film("alien", "alien", ONE, "wikipedia.txt"))
+    kb.written()  # a write in this process: the next read looks
     one = kb.for_guild(ONE)
     shared = await one.overview("the-perfection")
     before = await one.sources("alien~111")
     writer.write_film(film("alien", "alien", ONE, "wikipedia.txt", "forum-post.txt"))
+    kb.written()  # a write in this process: the next read looks
     after = await one.sources("alien~111")
     assert len(after.documents) == 2 and len(before.documents) == 1
     assert await one.overview("the-perfection") is shared  # its cached answer survived
@@ -120,11 +124,15 @@ async def test_a_reader_in_another_process_sees_a_film_whole(db: Path, writer: K
             "INSERT INTO films (key, guild_id, slug, title, premise, source_hash, generation) "
             "VALUES ('half~111', 111, 'half', 'Half', '', 'x', 999)"
         )
+        kb.written()
         assert [f.slug for f in await one.films()] == ["the-perfection"]  # not committed: not there
         writer.conn.execute("ROLLBACK")
+        kb.written()
         writer.write_film(record)
+        kb.written()  # a write in this process: the next read looks
         assert [f.title for f in await one.films()] == ["Arrival", "The Perfection"]
         assert writer.remove_film("arrival~111")
+        kb.written()
         assert [f.slug for f in await one.films()] == ["the-perfection"]
     finally:
         await kb.close()

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 CACHED_FILMS = 256  # films whose answers are kept (least recently used first out)
+FRESH_S = 0.05  # how long a look at the database stays good (another process's film shows within this)
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,7 @@ class Knowledge:
         self._entries: dict[str, FilmEntry] = {}
         self._generation = 0
         self._data_version = -1
+        self._checked = -1.0
         self._views: dict[int | None, list[FilmRef]] = {}
         self._folded: dict[int | None, list[str]] = {}
         self._cache: OrderedDict[str, tuple[int, dict[tuple[object, ...], object]]] = OrderedDict()
@@ -119,8 +122,17 @@ class Knowledge:
 
     # -- freshness --------------------------------------------------------------------------------------------
 
+    def written(self) -> None:
+        """This process just wrote: look again at the next use (others' writes are seen within FRESH_S)."""
+        self._checked = -1.0
+
     def refresh(self) -> None:
-        """Read back what was written since the last look (a no-op, one PRAGMA, when nothing was)."""
+        """Read back what was written since the last look: a no-op within FRESH_S of the last look (or of
+        `written`), else one PRAGMA when nothing was written."""
+        now = time.monotonic()
+        if now - self._checked < FRESH_S:
+            return
+        self._checked = now
         try:
             version = int(self.conn.execute("PRAGMA data_version").fetchone()[0])
             if version == self._data_version:
