@@ -7,7 +7,8 @@ DIR holds `films/` and `knowledge.db` (`python -m bench.ingest --sizes 1000 --ke
 - start with nothing changed: process start to READY, and to the log line saying the library is in step
   (every film's source hash compared; nothing ingested);
 - a paced load of `--rate` interactions/s (/movie, /cast name, /plot, /search in a film, autocomplete of
-  `film`, each naming one of the library's films) twice in one run: alone, then while `--adds` films are added
+  `film`, each naming one of the library's films, chosen as members would: a few often, most rarely, by a
+  Zipf law over a shuffled list) twice in one run: alone, then while `--adds` films are added
   with /film add (one a second, each in a server of its own). Each add's time runs from the command to the
   answer, less the time its document took to download from the offline CDN. The two phases' p99s are a pair;
 - /search across the whole library (no film named), paced at `--rate`;
@@ -90,9 +91,15 @@ def titles(db: Path) -> list[str]:
         conn.close()
 
 
+def popular(films: list[str], rng: random.Random) -> str:
+    """A film as members pick them: a few often (this week's, the next ones), most now and then (Zipf, s=1)."""
+    rank = min(int(len(films) ** rng.random()) - 1, len(films) - 1)
+    return films[rank]
+
+
 def mix(fake: BenchDiscord, ctx: Context, films: list[str], rng: random.Random, i: int) -> Job:
     ids = {c["name"]: c["id"] for c in fake.commands()}
-    film = rng.choice(films)
+    film = popular(films, rng)
     kind = i % 5
     if kind == 0:
         return (
@@ -149,6 +156,7 @@ async def measure(library: Path, tmp: Path, args: argparse.Namespace, seed: int)
     db = tmp / "knowledge.db"
     copy_database(library / "knowledge.db", db)
     films = titles(db)
+    random.Random(seed + 1000).shuffle(films)
     async with BenchDiscord() as fake:
         guild = fake.add_guild("Film Club")
         add_guilds = [fake.add_guild(f"Adders {i}") for i in range(args.adds)]
