@@ -58,6 +58,7 @@ class Knowledge:
         self._checked = -1.0
         self._views: dict[int | None, list[FilmRef]] = {}
         self._folded: dict[int | None, list[str]] = {}
+        self._owners: set[int] = set()  # servers with films of their own
         self._cache: OrderedDict[str, tuple[int, dict[tuple[object, ...], object]]] = OrderedDict()
         self.reloads = 0  # how many times films written elsewhere were read back (for tests and benchmarks)
 
@@ -87,8 +88,11 @@ class Knowledge:
         return GuildKnowledge(self, guild_id)
 
     def visible(self, guild_id: int | None) -> list[FilmRef]:
-        """The films a server sees, by title."""
+        """The films a server sees, by title. A server without films of its own shares the shared films' list
+        (one list however many servers; thousands of films cost nothing per server)."""
         self.refresh()
+        if guild_id is not None and guild_id not in self._owners:
+            guild_id = None
         view = self._views.get(guild_id)
         if view is None:
             refs = (
@@ -100,6 +104,8 @@ class Knowledge:
     def folded(self, guild_id: int | None) -> list[str]:
         """`visible(guild_id)`'s "title year" strings, folded for matching (rapidfuzz's default_process)."""
         refs = self.visible(guild_id)
+        if guild_id is not None and guild_id not in self._owners:
+            guild_id = None
         folded = self._folded.get(guild_id)
         if folded is None:
             folded = self._folded[guild_id] = [
@@ -165,6 +171,7 @@ class Knowledge:
         if changed or gone:
             self._views.clear()
             self._folded.clear()
+            self._owners = {e.ref.guild_id for e in self._entries.values() if e.ref.guild_id is not None}
             self.reloads += 1
             log.debug(
                 "knowledge: %d films written, %d removed since generation %d", len(changed), len(gone), since
