@@ -31,6 +31,8 @@ from bot.storage.knowledge.writer import KnowledgeWriter, SourceFile
 
 log = logging.getLogger(__name__)
 
+CHECKPOINT_AFTER = 50  # films written by one build or sync beyond which the write-ahead log is folded in
+
 
 @dataclass
 class Summary:
@@ -180,6 +182,8 @@ def build(
         for key in todo.remove:
             summary.removed += writer.remove_film(key)
         writer.remember_files(todo.files)
+        if summary.ingested + summary.removed > CHECKPOINT_AFTER:
+            writer.checkpoint()
         summary.films = writer.film_count()
     finally:
         writer.close()

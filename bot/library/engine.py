@@ -225,6 +225,8 @@ class Library:
             report.removed += await self._in_writer(KnowledgeWriter.remove_film, self._writer, key)
             await self._drain()
         await self._in_writer(KnowledgeWriter.remember_files, self._writer, todo.files)
+        if report.ingested + report.removed > build.CHECKPOINT_AFTER:
+            await self._in_writer(KnowledgeWriter.checkpoint, self._writer)
         for warning in report.warnings:
             log.warning("ingest: %s", warning)
         log.info(

@@ -58,6 +58,11 @@ class KnowledgeWriter:
     def _tables(self) -> list[str]:
         return [r[0] for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
 
+    def checkpoint(self) -> None:
+        """Fold the write-ahead log into the database and empty it (after many films were written, so the next
+        start does not pay for it)."""
+        self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
     def close(self) -> None:
         self.conn.close()
 
@@ -78,7 +83,9 @@ class KnowledgeWriter:
         return {row["path"]: SourceFile(row["size"], row["mtime_ns"], row["sha256"]) for row in rows}
 
     def remember_files(self, files: Mapping[str, SourceFile]) -> None:
-        """Replace the stat cache of shared documents (one transaction)."""
+        """Replace the stat cache of shared documents (one transaction; none when nothing changed)."""
+        if dict(files) == self.source_files():
+            return
         with self._transaction():
             self.conn.execute("DELETE FROM source_files")
             self.conn.executemany(
