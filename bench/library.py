@@ -190,9 +190,13 @@ async def measure(library: Path, tmp: Path, args: argparse.Namespace, seed: int)
                     await asyncio.sleep(1.0 if i else 0.3)
                     adds.append(await add_film(fake, guild_, *ADDED[i % len(ADDED)]))
 
-            during, _ = await asyncio.gather(
-                phase(fake, bot, jobs[200 + n : 200 + 2 * n], 100, args.rate), adding()
-            )
+            try:
+                during, _ = await asyncio.gather(
+                    phase(fake, bot, jobs[200 + n : 200 + 2 * n], 100, args.rate), adding()
+                )
+            except Exception:
+                print(bot.tail(60), file=sys.stderr)
+                raise
             searches = [
                 library_search(fake, Context.in_guild(fake, guild, user=next(users)), rng) for _ in range(n)
             ]

@@ -13,6 +13,7 @@ their cached answers are dropped.
 
 from __future__ import annotations
 
+import bisect
 import logging
 import sqlite3
 import time
@@ -46,6 +47,45 @@ class FilmEntry:
     passages: tuple[int, int] | None = None  # the range of its passages' ids (written in one transaction)
 
 
+class View:
+    """One server's films by title, and (built on first use) what lookups need: the titles folded for
+    matching, an exact-title index, and the folded titles in order for prefix searches."""
+
+    def __init__(self, refs: list[FilmRef]) -> None:
+        self.refs = refs
+        self._folded: list[str] | None = None
+        self._titles: dict[str, FilmRef] | None = None
+        self._ordered: list[tuple[str, int]] | None = None
+
+    def folded(self) -> list[str]:
+        """Each film's "title year", folded (rapidfuzz's default_process), in `refs` order."""
+        if self._folded is None:
+            self._folded = [utils.default_process(f"{r.title} {r.year or ''}") for r in self.refs]
+        return self._folded
+
+    def titled(self, text: str) -> FilmRef | None:
+        """The film whose title (or "title (year)") is `text`, ignoring case; the first by title and key."""
+        if self._titles is None:
+            titles: dict[str, FilmRef] = {}
+            for r in self.refs:
+                titles.setdefault(f"{r.title} ({r.year})".casefold(), r)
+                titles.setdefault(r.title.casefold(), r)
+            self._titles = titles
+        return self._titles.get(text.casefold())
+
+    def starting(self, needle: str, limit: int) -> list[int]:
+        """Up to `limit` indexes of films whose folded title starts with `needle` (a binary search)."""
+        if self._ordered is None:
+            self._ordered = sorted((f, i) for i, f in enumerate(self.folded()))
+        ordered = self._ordered
+        out: list[int] = []
+        at = bisect.bisect_left(ordered, (needle, -1))
+        while at < len(ordered) and len(out) < limit and ordered[at][0].startswith(needle):
+            out.append(ordered[at][1])
+            at += 1
+        return out
+
+
 class Knowledge:
     """The whole library: shared films and every server's. Callers use a server's view: `for_guild(id)`."""
 
@@ -56,8 +96,7 @@ class Knowledge:
         self._generation = 0
         self._data_version = -1
         self._checked = -1.0
-        self._views: dict[int | None, list[FilmRef]] = {}
-        self._folded: dict[int | None, list[str]] = {}
+        self._views: dict[int | None, View] = {}
         self._owners: set[int] = set()  # servers with films of their own
         self._cache: OrderedDict[str, tuple[int, dict[tuple[object, ...], object]]] = OrderedDict()
         self.reloads = 0  # how many times films written elsewhere were read back (for tests and benchmarks)
@@ -87,9 +126,9 @@ class Knowledge:
 
         return GuildKnowledge(self, guild_id)
 
-    def visible(self, guild_id: int | None) -> list[FilmRef]:
-        """The films a server sees, by title. A server without films of its own shares the shared films' list
-        (one list however many servers; thousands of films cost nothing per server)."""
+    def view(self, guild_id: int | None) -> View:
+        """The films a server sees, by title, with the indexes lookups use. A server without films of its own
+        shares the shared films' view (one however many servers; thousands of films cost nothing per server)."""
         self.refresh()
         if guild_id is not None and guild_id not in self._owners:
             guild_id = None
@@ -98,20 +137,12 @@ class Knowledge:
             refs = (
                 e.ref for e in self._entries.values() if e.ref.guild_id is None or e.ref.guild_id == guild_id
             )
-            view = self._views[guild_id] = sorted(refs, key=lambda r: (r.title, r.slug))
+            view = self._views[guild_id] = View(sorted(refs, key=lambda r: (r.title, r.slug)))
         return view
 
-    def folded(self, guild_id: int | None) -> list[str]:
-        """`visible(guild_id)`'s "title year" strings, folded for matching (rapidfuzz's default_process)."""
-        refs = self.visible(guild_id)
-        if guild_id is not None and guild_id not in self._owners:
-            guild_id = None
-        folded = self._folded.get(guild_id)
-        if folded is None:
-            folded = self._folded[guild_id] = [
-                utils.default_process(f"{r.title} {r.year or ''}") for r in refs
-            ]
-        return folded
+    def visible(self, guild_id: int | None) -> list[FilmRef]:
+        """The films a server sees, by title."""
+        return self.view(guild_id).refs
 
     def entry(self, key: str, guild_id: int | None) -> FilmEntry | None:
         """The film `key` if the server may see it."""
@@ -170,7 +201,6 @@ class Knowledge:
             self._cache.pop(row["key"], None)
         if changed or gone:
             self._views.clear()
-            self._folded.clear()
             self._owners = {e.ref.guild_id for e in self._entries.values() if e.ref.guild_id is not None}
             self.reloads += 1
             log.debug(

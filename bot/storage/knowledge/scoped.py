@@ -84,15 +84,17 @@ class GuildKnowledge:
         """Films whose title holds `text` (those starting with it first); when none does (a typo), the best
         fuzzy matches; all films, by title, for empty text. Cheap for thousands of films: the fuzzy scorer
         runs only for a typo."""
-        refs = self.knowledge.visible(self.guild_id)
+        view = self.knowledge.view(self.guild_id)
+        refs = view.refs
         needle = utils.default_process(text[:MAX_QUERY])
         if not needle:
             return refs[:limit]
-        folded = self.knowledge.folded(self.guild_id)
-        plain = sorted((not f.startswith(needle), i) for i, f in enumerate(folded) if needle in f)
-        found = [i for _, i in plain[:limit]]
+        found = view.starting(needle, limit)
+        if len(found) < limit:  # then titles holding it further in
+            folded, seen = view.folded(), set(found)
+            found += [i for i, f in enumerate(folded) if needle in f and i not in seen][: limit - len(found)]
         if not found:  # a typo: the fuzzy scorer, over every title
-            ranked = process.extract(needle, folded, scorer=fuzz.WRatio, processor=None, limit=limit)
+            ranked = process.extract(needle, view.folded(), scorer=fuzz.WRatio, processor=None, limit=limit)
             found = [i for _, score, i in ranked if score >= FIND_CUTOFF]
         return [refs[i] for i in found]
 
@@ -110,10 +112,9 @@ class GuildKnowledge:
         entry = self.knowledge.entry(text, self.guild_id)
         if entry is not None:
             return entry.ref
-        folded = text.casefold()
-        for ref in refs:
-            if folded in {ref.title.casefold(), f"{ref.title} ({ref.year})".casefold()}:
-                return ref
+        titled = self.knowledge.view(self.guild_id).titled(text)
+        if titled is not None:
+            return titled
         choices = {i: r.title for i, r in enumerate(refs)}
         ranked = process.extract(text, choices, scorer=fuzz.WRatio, processor=utils.default_process, limit=3)
         if ranked and ranked[0][1] >= FILM_CUTOFF:
