@@ -27,7 +27,7 @@ from typing import Any, Final, TypeVar
 
 from bot.ingest import build
 from bot.ingest.prepare import Prepared, prepare
-from bot.ingest.sources import FilmSource, uploaded_source
+from bot.ingest.sources import DocumentSource, FilmSource, uploaded_source
 from bot.storage.errors import StateUnavailable
 from bot.storage.knowledge import Knowledge
 from bot.storage.knowledge.writer import KnowledgeWriter
@@ -41,8 +41,16 @@ INTERACTIVE: Final = 0
 BACKGROUND: Final = 1
 
 
+WARM_UP = (
+    b"Example Film is a 2001 drama film directed by Jane Doe. It was released on May 4, 2001, and runs "
+    b"95 minutes.\n\nThe film follows a cellist who moves to a new city. She finds work in an orchestra.\n"
+)
+
+
 def warm() -> int:
-    """Run in a new worker: its imports are done before the first film arrives."""
+    """Run in a new worker: a small film prepared, so that imports and the libraries' lazy set-up (date
+    parsing's locale data) are done before the first real film arrives."""
+    prepare(FilmSource("example-film", None, (DocumentSource("warm-up.txt", "0" * 64, data=WARM_UP),)))
     return os.getpid()
 
 
@@ -141,6 +149,13 @@ class Library:
         return bool(
             await self._urgently(lambda: self._in_writer(KnowledgeWriter.remove_film, self._writer, key))
         )
+
+    async def changed_here(self) -> None:
+        """This process just added or removed a server's film (and wrote it): the revision it moved need not
+        make the next poll sync again. Only when nothing else moved it meanwhile."""
+        revision = await self.state.library_revision()
+        if self._revision is not None and revision == self._revision + 1:
+            self._revision = revision
 
     def request_sync(self) -> asyncio.Future[SyncReport]:
         """Ask the writer task to bring the database up to date; resolves when that sync is done."""

@@ -175,6 +175,7 @@ class LibraryService:
         if outcome in ("too_many_films", "too_many_bytes", "nothing_new"):
             return Refusal(outcome, film=_ref(preview))
         await self.library.write(preview.film)
+        await self.library.changed_here()
         return preview
 
     async def remove(self, guild_id: int, slug: str) -> bool:
@@ -182,6 +183,8 @@ class LibraryService:
         async with self.lock(guild_id):
             removed = await self.library.state.remove_library_film(guild_id, slug)
             written = await self.library.remove(FilmSource(slug, guild_id, ()).key)
+            if removed:
+                await self.library.changed_here()
         return removed or written
 
 
