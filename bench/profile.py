@@ -45,7 +45,7 @@ def summary(raw: Path, top: int = 25) -> str:
     lines = [f"main-thread samples: {samples}", "own time:"]
     lines += [f"  {n / samples:6.1%}  {frame}" for frame, n in own.most_common(top)]
     lines.append("with callees (the project's frames):")
-    ours = [(f, n) for f, n in total.most_common() if ("/bot/" in f or "/cogs/" in f) and "__main__" not in f]
+    ours = [(f, n) for f, n in total.most_common() if ("(bot/" in f or "(cogs/" in f) and "__main__" not in f]
     lines += [f"  {n / samples:6.1%}  {frame}" for frame, n in ours[:top]]
     return "\n".join(lines)
 

