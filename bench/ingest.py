@@ -11,7 +11,9 @@ and indexed in full and no two films share a title. For each size it prints the 
 - unchanged: the same build again, which finds every film's source hash unchanged and ingests nothing
   (what the bot does at start, before it connects);
 - one film changed: a document of one film edited, that film alone ingested again.
-`--keep DIR` keeps each size's films folder and database in DIR (bench.library starts bots from them).
+`--keep DIR` keeps each size's films folder and database in DIR (bench.library starts bots from them);
+`--reuse` measures a size kept there before without generating or rebuilding it (the unchanged and one
+changed figures only).
 """
 
 from __future__ import annotations
@@ -62,12 +64,13 @@ def machine() -> str:
     return f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
 
 
-def measure(films: Path, db: Path, n: int, runs: int, workers: int) -> None:
-    full, summary = median_of(runs, lambda: build(films, db, workers=workers, full=True))
-    print(
-        f"{n} films: full rebuild {full:.1f} s ({full / n * 1000:.1f} ms a film; {summary.films} films, "
-        f"{len(summary.warnings)} warnings)"
-    )
+def measure(films: Path, db: Path, n: int, runs: int, workers: int, *, rebuild: bool = True) -> None:
+    if rebuild:
+        full, summary = median_of(runs, lambda: build(films, db, workers=workers, full=True))
+        print(
+            f"{n} films: full rebuild {full:.1f} s ({full / n * 1000:.1f} ms a film; {summary.films} films, "
+            f"{len(summary.warnings)} warnings)"
+        )
     unchanged, summary = median_of(runs, lambda: build(films, db, workers=workers))
     assert summary.ingested == 0, summary.lines()
     print(f"{n} films: unchanged {unchanged * 1000:.0f} ms (no film ingested)")
@@ -90,14 +93,19 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--keep", type=Path, help="keep <DIR>/<size>/films and knowledge.db")
+    parser.add_argument(
+        "--reuse", action="store_true", help="with --keep: a size already there is not generated or rebuilt"
+    )
     args = parser.parse_args()
     print(f"machine: {machine()}; {args.workers} worker processes; medians of {args.runs} runs")
     for n in (int(s) for s in args.sizes.split(",")):
         with tempfile.TemporaryDirectory(prefix="bench-ingest-") as tmp:
             where = args.keep / str(n) if args.keep else Path(tmp)
-            shutil.rmtree(where / "films", ignore_errors=True)
-            generate(where / "films", n)
-            measure(where / "films", where / "knowledge.db", n, args.runs, args.workers)
+            reused = args.reuse and (where / "knowledge.db").is_file()
+            if not reused:
+                shutil.rmtree(where / "films", ignore_errors=True)
+                generate(where / "films", n)
+            measure(where / "films", where / "knowledge.db", n, args.runs, args.workers, rebuild=not reused)
 
 
 if __name__ == "__main__":
