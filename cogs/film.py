@@ -149,7 +149,7 @@ class Film(commands.Cog):
         pages = present.plot(await self.bot.knowledge.plot(ref.slug), part)
         await respond(interaction, pages, private=private, kind="plot", key=f"{part or 'all'}:{ref.slug}")
 
-    @app_commands.command(name="soundtrack", description="Score composer, classical pieces and songs")
+    @app_commands.command(name="soundtrack", description="Score composer, featured music and songs")
     @app_commands.describe(film=FILM)
     @app_commands.autocomplete(film=film_autocomplete)
     @per_user_cooldown()

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
 import ftfy
 
-MAX_BYTES = 2_000_000  # a document larger than this is skipped with a warning
+# A file larger than this is skipped with a warning: a saved web page with its inline scripts and styles
+# runs to a few megabytes; the text left once markup is dropped has its own limit (build.MAX_TEXT_CHARS).
+MAX_BYTES = 8_000_000
 
 
 class Unreadable(ValueError):
@@ -58,6 +61,9 @@ _QUOTES = str.maketrans(
     }
 )
 _TRAILING = re.compile(r"[ ]+$", re.MULTILINE)
+# A table copied from a web page keeps its cells apart with tabs: "Directed by<TAB>Jordan Peele" is a
+# labelled value, written as "Directed by: Jordan Peele" (but "Actor<TAB>as Role" is just spacing).
+_TAB_CELL = re.compile(r"^([A-Za-z][^\t\n:]{0,40})\t+(?=[^\sa-z])", re.MULTILINE)
 _BLANKS = re.compile(r"\n{3,}")
 
 
@@ -67,7 +73,8 @@ def normalise(text: str) -> str:
     Runs of spaces inside a line are kept: some documents use them as structure ("Actor  as Role").
     """
     text = ftfy.fix_text(text, uncurl_quotes=False, normalization="NFC")
-    text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_QUOTES)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _TAB_CELL.sub(r"\1: ", text).translate(_QUOTES)
     text = _TRAILING.sub("", text)
     return _BLANKS.sub("\n\n", text).strip("\n") + "\n"
 
@@ -86,8 +93,13 @@ _ABBREV = re.compile(r"(?:\b[A-Z]|\b(?:Mr|Mrs|Ms|Dr|St|Jr|Sr|vs|etc|No|Vol|Inc|L
 
 
 def sentences(text: str, start: int = 0, end: int | None = None) -> list[Span]:
-    """Split text[start:end] into sentence spans (offsets into `text`)."""
-    end = len(text) if end is None else end
+    """Split text[start:end] into sentence spans (offsets into `text`). Every extractor asks for the same
+    documents' sentences, so the split is remembered (a string's hash is computed once)."""
+    return list(_sentences(text, start, len(text) if end is None else end))
+
+
+@functools.lru_cache(maxsize=4096)
+def _sentences(text: str, start: int, end: int) -> tuple[Span, ...]:
     out: list[Span] = []
     pos = start
     for line_start, line_end in _lines(text, start, end):
@@ -100,7 +112,7 @@ def sentences(text: str, start: int = 0, end: int | None = None) -> list[Span]:
             cursor = match.end()
         _add(out, text, cursor, line_end)
         pos = line_end
-    return out
+    return tuple(out)
 
 
 def _next_starts_sentence_strongly(text: str, pos: int, end: int) -> bool:
@@ -156,6 +168,7 @@ def words(text: str) -> list[str]:
     return [w.lower().strip("'-") for w in _WORD.findall(text)]
 
 
+@functools.lru_cache(maxsize=16384)
 def content_stems(text: str) -> frozenset[str]:
     """Lower-cased content words cut to five letters: a crude stem good enough for overlap."""
     return frozenset(w[:5] for w in words(text) if len(w) > 2 and w not in STOPWORDS)
@@ -164,3 +177,19 @@ def content_stems(text: str) -> frozenset[str]:
 def overlap(a: frozenset[str], b: frozenset[str]) -> float:
     """Share of a's words found in b."""
     return len(a & b) / len(a) if a else 0.0
+
+
+# English prose is about half function words; prose in another language shares only a few ("a", "on").
+ENGLISH_MIN_SHARE = 0.15
+# Too little prose to tell: fewer sentences than this, of at least PROSE_WORDS words each.
+LANGUAGE_MIN_SENTENCES = 5
+PROSE_WORDS = 8
+
+
+def english_share(text: str) -> float | None:
+    """Share of English function words in the document's prose sentences; None when there is too little."""
+    prose = [w for s in sentences(text) if len(w := words(s.text)) >= PROSE_WORDS]
+    if len(prose) < LANGUAGE_MIN_SENTENCES:
+        return None
+    tokens = [t for sentence in prose for t in sentence]
+    return sum(1 for t in tokens if t in STOPWORDS) / len(tokens)

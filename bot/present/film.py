@@ -240,10 +240,13 @@ def plot(p: Plot, part: str | None = None) -> list[Reply]:
     about = []
     if p.document:
         about.append(f"The plot as told in {clean(p.document)}.")
+    if p.document and p.continued_from:
+        about.append(f"Where it stops, the story goes on as told in {clean(p.continued_from)}.")
     if p.rejected:
         n = len(p.rejected)
+        were = "was" if n == 1 else "were"
         about.append(
-            f"{_plural(n, 'sentence')} that no other source supports {'was' if n == 1 else 'were'} left out."
+            f"{_plural(n, 'sentence')} of other sources that this telling does not support {were} left out."
         )
     if beats:
         about.append("Each step is hidden: reveal them one at a time.")
@@ -266,12 +269,12 @@ def plot(p: Plot, part: str | None = None) -> list[Reply]:
 
 
 def soundtrack(s: Soundtrack) -> Reply:
-    """Score composer, classical pieces, and songs with performer, songwriters and title disputes."""
+    """Score composer, featured pre-existing music, and songs with performer, songwriters and title disputes."""
     fields = []
     if s.composer:
         fields.append(("Score", _fact(s.composer)))
-    if s.classical:
-        fields.append(("Classical", ", ".join(clean(c) for c in s.classical)))
+    if s.featured:
+        fields.append(("Featured music", ", ".join(clean(c) for c in s.featured)))
     songs = []
     for song in s.songs:
         line = _bold(f"“{clean(song.title)}”")
@@ -352,12 +355,24 @@ def sources(s: Sources) -> Reply:
     """Each document (shape, reliability, near-copies, contributions) and the facts the sources dispute."""
     fields = []
     for doc in s.documents:
-        lines = [f"{clean(doc.shape)} · reliability {_percent(doc.reliability)}"]
+        shape = (
+            f"{clean(doc.shape)} ({clean(doc.markup)})"
+            if doc.markup not in ("", "plain")
+            else clean(doc.shape)
+        )
+        lines = [f"{shape} · reliability {_percent(doc.reliability)}"]
         if doc.copy_of:
             lines.append(f"near-copy of {clean(doc.copy_of)}")
-        won = [f"{clean(kind)} {n}" for kind, n in sorted(doc.contributed.items()) if n]
+        lines += [f"· {clean(r)}" for r in doc.reasons]
+        won = [f"{clean(kind)} {n}" for kind, n in sorted(doc.contributed.items()) if n and kind != "garbles"]
         if won:
             lines.append(f"contributed: {', '.join(won)}")
+        garbled = [g for g in s.garbles if g.document == doc.document]
+        if garbled:
+            shown = "; ".join(
+                f"“{clean(g.garbled)}” for “{clean(g.value)}” ({clean(g.what)})" for g in garbled
+            )
+            lines.append(f"garbles: {shown}")
         lines += [f"⚠ {clean(w)}" for w in doc.warnings]
         fields.append((clean(doc.document), "\n".join(lines)))
     for fact in s.disputed:

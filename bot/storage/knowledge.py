@@ -23,6 +23,7 @@ from bot.storage.models import (
     Fact,
     Figure,
     FilmRef,
+    Garbled,
     Overview,
     Plot,
     Provenance,
@@ -248,7 +249,9 @@ class Knowledge:
     @cached
     async def plot(self, slug: str) -> Plot:
         film_id = self._id(slug)
-        film = await self._all("SELECT premise, plot_document FROM films WHERE id = ?", (film_id,))
+        film = await self._all(
+            "SELECT premise, plot_document, plot_continued_from FROM films WHERE id = ?", (film_id,)
+        )
         beats = await self._all(
             "SELECT idx, text, spoil, part, document, start, end FROM beats WHERE film_id = ? ORDER BY idx",
             (film_id,),
@@ -265,12 +268,13 @@ class Knowledge:
             ),
             document=film[0][1],
             rejected=tuple(Alternative(text, (doc,)) for text, doc in rejected),
+            continued_from=film[0][2],
         )
 
     @cached
     async def soundtrack(self, slug: str) -> Soundtrack:
         film_id = self._id(slug)
-        facts = await self._facts(film_id, "(field IN ('composer', 'classical') OR field LIKE 'song:%')")
+        facts = await self._facts(film_id, "(field IN ('composer', 'featured') OR field LIKE 'song:%')")
         rows = await self._all(
             "SELECT title_fact, performer, writers, documents FROM songs WHERE film_id = ? ORDER BY idx",
             (film_id,),
@@ -285,11 +289,11 @@ class Knowledge:
             )
             for fact, performer, writers, documents in rows
         )
-        classical = facts.get("classical")
+        featured = facts.get("featured")
         return Soundtrack(
             film=self._ref(slug),
             composer=facts.get("composer"),
-            classical=tuple(classical.value.split(", ")) if classical else (),
+            featured=tuple(featured.value.split("; ")) if featured else (),
             songs=songs,
         )
 
@@ -353,8 +357,13 @@ class Knowledge:
     async def sources(self, slug: str) -> Sources:
         film_id = self._id(slug)
         rows = await self._all(
-            "SELECT name, shape, reliability, witness, copy_of, contributed, warnings FROM documents "
-            "WHERE film_id = ? ORDER BY name",
+            "SELECT name, shape, reliability, witness, copy_of, contributed, warnings, markup, shape_reason, "
+            "reliability_reasons FROM documents WHERE film_id = ? ORDER BY name",
+            (film_id,),
+        )
+        garbles = await self._all(
+            "SELECT document, original, what, value, garbled FROM garbles WHERE film_id = ? "
+            "ORDER BY document, rowid",
             (film_id,),
         )
         disputed = await self._facts(film_id, "alternatives != '[]'")
@@ -367,10 +376,20 @@ class Knowledge:
             film=self._ref(slug),
             documents=tuple(
                 SourceInfo(
-                    name, shape, reliability, witness, copy_of, json.loads(contributed), tuple(json.loads(w))
+                    name,
+                    shape,
+                    reliability,
+                    witness,
+                    copy_of,
+                    json.loads(contributed),
+                    tuple(json.loads(w)),
+                    markup,
+                    why,
+                    tuple(json.loads(reasons)),
                 )
-                for name, shape, reliability, witness, copy_of, contributed, w in rows
+                for name, shape, reliability, witness, copy_of, contributed, w, markup, why, reasons in rows
             ),
+            garbles=tuple(Garbled(*row) for row in garbles),
             disputed=tuple(  # field holds the human label here ("Year", "Theis (actor)")
                 Fact(labels[f.field], f.value, f.documents, f.provenance, f.alternatives, f.spoil)
                 for f in disputed.values()

@@ -85,7 +85,8 @@ class Plot:
     premise: str  # spoiler-free; "" if the documents give none
     beats: tuple[Beat, ...]
     document: str | None  # the document the told plot comes from
-    rejected: tuple[Alternative, ...] = ()  # plot events no other source supports (not told)
+    rejected: tuple[Alternative, ...] = ()  # other documents' sentences the told plot does not support
+    continued_from: str | None = None  # where `document` stops, the story goes on from this one
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,7 @@ class Song:
 class Soundtrack:
     film: FilmRef
     composer: Fact | None
-    classical: tuple[str, ...]
+    featured: tuple[str, ...]  # pre-existing music the film features (composers or performers)
     songs: tuple[Song, ...]
 
 
@@ -156,6 +157,20 @@ class SourceInfo:
     copy_of: str | None  # the document this one is a near-copy of, if any
     contributed: dict[str, int] = field(default_factory=dict)  # kind of fact -> how many won
     warnings: tuple[str, ...] = ()
+    markup: str = "plain"  # "plain" | "wiki" | "markdown" | "html"
+    shape_reason: str = ""  # what in its structure made it that shape
+    reasons: tuple[str, ...] = ()  # why its reliability is what it is
+
+
+@dataclass(frozen=True)
+class Garbled:
+    """A near-copy's word substitution of another document's value: never a fact or an alternative."""
+
+    document: str  # the near-copy
+    original: str  # the document it garbles
+    what: str  # e.g. "Theis (actor)", "Song title"
+    value: str  # the original's words
+    garbled: str  # the copy's words
 
 
 @dataclass(frozen=True)
@@ -163,6 +178,7 @@ class Sources:
     film: FilmRef
     documents: tuple[SourceInfo, ...]
     disputed: tuple[Fact, ...]
+    garbles: tuple[Garbled, ...] = ()
 
 
 @dataclass(frozen=True)

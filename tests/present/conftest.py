@@ -21,6 +21,7 @@ from bot.storage.models import (
     Fact,
     Figure,
     FilmRef,
+    Garbled,
     Overview,
     Plot,
     Provenance,
@@ -182,7 +183,7 @@ def soundtrack_model() -> Soundtrack:
     return Soundtrack(
         film=FILM,
         composer=fact("composer", "Paul Haslinger"),
-        classical=("Bach", "Mozart", "Handel"),
+        featured=("Bach", "Mozart", "Handel"),
         songs=(
             Song(
                 "At Least I Still Have You",
@@ -250,8 +251,18 @@ def sources_model() -> Sources:
         documents=(
             SourceInfo(DOC2, "encyclopedia", 0.91, "w2", None, {"cast": 9, "plot": 6}),
             SourceInfo(DOC1, "rewrite", 0.554, "w2", DOC2, {"songs": 1}, ("machine-reworded text",)),
-            SourceInfo(DOC0, "blog", 0.3, "w0", None, {}),
+            SourceInfo(
+                DOC0,
+                "blog",
+                0.3,
+                "w0",
+                None,
+                {},
+                markup="html",
+                reasons=("0 of 6 story sentences told as the plot source tells them",),
+            ),
         ),
+        garbles=(Garbled(DOC1, DOC2, "Theis (actor)", "Mark Kandborg", "Imprint Kandborg"),),
         disputed=(
             fact("year", "2018", Alternative("2019", (DOC1,))),
             fact("fate", "Anton survives, mutilated", Alternative("Anton dies", (DOC0,)), spoil=Spoil.ENDING),
@@ -447,7 +458,7 @@ def soundtracks(draw: st.DrawFn, big: bool = False) -> Soundtrack:
     return Soundtrack(
         film=draw(films(big)),
         composer=draw(st.one_of(st.none(), facts("composer", big))),
-        classical=tuple(draw(st.lists(text, max_size=6))),
+        featured=tuple(draw(st.lists(text, max_size=6))),
         songs=tuple(draw(st.lists(songs, max_size=60 if not big else 8))),
     )
 
@@ -464,11 +475,16 @@ def sources_models(draw: st.DrawFn, big: bool = False) -> Sources:
         st.one_of(st.none(), text),
         st.dictionaries(text, st.integers(-5, 10**6), max_size=4),
         st.lists(text, max_size=3).map(tuple),
+        text,
+        text,
+        st.lists(text, max_size=4).map(tuple),
     )
+    garbled = st.builds(Garbled, text, text, text, text, text)
     return Sources(
         film=draw(films(big)),
         documents=tuple(draw(st.lists(info, max_size=40 if not big else 6))),
         disputed=tuple(draw(st.lists(facts("fact", big), max_size=30 if not big else 6))),
+        garbles=tuple(draw(st.lists(garbled, max_size=20 if not big else 4))),
     )
 
 

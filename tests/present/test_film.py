@@ -185,9 +185,15 @@ def test_plot(plot_model: Plot) -> None:
         assert f"**{beat.index + 1}.** {spoiler(beat.text)}" in text  # each beat its own spoiler
         assert beat.text not in unspoiled(text)
     assert E1 in text
-    assert "1 sentence that no other source supports was left out" in text
+    assert "1 sentence of other sources that this telling does not support was left out" in text
+    assert "goes on as told" not in text
     assert "strange village" not in text  # the rejected event itself is never told
     assert unspoiled(text).index("**Beginning**") < unspoiled(text).index("**End**")
+
+
+def test_plot_says_where_the_story_continues_from(plot_model: Plot) -> None:
+    text = descriptions(check(present.plot(replace(plot_model, continued_from=DOC2))))
+    assert f"Where it stops, the story goes on as told in {E2}." in text
 
 
 def test_plot_part(plot_model: Plot) -> None:
@@ -216,7 +222,7 @@ def test_soundtrack(soundtrack_model: Soundtrack) -> None:
         "Lestley Renaldo Pierce, Rose Liu)" in text
     )
     assert f"*sources differ:* At any rate I Still Have You ({E1})" in text
-    assert field_map(reply) == {"Score": "Paul Haslinger", "Classical": "Bach, Mozart, Handel"}
+    assert field_map(reply) == {"Score": "Paul Haslinger", "Featured music": "Bach, Mozart, Handel"}
 
 
 def test_reception(reception_model: Reception) -> None:
@@ -256,7 +262,11 @@ def test_sources(sources_model: Sources) -> None:
     assert "contributed: cast 9, plot 6" in fields[E2]
     assert f"rewrite · reliability 55%\nnear-copy of {E2}" in fields[E1]
     assert "⚠ machine-reworded text" in fields[E1]
-    assert fields[E0] == "blog · reliability 30%"
+    assert "garbles: “Imprint Kandborg” for “Mark Kandborg” (Theis (actor))" in fields[E1]
+    assert (
+        fields[E0]
+        == "blog (html) · reliability 30%\n· 0 of 6 story sentences told as the plot source tells them"
+    )
     assert fields["Disputed: Year"].startswith("2018") and f"2019 ({E1})" in fields["Disputed: Year"]
     fate = fields["Disputed: fate"]
     assert "Anton dies" in fate and "Anton" not in unspoiled(fate)

@@ -121,6 +121,9 @@ async def test_missing_database_is_a_clear_error(tmp_path: Path) -> None:
 
 async def test_sources_lists_disputes(k: Knowledge) -> None:
     s = await k.sources("the-perfection")
-    assert {d.field for d in s.disputed} >= {"Year", "Rotten Tomatoes", "Theis (actor)", "Song 1 title"}
+    assert {d.field for d in s.disputed} >= {"Year", "Rotten Tomatoes"}
+    assert not {d.field for d in s.disputed} & {"Theis (actor)", "Song 1 title"}  # garbles, not disputes
     copy = next(d for d in s.documents if d.copy_of)
-    assert copy.shape == "rewrite"
+    assert copy.shape == "rewrite" and copy.reasons[0].startswith("near-copy")
+    assert {(g.what, g.garbled) for g in s.garbles} >= {("Theis (actor)", "Imprint Kandborg")}
+    assert all(g.document == copy.document for g in s.garbles)

@@ -1,0 +1,91 @@
+"""What extractors produce: claims with the character offsets and sentence they were read from."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass, field
+
+from bot.ingest.shapes import Doc
+from bot.ingest.text import Span
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A value one document gives for one field. `key` is what votes compare; `value` is what is shown."""
+
+    field: str
+    value: str
+    key: str
+    start: int
+    end: int
+    sentence: str
+    extra: dict[str, str] = dataclasses.field(default_factory=dict, compare=False, hash=False)
+
+
+@dataclass(frozen=True)
+class CreditClaim:
+    actor: str
+    character: str
+    note: str
+    credited_as: str | None
+    nested_under: str | None  # actor of the line this one is indented under
+    start: int
+    end: int
+    sentence: str
+
+
+@dataclass(frozen=True)
+class SongClaim:
+    title: str
+    performer: str
+    writers: tuple[str, ...]
+    start: int
+    end: int
+    sentence: str
+
+
+@dataclass(frozen=True)
+class QuoteClaim:
+    critic: str
+    outlet: str
+    grade: str | None
+    text: str
+    start: int
+    end: int
+    sentence: str
+
+
+@dataclass(frozen=True)
+class TimelineClaim:
+    when: str
+    sort_key: str
+    text: str
+    start: int
+    end: int
+
+
+@dataclass
+class Extraction:
+    doc: Doc
+    claims: list[Claim] = field(default_factory=list)
+    credits: list[CreditClaim] = field(default_factory=list)
+    songs: list[SongClaim] = field(default_factory=list)
+    quotes: list[QuoteClaim] = field(default_factory=list)
+    timeline: list[TimelineClaim] = field(default_factory=list)
+
+    def add(
+        self, field_: str, value: str, key: str, span: Span, sentence: Span | None = None, **extra: str
+    ) -> None:
+        value = value.strip()
+        if value and key:
+            where = sentence or span
+            self.claims.append(Claim(field_, value, key, span.start, span.end, where.text, dict(extra)))
+
+    def values(self, field_: str) -> list[str]:
+        return [c.value for c in self.claims if c.field == field_]
+
+
+def sub(sent: Span, m: re.Match[str], group: int | str) -> Span:
+    """The span of a regex group matched inside a sentence, as offsets into the document."""
+    return Span(sent.start + m.start(group), sent.start + m.end(group), m.group(group))

@@ -1,0 +1,361 @@
+"""The film's own facts: title and year, credits of the crew, companies, dates, runtime, country, language.
+
+Read from the infobox (any markup's key/value rows) and from prose written the way film pages are written
+("directed by", "had its world premiere at ... on ...", "The duration of the film is 107 minutes.").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from bot.ingest.extract.claims import Extraction, sub
+from bot.ingest.shapes import Doc
+from bot.ingest.text import Span, sentences
+from bot.ingest.values import (
+    DATE,
+    NAME,
+    NAME_TOKEN,
+    ORG,
+    SELF,
+    full_name,
+    is_country,
+    iso_date,
+    minutes,
+    names_key,
+    person_key,
+    plain_key,
+    slug_pattern,
+    split_names,
+    trim_stop,
+)
+
+INFOBOX_FIELDS: dict[str, str] = {
+    "director": "director",
+    "directed by": "director",
+    "producer": "producers",
+    "producers": "producers",
+    "produced by": "producers",
+    "writer": "writers",
+    "writers": "writers",
+    "written by": "writers",
+    "screenplay by": "writers",
+    "screenplay": "writers",
+    "story by": "writers",
+    "music": "composer",
+    "music by": "composer",
+    "score": "composer",
+    "composer": "composer",
+    "cinematography": "cinematographer",
+    "cinematographer": "cinematographer",
+    "editing": "editor",
+    "edited by": "editor",
+    "editor": "editor",
+    "production companies": "companies",
+    "production company": "companies",
+    "production": "companies",
+    "studio": "companies",
+    "studios": "companies",
+    "distributor": "distributor",
+    "distributed by": "distributor",
+    "released": "premiere_date",
+    "release date": "premiere_date",
+    "release dates": "premiere_date",
+    "runtime": "runtime",
+    "running time": "runtime",
+    "run time": "runtime",
+    "country": "country",
+    "countries": "country",
+    "language": "language",
+    "languages": "language",
+    "genre": "genre",
+}
+LIST_FIELDS = frozenset({"writers", "producers", "companies"})
+PERSON_FIELDS = frozenset({"director", "composer", "cinematographer", "editor"})
+# Sentences about a trailer, teaser or poster date those, never the film's release.
+_PROMO = re.compile(r"\b(?:trailers?|teasers?|posters?|clips?|featurettes?)\b", re.IGNORECASE)
+_TITLE_YEAR = re.compile(r"^(?P<name>.+?)\s*\((?P<year>(?:18|19|20)\d{2})(?: film)?\)\s*$")
+_DISAMBIGUATION = re.compile(r"\s*\((?:(?:18|19|20)\d{2} )?(?:film|movie)\)\s*$", re.IGNORECASE)
+# "<Title> is a 2018 American psychological thriller film", at the start of a sentence.
+_DEFINES = re.compile(
+    r'^(?P<q>"?)(?!(?:It|This|That|He|She|They|The (?:film|movie))\b)(?P<title>[A-Z0-9][^"\n]{0,80}?)(?P=q)(?: \([^)]*\))? is an? (?:(?P<year>(?:19|20)\d{2}) )?'
+    r"(?:[A-Z][a-z]+(?:[ -][A-Z][a-z]+)* )?(?P<genre>[a-z][a-z -]{2,80}?) (?:film|movie)\b"
+)
+
+
+def prose_sentences(doc: Doc) -> Iterator[tuple[Span, str]]:
+    """Sentences outside plot sections, with their section name."""
+    for s in sentences(doc.text, doc.body_start):
+        section = doc.section_at(s.start)
+        if section != "plot":
+            yield s, section
+
+
+def title_and_year(doc: Doc, out: Extraction, film: str = "") -> None:
+    """The title a document gives its subject: the title the markup marks (an encyclopedia's `= T =`, a
+    page's h1 or <title>), a headline shaped "Title (2018)", or the subject of a sentence defining the
+    film. A blog's headline ("Why X is the best film of the decade") is not a title. Where the film's folder
+    name is spelled in a headline ("Review: La La Land (2016)"), that spelling is the title."""
+    span = doc.title
+    named = slug_pattern(film) if film else None
+    if span is not None and named is not None:
+        inner = named.search(span.text)
+        after = span.text[inner.end() :] if inner else ""
+        if inner and re.fullmatch(r"\s*(?:\((?:18|19|20)\d{2}(?: film)?\))?\s*", after):
+            span = Span(span.start + inner.start(), span.end, span.text[inner.start() :])
+    if span is not None:
+        text = span.text.strip()
+        shaped = _TITLE_YEAR.match(text)
+        structural = doc.titled and doc.shape == "encyclopedia"
+        if shaped:
+            name = Span(span.start, span.start + len(shaped.group("name")), shaped.group("name"))
+            out.add("title", name.text, plain_key(name.text), name, span)
+            year_span = Span(
+                span.start + shaped.start("year"), span.start + shaped.end("year"), shaped.group("year")
+            )
+            out.add("year", year_span.text, year_span.text, year_span, span)
+        elif structural and len(text) <= 120 and not text.endswith("."):
+            name_text = _DISAMBIGUATION.sub("", text)
+            out.add(
+                "title",
+                name_text,
+                plain_key(name_text),
+                Span(span.start, span.start + len(name_text), name_text),
+            )
+    for sent, section in prose_sentences(doc):
+        if section != "lead":
+            continue
+        m = _DEFINES.match(sent.text)
+        if not m:
+            continue
+        name = sub(sent, m, "title")
+        out.add("title", name.text, plain_key(name.text), name, sent)
+        year = m if m.group("year") else re.search(r"\breleased in (?P<year>(?:19|20)\d{2})\b", sent.text)
+        if year:
+            out.add("year", year.group("year"), year.group("year"), sub(sent, year, "year"), sent)
+        genre = m.group("genre").strip()
+        if genre and len(genre.split()) <= 5:
+            out.add("genre", genre, plain_key(genre), sub(sent, m, "genre"), sent)
+        break
+    if named is not None:  # "I finally watched Mad Max: Fury Road (2016)": the film, named with its year
+        for m in re.finditer(
+            rf"(?P<title>{named.pattern}) \((?P<year>(?:18|19|20)\d{{2}})\)", doc.text, re.IGNORECASE
+        ):
+            out.add(
+                "title", m.group("title"), plain_key(m.group("title")), Span(m.start(1), m.end(1), m.group(1))
+            )
+            out.add("year", m.group("year"), m.group("year"), Span(m.start(2), m.end(2), m.group(2)))
+            break
+
+
+def year_from_dates(out: Extraction) -> None:
+    """A document that gives no year but dates the film's first showing gives its year."""
+    if out.values("year"):
+        return
+    dated = [c for c in out.claims if c.field in {"premiere_date", "release_date"}]
+    if dated:
+        first = min(dated, key=lambda c: c.key)
+        year = first.key[:4]
+        out.add("year", year, year, Span(first.start, first.start + len(first.value), first.value))
+
+
+def add_value(doc: Doc, out: Extraction, field_: str, raw: str, span: Span, sentence: Span) -> None:
+    """One value read for a field, as a claim (lists are one claim: the set is what is voted on)."""
+    raw = trim_stop(raw.strip())
+    if field_ in LIST_FIELDS:
+        names = [_person(doc, out, n) for n in split_names(raw, companies=field_ == "companies")]
+        key = names_key(names, plain_key if field_ == "companies" else person_key)
+        out.add(field_, ", ".join(names), key, span, sentence)
+    elif field_ in PERSON_FIELDS or field_ == "country":
+        # One person or several ("Trent Reznor and Atticus Ross"), kept as the document writes them.
+        names = split_names(raw)
+        key = names_key(names, person_key if field_ != "country" else plain_key)
+        if names:
+            out.add(field_, raw, key, span, sentence)
+    elif field_ == "premiere_date":
+        _dates(out, span, sentence)
+    elif field_ == "runtime":
+        found = minutes(raw)
+        if found:
+            out.add(field_, f"{found[0]} minutes", str(found[0]), span, sentence)
+    elif field_ == "language":
+        first = split_names(raw)[:1]
+        if first:
+            out.add(field_, first[0], plain_key(first[0]), span, sentence)
+    else:
+        out.add(field_, raw, plain_key(raw), span, sentence)
+
+
+def _person(doc: Doc, out: Extraction, name: str) -> str:
+    """'himself' in a writers list is the director; a lone surname is the person named in full elsewhere."""
+    if name.lower() in SELF:
+        directors = out.values("director")
+        return directors[0] if directors else name
+    return full_name(doc.text, name)
+
+
+_PLACED_DATE = re.compile(rf"({DATE})(?:\s*\(([^)]{{2,60}})\))?")
+
+
+def _dates(out: Extraction, span: Span, sentence: Span) -> None:
+    """'January 16, 2014 (Sundance Film Festival) October 10, 2014 (United States)': the earliest showing
+    at an event is the premiere, the earliest in a country the release. Dates without a place: the first
+    is the film's first showing (its premiere), a later one its release."""
+    found = [(iso_date(m.group(1)), m) for m in _PLACED_DATE.finditer(span.text)]
+    dated = sorted(((iso, m) for iso, m in found if iso), key=lambda pair: pair[0])
+    if not dated:
+        return
+    # A showing in a country is a release there; one at anything else (a festival, a theatre) a premiere.
+    events = [(iso, m) for iso, m in dated if m.group(2) and not is_country(m.group(2))]
+    regions = [(iso, m) for iso, m in dated if m.group(2) and is_country(m.group(2))]
+    if not events and not regions:
+        events, regions = dated[:1], dated[1:][-1:]
+    for field_, place, shown in (
+        ("premiere_date", "premiere_venue", events),
+        ("release_date", "release_region", regions),
+    ):
+        if shown:
+            iso, m = shown[0]
+            out.add(field_, iso or "", iso or "", sub(span, m, 1), sentence)
+            if m.group(2):
+                out.add(place, m.group(2), plain_key(m.group(2)), sub(span, m, 2), sentence)
+
+
+def infobox(doc: Doc, out: Extraction) -> None:
+    """Infobox rows; rows naming more people for a list ("Screenplay by", "Story by") add to one claim."""
+    lists: dict[str, list[Span]] = {}
+    for key, span in doc.infobox:
+        field_ = INFOBOX_FIELDS.get(key)
+        if field_ in LIST_FIELDS:
+            lists.setdefault(field_, []).append(span)
+        elif field_ is not None:
+            add_value(doc, out, field_, span.text, span, span)
+    for field_, spans in lists.items():
+        names: list[str] = []
+        for span in spans:
+            names += [n for n in split_names(span.text, companies=field_ == "companies") if n not in names]
+        first = spans[0]
+        add_value(doc, out, field_, ", ".join(names), first, first)
+
+
+_WRITERS = rf"((?:{NAME}|{NAME_TOKEN}|himself|herself)(?:(?:,| and|, and| &) (?:{NAME}|{NAME_TOKEN}|himself|herself))*)"
+_PEOPLE = rf"{NAME}(?:(?:, | and |, and ){NAME})*"
+_PROSE: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("director", re.compile(rf"\bdirected by ({NAME})")),
+    ("director", re.compile(rf"\b({NAME}) directed (?:it|the film|the movie)\b")),
+    ("director", re.compile(rf"\b({NAME}), who (?:wrote and )?directed (?:it|the film|the movie)\b")),
+    ("writers", re.compile(rf"\b({NAME}), who wrote and directed (?:it|the film|the movie)\b")),
+    ("distributor", re.compile(rf"\b({ORG}) released (?:it|the film|the movie)\b")),
+    (
+        "writers",
+        re.compile(
+            rf"\b({NAME}) directed (?:it|the film|the movie) and wrote it with ({NAME}(?:(?:, | and |, and ){NAME})*)"
+        ),
+    ),
+    ("writers", re.compile(rf"\b(?:screenplay|script) (?:was )?(?:written )?by {_WRITERS}")),
+    ("writers", re.compile(rf"(?<!co-)\bwritten and directed by ({NAME})")),
+    ("composer", re.compile(rf"\bscore (?:was |is )?(?:composed |written )?by (?:composer )?({_PEOPLE})")),
+    (
+        "producers",
+        re.compile(rf"\b(?:[Ff]ilm|[Mm]ovie|It|it) (?:was|is) produced by ({_PEOPLE})(?=[.,;]| for )"),
+    ),
+    ("composer", re.compile(rf"\b(?:original )?music (?:was |is )(?:composed |written )?by ({NAME})")),
+    (
+        "composer",
+        re.compile(
+            rf"\b({NAME}) (?:composed|wrote|scored) the (?:film's |movie's |original )?(?:score|music)"
+        ),
+    ),
+    ("composer", re.compile(rf"\bcomposer ({NAME})\b")),
+    ("composer", re.compile(rf"\b({NAME})'s (?:original |orchestral |electronic )?score\b")),
+    ("cinematographer", re.compile(rf"\b(?:cinematography|photographed|shot) (?:was )?by ({NAME})")),
+    ("cinematographer", re.compile(rf"\bcinematographer ({NAME})")),
+    ("editor", re.compile(rf"\bedited by ({NAME})")),
+    ("composer", re.compile(rf"\b(?:the )?music (?:is|was) by ({NAME})")),
+    ("cinematographer", re.compile(rf"\b(?:the )?cinematography (?:is |was )?by ({NAME})")),
+    ("editor", re.compile(rf"\b(?:the )?editing (?:is |was )?by ({NAME})")),
+    (
+        "producers",
+        re.compile(rf"\b(?:was|is|were) produced by ({NAME}(?:(?:, | and |, and ){NAME})*) for {ORG}"),
+    ),
+    (
+        "companies",
+        re.compile(rf"\b(?:was|is|were) produced by {NAME}(?:(?:, | and |, and ){NAME})* for ({ORG})"),
+    ),
+    ("distributor", re.compile(rf"\b({ORG}) distributed (?:it|the film|the movie)\b")),
+    ("language", re.compile(r"\bis an? ([A-Z][a-z]+)-language (?:film|movie)\b")),
+    ("editor", re.compile(rf"\beditor ({NAME})")),
+    ("distributor", re.compile(rf"\breleased by ({ORG}) on\b")),
+    ("distributor", re.compile(rf"\b({ORG}) acquired (?:the )?(?:[a-z]+ )?(?:distribution )?rights\b")),
+    ("distributor", re.compile(rf"\bdistribut(?:ed|ing|ion) by ({ORG})")),
+    ("distributor", re.compile(rf"\bon (?:{DATE}),? by ({ORG})")),
+    ("streaming", re.compile(rf"\b(?:watch|stream)\w*\b[^.:]{{0,60}}?\b(?:on|via) ({ORG})")),
+    (
+        "companies",
+        re.compile(
+            rf"\bproduction compan(?:y|ies)(?: were| was| are| is|:)? ({ORG}(?:(?:, | and |, and ){ORG})*)"
+        ),
+    ),
+)
+_RELEASE = re.compile(
+    rf"\b(?:released|opened)(?: it)? (?:theatrically )?(?:in (?:the )?[A-Z][\w ]+? |in [a-zA-Z ]*?(?:cinemas|theaters|theatres) )?"
+    rf"(?:by {ORG} )?(?:theatrically )?on ({DATE})"
+)
+_PREMIERE = re.compile(
+    rf"\b(?:premiere|debut)d? (?:as [\w ]{{1,40}}? )?(?:at|in|of) (?:the )?({ORG})(?: in {ORG})? on ({DATE})"
+)
+_PREMIERE_ON = re.compile(rf"\bpremiered on ({DATE}),? at (?:the )?({ORG})")
+_RUNTIME = re.compile(
+    r"\b(?:duration|running time|runtime|run time|runs|length|lasts|clocks in|long)\b"
+    r"|\b(?:film|movie|it) (?:is|was) \d{2,3} minutes|\b(?:all|at) \d{2,3} minutes",
+    re.IGNORECASE,
+)
+_TRAILER_DATE = re.compile(rf"({DATE})")
+# Every pattern of _PROSE needs one of these words: a sentence without any (most of a story) skips them all.
+_CREDIT_WORDS = re.compile(
+    r"direct|screenplay|script|writ|wrote|score|music|compos|cinematograph|photograph|shot|edit|produc"
+    r"|distribut|release|acquired|watch|stream|language|rights",
+    re.IGNORECASE,
+)
+_MADE_IN = re.compile(rf"\b(?:made|produced|shot|filmed) in (?:the )?({ORG})")
+
+
+def prose(doc: Doc, out: Extraction) -> None:
+    for sent, _section in prose_sentences(doc):
+        text = sent.text
+        if _PROMO.search(text):
+            for m in _TRAILER_DATE.finditer(text):
+                iso = iso_date(m.group(1))
+                if iso and re.search(r"\btrailer", text, re.IGNORECASE):
+                    out.add("trailer", iso, iso, sub(sent, m, 1), sent)
+            continue
+        for field_, pattern in _PROSE if _CREDIT_WORDS.search(text) else ():
+            for m in pattern.finditer(text):
+                if field_ == "writers" and m.lastindex == 2:  # "X directed it and wrote it with Y and Z"
+                    names = f"{m.group(1)}, {m.group(2)}"
+                    span = Span(sent.start + m.start(1), sent.start + m.end(2), names)
+                    add_value(doc, out, field_, names, span, sent)
+                else:
+                    add_value(doc, out, field_, m.group(1), sub(sent, m, 1), sent)
+        for m in _RELEASE.finditer(text):
+            iso = iso_date(m.group(1))
+            if iso:
+                out.add("release_date", iso, iso, sub(sent, m, 1), sent)
+        for m, date_group, venue_group in [(m, 2, 1) for m in _PREMIERE.finditer(text)] + [
+            (m, 1, 2) for m in _PREMIERE_ON.finditer(text)
+        ]:
+            iso = iso_date(m.group(date_group))
+            if iso:
+                out.add("premiere_date", iso, iso, sub(sent, m, date_group), sent)
+                venue = m.group(venue_group)
+                out.add("premiere_venue", venue, plain_key(venue), sub(sent, m, venue_group), sent)
+        placed = [m for m in _PLACED_DATE.finditer(text) if m.group(2) and iso_date(m.group(1))]
+        if len(placed) >= 2:  # "on <date> (Festival) and on <date> (Country)"
+            _dates(out, sent, sent)
+        made = _MADE_IN.search(text)
+        if made and is_country(trim_stop(made.group(1))):
+            add_value(doc, out, "country", trim_stop(made.group(1)), sub(sent, made, 1), sent)
+        if _RUNTIME.search(text):
+            found = minutes(text)
+            if found:
+                out.add("runtime", f"{found[0]} minutes", str(found[0]), sub(sent, found[1], 0), sent)

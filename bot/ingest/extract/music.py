@@ -1,0 +1,182 @@
+"""Music: songs with performer and writers, and featured pre-existing music (the score composer is a crew
+fact, read in `facts.py`).
+
+Songs are read from list lines ('"Caravan" by Duke Ellington (Juan Tizol)') and from prose that talks about
+music: '"Start a Fire", performed by John Legend', 'Gianni Morandi's 1964 hit "In ginocchio da te"',
+'"Caravan", written by Juan Tizol and Duke Ellington', '"Whiplash", the Hank Levy composition', a
+title-case quotation in a sentence about singing or dancing, and "It is sung by ..." right after a title.
+Featured music is whose pre-existing work the film uses: "arrangements of Bach, Mozart, and Handel",
+"Howard Hanson's Symphony No. 2", '"On the Nature of Daylight", a 2004 piece by Max Richter', "a Vivaldi
+concerto".
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.ingest.extract.claims import Extraction, SongClaim, sub
+from bot.ingest.extract.facts import prose_sentences
+from bot.ingest.shapes import Doc
+from bot.ingest.text import Span, sentences
+from bot.ingest.values import NAME, NAME_TOKEN, ORG, full_name, person_key, plain_key, split_names
+from bot.ingest.values import trim_stop as _name
+
+FEATURED_SEPARATOR = "; "  # featured entries may hold commas ("Symphony No. 2, 'Romantic'")
+_QUOTE = r'"(?P<title>[^"\n]{1,80}?),?"'
+_IN_BRACKETS = r"[ ]*\((?:written by |words and music by |music and lyrics by )?(?P<writers>[^)\n]*)\)"
+_WRITERS = rf"(?:{_IN_BRACKETS})?"
+_SONG_LINE = re.compile(
+    rf'^[ ]*(?:[-*•][ ]*|\d+\.[ ]*)?"(?P<title>[^"\n]{{1,120}})"[ ]*(?:by|[-–—]|performed by)[ ]+'
+    rf"(?P<performer>[^(\n]+?){_WRITERS}[ ]*$",
+    re.MULTILINE,
+)
+_PERSONS = rf"{NAME}(?:(?:, | and |, and ){NAME})*"
+_MUSIC_NOUN = (
+    r"(?:song|track|tune|hit|single|standard|piece|number|ballad|anthem|composition|chart|theme|aria)"
+)
+_PROSE_SONGS: tuple[re.Pattern[str], ...] = (
+    re.compile(
+        rf"{_QUOTE}[ ]*,?[ ]*(?:\((?:performed |sung )?by (?P<p1>{ORG})\)|(?:performed |sung |recorded )?by (?P<p2>{ORG}))"
+        rf"(?:{_IN_BRACKETS}|,? (?:written|composed) by (?P<w3>{_PERSONS}))?"
+    ),
+    re.compile(rf"{_QUOTE}[ ]*,?[ ]*(?:written|composed) by (?P<w1>{_PERSONS})"),
+    re.compile(rf"{_QUOTE}[ ]*,?[ ]*the (?P<w2>{NAME}) {_MUSIC_NOUN}"),
+    re.compile(rf"{_QUOTE}[ ]*,?[ ]*which (?P<p3>{NAME}) (?:sings|performs|plays)"),
+    re.compile(rf"\b(?P<p4>{NAME}|{NAME_TOKEN})'s (?:[\w-]+ ){{0,3}}?(?:{_MUSIC_NOUN} )?{_QUOTE}"),
+)
+_SUNG_NEXT = re.compile(
+    rf"^(?:It|The song|The track) (?:is|was) (?:sung|performed) by (?P<performer>{NAME})"
+    rf"(?:[^.]*?\bmusic by (?P<music>{NAME})(?: and lyrics by (?P<lyrics>{NAME}))?)?"
+)
+# Prose names a song only where it talks about music: these words, or a soundtrack section.
+MUSIC_WORDS = re.compile(
+    r"\b(?:songs?|tracks?|tunes?|numbers?|pieces?|standards?|singles?|albums?|soundtracks?|score|music\w*"
+    r"|play(?:s|ed|ing)?|perform(?:s|ed|ing|ance)?|sings?|sang|sung|singing|band|charts?|jazz|orchestra"
+    r"|records?|hits?|covers?|lyrics|melod\w+|duet|piano|dance[sd]?|dancing|\w+-dancing|ballad|composition)\b",
+    re.IGNORECASE,
+)
+# A bare quotation is a song title only in a sentence about music, and only when it reads as a title: at
+# least two words, most of them capitalised ("Another Day of Sun", not "blood bag" or "Chapel").
+TITLE_MIN_WORDS = 2
+_BARE = re.compile(r'"(?P<title>[^"\n]{3,60}?),?"')
+_SMALL = frozenset("a an and as at but by for from in into of on or the to with".split())
+
+_LIST = rf"{NAME_TOKEN}(?: {NAME_TOKEN})?(?:, {NAME_TOKEN}(?: {NAME_TOKEN})?)*,? and {NAME_TOKEN}(?: {NAME_TOKEN})?"
+_WORK = r"(?:[Ss]ymphony|[Cc]oncerto|[Ss]onata|[Ss]uite|[Rr]equiem|[Oo]verture|[Pp]relude|[Ff]ugue|[Oo]pera|[Cc]antata|[Mm]ass|[Ww]altz|[Nn]octurne|[Aa]ria)"
+_FEATURED: tuple[re.Pattern[str], ...] = (
+    re.compile(
+        r"\b(?:music|pieces|works|arrangements|compositions|recordings|standards|selections|cues|songs|tracks)"
+        rf" (?:of|by|from) (?P<names>{_LIST})\b"
+    ),
+    re.compile(
+        rf"\b(?P<name>{NAME})'s (?P<piece>{_WORK}(?: No\. \d+)?(?: in [A-G][ -]?(?:flat|sharp)?(?: major| minor)?)?(?: \"[^\"]+\")?)"
+    ),
+    re.compile(
+        rf"{_QUOTE}[ ]*,?[ ]*an? (?:(?:18|19|20)\d{{2}} )?(?:piece|composition|work|recording) by (?P<name>{NAME})"
+    ),
+    re.compile(rf"\b(?:a|an|the) (?:[a-z]+ (?:of|from) (?:a|an|the) )?(?P<name>{NAME_TOKEN}) {_WORK}\b"),
+)
+
+
+def _writers(raw: str | None) -> tuple[str, ...]:
+    if not raw:
+        return ()
+    names = [_name(n) for n in split_names(raw)]
+    return tuple(n for n in names if re.fullmatch(NAME, n) or re.fullmatch(NAME_TOKEN, n))
+
+
+def _title_like(title: str) -> bool:
+    words = title.split()
+    if len(words) < TITLE_MIN_WORDS:
+        return False
+    capitalised = [w for w in words if w[:1].isupper() or w[:1].isdigit()]
+    return len(capitalised) * 2 >= len(words) and all(
+        w[:1].isupper() or w[:1].isdigit() or not w[:1].isalpha() or w.lower() in _SMALL for w in words
+    )
+
+
+def songs(doc: Doc, out: Extraction) -> None:
+    """Songs; never the film's own title, nor a piece already read as featured music."""
+    directors = {person_key(d) for d in out.values("director")}
+    not_songs = {plain_key(t) for t in out.values("title")}
+    for value in out.values("featured"):
+        not_songs |= {plain_key(e.split(": ", 1)[-1]) for e in value.split(FEATURED_SEPARATOR)}
+    seen: set[int] = set()
+
+    def add(title: str, performer: str, writers: tuple[str, ...], start: int, end: int, where: str) -> None:
+        if start in seen or not title.strip() or plain_key(title) in not_songs:
+            return
+        performer = _name(performer)
+        if performer and person_key(performer) in directors:
+            return
+        seen.add(start)
+        out.songs.append(SongClaim(title.strip(), performer, writers, start, end, where))
+
+    for m in _SONG_LINE.finditer(doc.text):
+        performer = m.group("performer").strip().rstrip(".,")
+        add(
+            m.group("title"),
+            performer,
+            _writers(m.group("writers")),
+            m.start("title"),
+            m.end("title"),
+            m.group(0).strip(),
+        )
+    spans = sentences(doc.text, doc.body_start)
+    for i, sent in enumerate(spans):
+        if doc.section_at(sent.start) != "soundtrack" and not MUSIC_WORDS.search(sent.text):
+            continue
+        for pattern in _PROSE_SONGS:
+            for m in pattern.finditer(sent.text):
+                groups = m.groupdict()
+                performer = next((groups[g] for g in ("p1", "p2", "p3", "p4") if groups.get(g)), "") or ""
+                writers = _writers(
+                    next((groups[g] for g in ("writers", "w1", "w2", "w3") if groups.get(g)), None)
+                )
+                if groups.get("p4"):
+                    performer = full_name(doc.text, performer)
+                span = sub(sent, m, "title")
+                add(span.text, performer.strip(), writers, span.start, span.end, sent.text)
+        for m in _BARE.finditer(sent.text):
+            span = sub(sent, m, "title")
+            if span.start in seen or not _title_like(span.text):
+                continue
+            performer, writers = _sung_next(spans, i)
+            add(span.text, performer, writers, span.start, span.end, sent.text)
+
+
+def _sung_next(spans: list[Span], i: int) -> tuple[str, tuple[str, ...]]:
+    """'It is sung by X, with music by Y and lyrics by Z.' right after the sentence naming the song."""
+    if i + 1 >= len(spans):
+        return "", ()
+    m = _SUNG_NEXT.match(spans[i + 1].text)
+    if not m:
+        return "", ()
+    writers = tuple(_name(w) for w in (m.group("music"), m.group("lyrics")) if w)
+    return _name(m.group("performer")), writers
+
+
+def featured(doc: Doc, out: Extraction) -> None:
+    """Whose pre-existing music the film features, with the piece where one is named."""
+    entries: list[str] = []
+    where: tuple[Span, Span] | None = None
+    for sent, section in prose_sentences(doc):
+        if section != "soundtrack" and not MUSIC_WORDS.search(sent.text):
+            continue
+        for pattern in _FEATURED:
+            for m in pattern.finditer(sent.text):
+                groups = m.groupdict()
+                if groups.get("names"):
+                    names = [full_name(doc.text, n) for n in split_names(m.group("names"))]
+                elif groups.get("piece") or groups.get("title"):
+                    piece = groups.get("piece") or f'"{groups["title"]}"'
+                    names = [f"{_name(m.group('name'))}: {piece}"]
+                else:
+                    names = [_name(m.group("name"))]
+                for name in names:
+                    if not any(plain_key(name.split(":")[0]) == plain_key(e.split(":")[0]) for e in entries):
+                        entries.append(name)
+                        where = where or (sub(sent, m, 0), sent)
+    if entries and where is not None:
+        key = "|".join(sorted(plain_key(e.split(":")[0]) for e in entries))
+        out.add("featured", FEATURED_SEPARATOR.join(entries), key, where[0], where[1])

@@ -1,0 +1,207 @@
+"""Near-copies: a document machine-rewritten from another is not a witness, and its word swaps are garbles.
+
+Sentences are compared as word sequences. A sentence's counterpart in another document is the sentence
+sharing the most words in the same order (Indel similarity of the word lists). Two documents are linked as
+a rewrite when they share several counterparts *and* those counterparts differ by swapping words one for
+one (synonyms, "premiere" -> "debut", "Mark" -> "Imprint"), which is what a spinner does; two documents
+that quote the same source keep its words, and two independent ones share no sentences at all.
+
+Which side of a link is the rewrite: the one whose swapped-in words are rarer across the film's documents
+(a spinner's synonyms are the unusual words; it also swaps inconsistently, so the original's words still
+occur elsewhere). A rewrite's original is the document it re-says most.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+
+from rapidfuzz import process
+from rapidfuzz.distance import Indel
+
+from bot.ingest.shapes import Doc
+from bot.ingest.text import Span, sentences, words
+
+log = logging.getLogger(__name__)
+
+# Sentences of fewer words (headings, cast lines, "The Perfection") match by chance and are not compared.
+COPY_MIN_WORDS = 6
+# A counterpart shares at least half of the two sentences' words in order. Sentences of two independent
+# documents about one film share names and function words, but in another order: they score 0.1-0.4.
+COUNTERPART_SIMILARITY = 0.5
+# A rewrite re-says a passage, not a line: at least this many counterparts (one or two can be a quotation),
+# making up at least this share of the rewritten document's sentences. Independent documents about one film
+# find a counterpart for at most one sentence in ten by chance; a rewrite re-says a third or more.
+COPY_MIN_SENTENCES = 3
+COPY_MIN_SHARE = 0.2
+# Share of the counterparts' words swapped one for one (in replacements of at most SWAP_MAX_WORDS words a
+# side). A spinner swaps a fifth to a third of the words; two revisions of one text or a quotation swap
+# almost none (they insert and delete phrases instead).
+REWORD_SHARE = 0.10
+SWAP_MAX_WORDS = 3
+# Two documents each mostly the other's sentences word for word (a mirror, a duplicate) are one text too;
+# a page quoting part of another, however much, is not a copy of it.
+VERBATIM_SIMILARITY = 0.95
+VERBATIM_SHARE = 0.5
+
+
+@dataclass(frozen=True)
+class Counterpart:
+    mine: Span
+    theirs: Span
+    similarity: float
+
+
+@dataclass
+class Link:
+    """What document `a` re-says of document `b`."""
+
+    a: str
+    b: str
+    pairs: list[Counterpart]
+    swapped: list[tuple[str, str]]  # (b's words, a's words) swapped one for one
+    swap_share: float
+    verbatim_share: float
+
+
+@dataclass
+class Copies:
+    copy_of: dict[str, str | None]
+    witness: dict[str, str]
+    links: dict[tuple[str, str], Link] = field(default_factory=dict)
+    reasons: dict[str, str] = field(default_factory=dict)
+
+    def is_copy(self, doc: str) -> bool:
+        return self.copy_of.get(doc) is not None
+
+    def swaps(self, copy: str) -> list[tuple[str, str]]:
+        """(original words, rewritten words) a copy swapped, against its original."""
+        original = self.copy_of.get(copy)
+        link = self.links.get((copy, original)) if original else None
+        return link.swapped if link else []
+
+
+def _units(doc: Doc) -> list[tuple[Span, tuple[str, ...]]]:
+    out = []
+    for s in sentences(doc.text, doc.body_start):
+        w = tuple(words(s.text))
+        if len(w) >= COPY_MIN_WORDS:
+            out.append((s, w))
+    return out
+
+
+def _link(
+    a: str, b: str, ua: list[tuple[Span, tuple[str, ...]]], ub: list[tuple[Span, tuple[str, ...]]]
+) -> Link:
+    pairs: list[Counterpart] = []
+    swapped: list[tuple[str, str]] = []
+    swapped_words = total_words = verbatim = 0
+    theirs = [ow for _, ow in ub]
+    for span, w in ua:
+        found = process.extractOne(
+            w, theirs, scorer=Indel.normalized_similarity, score_cutoff=COUNTERPART_SIMILARITY
+        )
+        if found is None:
+            continue
+        best, score = ub[found[2]], found[1]
+        pairs.append(Counterpart(span, best[0], score))
+        verbatim += score >= VERBATIM_SIMILARITY
+        total_words += len(w)
+        for tag, i1, i2, j1, j2 in SequenceMatcher(None, w, best[1], autojunk=False).get_opcodes():
+            if tag == "replace" and i2 - i1 <= SWAP_MAX_WORDS and j2 - j1 <= SWAP_MAX_WORDS:
+                swapped_words += i2 - i1
+                swapped.append((" ".join(best[1][j1:j2]), " ".join(w[i1:i2])))
+    share = swapped_words / total_words if total_words else 0.0
+    return Link(a, b, pairs, swapped, share, verbatim / len(ua) if ua else 0.0)
+
+
+def _rarer_side(link: Link, counts: Counter[str]) -> int:
+    """+1 when `a` swapped in the rarer words (so `a` is the rewrite), -1 when `b` did, 0 for a tie."""
+    votes = 0
+    for theirs, mine in link.swapped:
+        a_freq = min((counts[w] for w in mine.split()), default=0)
+        b_freq = min((counts[w] for w in theirs.split()), default=0)
+        votes += (a_freq < b_freq) - (a_freq > b_freq)
+    return (votes > 0) - (votes < 0)
+
+
+def find_copies(docs: list[Doc]) -> Copies:
+    units = {d.name: _units(d) for d in docs}
+    names = sorted(units)
+    counts: Counter[str] = Counter(w for d in docs for w in words(d.text))
+    links: dict[tuple[str, str], Link] = {}
+    for a in names:
+        for b in names:
+            if a != b:
+                links[(a, b)] = _link(a, b, units[a], units[b])
+    rewrites: dict[str, list[tuple[int, str]]] = {}
+    reasons: dict[str, str] = {}
+    for i, a in enumerate(names):
+        for b in names[i + 1 :]:
+            ab, ba = links[(a, b)], links[(b, a)]
+            shared = min(len(ab.pairs), len(ba.pairs))
+            reworded = max(ab.swap_share, ba.swap_share) >= REWORD_SHARE
+            verbatim = min(ab.verbatim_share, ba.verbatim_share) >= VERBATIM_SHARE
+            log.debug(
+                "copy check %s ~ %s: %d shared sentences, %.0f%% of words swapped, %.0f%%/%.0f%% verbatim",
+                a,
+                b,
+                shared,
+                100 * max(ab.swap_share, ba.swap_share),
+                100 * ab.verbatim_share,
+                100 * ba.verbatim_share,
+            )
+            if shared < COPY_MIN_SENTENCES or not (reworded or verbatim):
+                continue
+            if reworded:
+                side = _rarer_side(ab, counts) or (1 if len(units[a]) >= len(units[b]) else -1)
+            else:  # one text twice: nothing in the words says which came first; a saved copy's name is the
+                # longer one ("page (1).txt", "page-mirror.txt")
+                side = 1 if (len(a), a) > (len(b), b) else -1
+            copy, original = (a, b) if side > 0 else (b, a)
+            link = links[(copy, original)]
+            if len(link.pairs) < COPY_MIN_SHARE * len(units[copy]):
+                continue
+            rewrites.setdefault(copy, []).append((len(link.pairs), original))
+            how = f"{100 * link.swap_share:.0f}% of their words swapped" if reworded else "word for word"
+            reasons.setdefault(copy, f"re-says {len(link.pairs)} sentences of {original}, {how}")
+    copy_of: dict[str, str | None] = dict.fromkeys(names)
+    for copy, found in rewrites.items():
+        count, original = max(found)
+        copy_of[copy] = original
+        link = links[(copy, original)]
+        how = (
+            f"{100 * link.swap_share:.0f}% of their words swapped"
+            if link.swap_share >= REWORD_SHARE
+            else "word for word"
+        )
+        reasons[copy] = f"re-says {count} sentences of {original}, {how}"
+    witness = {name: _root(name, copy_of) for name in names}
+    for name in names:
+        if copy_of[name] is not None:
+            copy_of[name] = witness[name] if witness[name] != name else copy_of[name]
+            log.debug("%s is a near-copy of %s: %s", name, copy_of[name], reasons[name])
+    return Copies(copy_of, witness, links, reasons)
+
+
+def _root(name: str, copy_of: dict[str, str | None]) -> str:
+    """The original at the end of a chain of copies (a cycle, impossible by construction, stops)."""
+    seen = {name}
+    while (nxt := copy_of.get(name)) is not None and nxt not in seen:
+        seen.add(nxt)
+        name = nxt
+    return name
+
+
+def swapped_words(swaps: list[tuple[str, str]]) -> dict[str, str]:
+    """Rewritten word -> original word, for words a copy swapped (lower case)."""
+    out: dict[str, str] = {}
+    for original, rewritten in swaps:
+        o, r = original.split(), rewritten.split()
+        if len(o) == len(r):
+            for x, y in zip(o, r, strict=True):
+                if x != y:
+                    out.setdefault(y, x)
+    return out

@@ -1,0 +1,150 @@
+"""Which sentences of a document tell the story, and which only frame it.
+
+A plot section's sentences narrate. Elsewhere (a blog, a review, a spun copy without headings), a paragraph
+narrates when it has at least as many sentences about the film's characters as sentences about its actors
+or the film itself. In both, a document's own framing is never narration: questions and teasers ("Will this be ...?"),
+words about the text ("Here is a short review of ..."), calls to watch, the writer's own voice (I, we, you),
+talk about the film as a film (its themes, performances, direction), and sentences naming actors.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from bot.ingest.shapes import Doc
+from bot.ingest.text import Span, paragraphs, sentences, words
+
+# Shorter "sentences" are headings, captions and list debris, not story.
+STORY_MIN_CHARS = 30
+# Sections that never narrate, even in a document without a plot section.
+NOT_STORY = frozenset({"cast", "soundtrack", "reception", "release", "production", "trailer"})
+
+_FRAMING = re.compile(
+    r"^(?:here (?:is|are)|here's|below\b|in this (?:article|post|review|piece|video)|let's|read on|find out"
+    r"|check out|also check|click|don't miss|stay tuned|spoilers?\b|warning\b|note:)"
+    r"|\b(?:plot summary|short review|full review|everything we know|must[- ]watch|must[- ]see|you can watch"
+    r"|watch (?:it|the film|the movie|now)|streaming (?:on|service)|available (?:on|to stream)"
+    r"|to find out|what happens next|without (?:spoiling|giving (?:anything|too much) away)|spoiler (?:alert|warning)"
+    r"|the rest (?:is|of the (?:film|movie|story))|you'll have to|find out (?:what|how|whether|if))\b",
+    re.IGNORECASE,
+)
+_VOICE = re.compile(r"\b(?:I|I'm|I've|I'd|me|my|we|we're|we'll|our|us|you|you're|you'll|your)\b")
+# The film as the subject of a clause ("The movie explores", "After this, the movie takes a turn"), except
+# where it tells the story ("The film opens on"); and the vocabulary of reviewing a film.
+_FILM_TALK = re.compile(
+    r"(?:^|[,;:] )(?:the|this) (?:film|movie|picture)\b(?:'s)?(?! (?:opens|begins|starts|ends|closes|follows|cuts)\b)"
+    r"|\b(?:themes?|performances?|director|directing|cinematography|screenplay|audiences?|viewers?|critics?"
+    r"|casting|filmmakers?|box office|portray\w*|chemistry|delivers|trailers?|teasers?|posters?)\b",
+    re.IGNORECASE,
+)
+_PAREN = re.compile(r"\s*\([^)]*\)")
+_QUOTED = re.compile(r'"[^"]*"')
+
+
+def is_framing(text: str) -> bool:
+    """The document speaking about itself, to its reader, or about the film as a film: never a story beat."""
+    bare = _QUOTED.sub('""', text)  # dialogue may say "you" or "I"; the narration around it may not
+    return (
+        bare.rstrip().endswith("?")
+        or bool(_FRAMING.search(bare))
+        or bool(_VOICE.search(bare))
+        or bare.rstrip().endswith(("...", "…"))
+    )
+
+
+def is_commentary(text: str, actors: Iterable[str]) -> bool:
+    """About the film rather than in it: names an actor (other than in a cast note in brackets, "Anton
+    (Steven Weber)"), or talks of the film as a film, its making or its reception."""
+    bare = _PAREN.sub("", _QUOTED.sub('""', text))
+    return bool(_FILM_TALK.search(bare)) or any(a in bare for a in actors)
+
+
+def character_words(characters: Iterable[str], docs: list[Doc], actors: Iterable[str]) -> frozenset[str]:
+    """Capitalised words of character names that the documents never write in lower case ("Lizzie", not
+    "Young" or "Party"), and that are not part of an actor's name."""
+    lower = {w for d in docs for w in re.findall(r"\b[a-z][a-z'-]+\b", d.text)}
+    actor_words = {w for a in actors for w in a.split()}
+    return frozenset(
+        w
+        for c in characters
+        for w in re.findall(r"[A-Z][\w'-]+", c)
+        if w.lower() not in lower and not w.endswith("'s") and w not in actor_words and len(w) > 1
+    )
+
+
+def _mentions(text: str, characters: frozenset[str]) -> bool:
+    return any(w in characters for w in re.findall(r"[A-Z][\w'-]+", text))
+
+
+def story_sentences(doc: Doc, characters: frozenset[str], actors: frozenset[str]) -> list[Span]:
+    """The sentences in which the document tells the story, in order."""
+    plot = doc.section_spans("plot")
+    out: list[Span] = []
+    if plot:
+        for sec in plot:
+            out += [
+                s
+                for s in sentences(doc.text, sec.start, sec.end)
+                if _long_enough(s.text, characters) and not is_framing(s.text) and _sentence_like(s.text)
+            ]
+        return out
+    for sec in doc.sections:
+        if sec.name in NOT_STORY:
+            continue
+        for para in paragraphs(doc.text, sec.start, sec.end):
+            sents = [s for s in sentences(doc.text, para.start, para.end) if _long_enough(s.text, characters)]
+            if not sents:
+                continue
+            told = [s for s in sents if _tells(s.text, actors)]
+            story = [s for s in told if _mentions(s.text, characters) and _sentence_like(s.text)]
+            # Story sentences name characters; the rest of a telling (pronouns, "the two women") is neutral.
+            # A paragraph narrates when it has at least as many story sentences as framing or commentary.
+            if story and len(story) >= len(sents) - len(told):
+                out += told
+    return out
+
+
+def _long_enough(text: str, characters: frozenset[str]) -> bool:
+    """Story sentences run long; a short one still is one when it names a character ("Amy is alive.")."""
+    return len(text) >= STORY_MIN_CHARS or (_mentions(text, characters) and _sentence_like(text))
+
+
+def _tells(text: str, actors: frozenset[str]) -> bool:
+    """Neither framing nor commentary; or a framing or commenting lead-in before a colon, then story
+    ("If you have not seen it: on the morning of ...", "About an hour in, the film pulls the rug: ...")."""
+    if not is_framing(text) and not is_commentary(text, actors):
+        return True
+    _, colon, tail = text.partition(": ")
+    return (
+        bool(colon)
+        and len(tail) >= STORY_MIN_CHARS
+        and not is_framing(tail)
+        and not is_commentary(tail, actors)
+    )
+
+
+_STOPS = re.compile(
+    r"\b(?:no spoilers? (?:past|beyond|after)|(?:I will|I'll|let's) stop (?:there|here)|(?:won't|will not|not going to)"
+    r" (?:spoil|give away|reveal)|you(?:'ll| will) have to (?:watch|see)|to find out)\b",
+    re.IGNORECASE,
+)
+
+
+def stops(doc: Doc, story: list[Span]) -> bool:
+    """The document tells only part of the story on purpose: it says so ("no spoilers past the halfway
+    mark", "I will stop there"), or its telling ends on a teaser question."""
+    if not story:
+        return False
+    if _STOPS.search(doc.text):
+        return True
+    section = doc.section_at(story[-1].start)
+    after = [s for s in sentences(doc.text, story[-1].end) if doc.section_at(s.start) == section][:2]
+    return any(s.text.rstrip().endswith("?") for s in after)
+
+
+def _sentence_like(text: str) -> bool:
+    """A sentence, not an infobox line, list debris or a headline: it ends like one or runs long."""
+    if text.lstrip().startswith(("-", "*", "•", "|")):
+        return False
+    return text.rstrip().endswith((".", "!", '"', "'", ")")) or len(words(text)) >= 12

@@ -1,0 +1,104 @@
+"""Plain text as a `Layout`: the headings a text file marks with its own conventions.
+
+- wiki markup: `== Section ==` headings and a `= Title =` line;
+- a fan site's questions standing on their own line ("What is the plot?");
+- a spun copy's numbered table of contents, whose entries reappear on their own lines as headings;
+- a blog's subheadings: a short line on its own, without a sentence's final punctuation, before prose.
+Whitespace inside lines never matters: one space or two, tabs or no-break spaces are all one space here.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.ingest.shapes.layout import Heading, Layout
+from bot.ingest.text import Span
+
+_EQ_HEADING = re.compile(r"^[ ]*(={2,6})[ ]*([^=\n]+?)[ ]*\1[ ]*$", re.MULTILINE)
+_EQ_TITLE = re.compile(r"\A\s*=[ ]*([^=\n]+?)[ ]*=[ ]*$", re.MULTILINE)
+_QUESTION = re.compile(
+    r"^[ ]*((?:What|Who|When|Where|Which|How|Is|Are|Does|Do|Did|Can|Will|Why)\b[^\n]{3,150}\?)[ ]*$",
+    re.MULTILINE,
+)
+_TOC = re.compile(r"^[ ]*(\d{1,2})[.)][ ]+(\S[^\n]{0,40}?)[ ]*$", re.MULTILINE)
+_LINE = re.compile(r"^[ ]*(\S[^\n]*?)[ ]*$", re.MULTILINE)
+# A table of contents lists at least three sections; two numbered lines are just a short list.
+TOC_MIN_ENTRIES = 3
+# A subheading is a few words: longer unpunctuated lines are captions, dates or bylines.
+SUBHEAD_MAX_WORDS = 8
+
+
+def render(text: str) -> Layout:
+    wiki = list(_EQ_HEADING.finditer(text))
+    if wiki:
+        title = _EQ_TITLE.search(text)
+        headings = [Heading(len(m.group(1)), m.start(), m.end(), m.group(2)) for m in wiki]
+        span = Span(title.start(1), title.end(1), title.group(1)) if title else None
+        return Layout(text, "wiki", headings, title=span, body_start=title.end() if title else 0)
+    questions = [_heading(m) for m in _QUESTION.finditer(text) if _alone(text, m.start(), m.end())]
+    if len(questions) >= 2:
+        return Layout(text, "plain", questions)
+    toc = table_of_contents(text)
+    if len(toc) >= TOC_MIN_ENTRIES:
+        entries = {m.group(2).strip().lower() for m in toc}
+        after = toc[-1].end()
+        headings = [_heading(m) for m in _LINE.finditer(text, after) if m.group(1).strip().lower() in entries]
+        return Layout(text, "plain", headings, body_start=0)
+    return Layout(text, "plain", subheadings(text))
+
+
+def _heading(m: re.Match[str]) -> Heading:
+    return Heading(2, m.start(1), m.end(1), m.group(1))
+
+
+def _alone(text: str, start: int, end: int) -> bool:
+    """A line with a blank line (or the document's edge) before or after it: a heading, not prose."""
+    before = text[:start].rstrip(" ")
+    after = text[end:].lstrip(" ")
+    return before.endswith("\n\n") or before == "" or after.startswith("\n\n") or after.strip() == ""
+
+
+def table_of_contents(text: str) -> list[re.Match[str]]:
+    """The longest run of consecutive numbered lines 1., 2., 3., ... (each entry a few words)."""
+    run: list[re.Match[str]] = []
+    best: list[re.Match[str]] = []
+    for m in _TOC.finditer(text):
+        number = int(m.group(1))
+        if len(m.group(2).split()) > SUBHEAD_MAX_WORDS or m.group(2).rstrip()[-1:] in ".!?":
+            run = []
+            continue
+        run = [*run, m] if run and number == len(run) + 1 else ([m] if number == 1 else [])
+        best = run if len(run) > len(best) else best
+    return best
+
+
+def subheadings(text: str) -> list[Heading]:
+    """Short lines standing alone (blank line before and after) that do not end like a sentence."""
+    out: list[Heading] = []
+    first = True
+    for m in _LINE.finditer(text):
+        line = m.group(1)
+        if first:  # the first line is the document's title or headline, not a section
+            first = False
+            continue
+        words = line.split()
+        if (
+            len(words) <= SUBHEAD_MAX_WORDS
+            and line[-1] not in ".!?,;:\"'"
+            and line[:1].isupper()
+            and not line.startswith(("-", "*", "•"))
+            and ": " not in line
+            and _blank_before(text, m.start())
+            and _blank_after(text, m.end())
+        ):
+            out.append(_heading(m))
+    return out
+
+
+def _blank_before(text: str, start: int) -> bool:
+    return text[:start].rstrip(" ").endswith("\n\n")
+
+
+def _blank_after(text: str, end: int) -> bool:
+    rest = text[end:].lstrip(" ")
+    return rest.startswith("\n\n") or not rest.strip()

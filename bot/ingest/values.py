@@ -1,0 +1,169 @@
+"""Shared value parsing: dates, durations, names and lists of names, and the keys votes compare.
+
+Every extractor reads values through these functions, so "Eric C. Charmelo" and "Eric Charmelo" are one
+person everywhere, and "May 24, 2019", "24 May 2019" and "2019-05-24" one date.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+MONTHS = ("January February March April May June July August September October November December").split()
+_MONTH = "|".join(MONTHS)
+_DAY_NAME = r"(?:(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),?\s+)?"
+# "May 24, 2019", "24 May 2019", "2019-05-24", optionally after a day name.
+DATE = (
+    rf"{_DAY_NAME}(?:(?:{_MONTH})\s+\d{{1,2}},?\s+\d{{4}}|\d{{1,2}}\s+(?:{_MONTH}),?\s+\d{{4}}"
+    rf"|\d{{4}}-\d{{2}}-\d{{2}})"
+)
+UPPER = "A-ZÀ-ÖØ-ÞĀĂĄĆČĎĐĒĖĘĚĞĢĪĮİĶĹĻĽŁŃŅŇŌŐŒŔŘŚŞŠŢŤŪŮŰŲŹŻŽ"
+NAME_TOKEN = rf"(?:[{UPPER}][\w.'’&-]*|d'[{UPPER}][\w'-]*)"
+# A person's name: two to four capitalised words ("J. K. Simmons" is four tokens).
+NAME = rf"{NAME_TOKEN}(?:[ ](?:(?:de|van|von|der|da|di|del|le|la)[ ])?{NAME_TOKEN}){{1,3}}"
+# Words of an organisation's name may also be ordinals or numbers ("20th Century Fox", "21 Laps").
+_ORG_TOKEN = rf"(?:{NAME_TOKEN}|\d+(?:st|nd|rd|th)\b|\d{{2,}}\b)"
+# An organisation: capitalised words, possibly joined by "&", "and", "of" or "the" ("Right of Way Films",
+# "The Globe and Mail"). Lists of several are split by `split_names`.
+ORG = rf"{_ORG_TOKEN}(?:[ ](?:(?:&|and)[ ])?(?:(?:of|the|de)[ ])*{NAME_TOKEN})*"
+SELF = frozenset({"himself", "herself", "themselves"})
+
+
+def iso_date(text: str) -> str | None:
+    """'Friday, May 24, 2019', '24 May 2019' or '2019-05-24' -> '2019-05-24'; None for anything else."""
+    text = re.sub(rf"^{_DAY_NAME}", "", text.strip())
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        month, day = int(text[5:7]), int(text[8:10])
+        return text if 1 <= month <= 12 and 1 <= day <= 31 else None
+    m = re.fullmatch(rf"({_MONTH})\s+(\d{{1,2}}),?\s+(\d{{4}})", text) or re.fullmatch(
+        rf"(\d{{1,2}})\s+({_MONTH}),?\s+(\d{{4}})", text
+    )
+    if not m:
+        return None
+    month_name, day = (m.group(1), int(m.group(2))) if m.group(1) in MONTHS else (m.group(2), int(m.group(1)))
+    if not 1 <= day <= 31:
+        return None
+    return f"{m.group(3)}-{MONTHS.index(month_name) + 1:02d}-{day:02d}"
+
+
+def show_date(iso: str) -> str:
+    year, month, day = iso.split("-")
+    return f"{MONTHS[int(month) - 1]} {int(day)}, {year}"
+
+
+_HOURS = re.compile(
+    r"\b(\d{1,2})\s*(?:hours?|hrs?|h)\b\.?(?:\s*(?:and\s*)?(\d{1,2})\s*(?:minutes?|mins?|m)\b)?", re.I
+)
+_MINUTES = re.compile(r"\b(\d{2,3})\s*(?:minutes?|mins?|min|m)\b\.?", re.I)
+# Feature films run from about an hour to a few hours; a number outside this is something else.
+RUNTIME_MINUTES = range(40, 301)
+
+
+def minutes(text: str) -> tuple[int, re.Match[str]] | None:
+    """The first running time in text: '107 minutes', '107 min', '1 hour 47 minutes', '2h 10m'."""
+    found: list[tuple[int, int, re.Match[str]]] = []
+    for m in _HOURS.finditer(text):
+        total = int(m.group(1)) * 60 + int(m.group(2) or 0)
+        found.append((m.start(), total, m))
+    for m in _MINUTES.finditer(text):
+        if not any(start <= m.start() < h.end() for start, _, h in found):
+            found.append((m.start(), int(m.group(1)), m))
+    for _, total, m in sorted(found, key=lambda item: item[0]):
+        if total in RUNTIME_MINUTES:
+            return total, m
+    return None
+
+
+def person_key(name: str) -> str:
+    """'Eric C. Charmelo' and 'Eric Charmelo' are one person: first and last word, lower-cased."""
+    tokens = [t for t in re.findall(r"[\w'’-]+", name.lower()) if t not in {"jr", "sr"}]
+    if not tokens:
+        return ""
+    return tokens[0] if len(tokens) == 1 else f"{tokens[0]} {tokens[-1]}"
+
+
+def surname(name: str) -> str:
+    key = person_key(name)
+    return key.split(" ")[-1] if key else ""
+
+
+def plain_key(text: str) -> str:
+    """Lower-cased words only: what two spellings of one title or company share."""
+    return " ".join(re.findall(r"\w+", text.lower().replace("&", " and ")))
+
+
+def split_names(text: str, *, companies: bool = False) -> list[str]:
+    """'A, B and C' -> [A, B, C]; parenthesised notes are dropped.
+
+    People: '&' separates ('Joel & Ethan Coen' is a writing team). Companies: an unspaced '&' is part of a
+    name ('Barunson E&A'), and so is a spaced one between two single words ('Procter & Gamble'); a spaced
+    '&' between longer names separates them ('Blumhouse Productions & Right of Way Films')."""
+    text = re.sub(r"\s*\((?:[^)]*)\)", "", text).strip().rstrip(".")
+    parts = re.split(r",\s*(?:and\s+|&\s+)?|\s+and\s+|;\s*", text)
+    out: list[str] = []
+    for part in (p.strip() for p in parts):
+        pieces = re.split(r"\s+&\s+", part)
+        if companies and (len(pieces) == 1 or all(" " not in piece for piece in pieces)):
+            pieces = [part]
+        out += [p for p in (piece.strip() for piece in pieces) if p]
+    return out
+
+
+def names_key(names: list[str], key: Callable[[str], str] = person_key) -> str:
+    return "|".join(sorted({key(n) for n in names if key(n)}))
+
+
+def slug_pattern(slug: str) -> re.Pattern[str] | None:
+    """A film folder's name ("mad-max-fury-road") as the documents may spell it ("Mad Max: Fury Road")."""
+    parts = [p for p in re.split(r"[\W_]+", slug.lower()) if p]
+    if parts and re.fullmatch(r"(?:19|20)\d{2}", parts[-1]) and len(parts) > 1:
+        parts = parts[:-1]  # "alien-1979": the year is not part of the title
+    if not parts:
+        return None
+    title = r"[\W_]+".join(re.escape(p) for p in parts)
+    # A folder name usually drops a leading article: "grand-budapest-hotel" is "The Grand Budapest Hotel".
+    return re.compile(rf"(?<![\w])(?:(?:the|a|an) )?{title}(?![\w])", re.IGNORECASE)
+
+
+def trim_stop(name: str) -> str:
+    """A value as read, without the full stop of the sentence it ended ("South Korea.", but "Jr.")."""
+    return re.sub(r"(?<=[a-z]{2})\.$", "", name.strip())
+
+
+def full_name(text: str, name: str) -> str:
+    """'Shepard' in a list means the person the text names in full elsewhere ('Richard Shepard')."""
+    if " " in name or not name[:1].isupper():
+        return name
+    m = re.search(rf"\b([A-Z][\w'-]+(?: (?:[A-Z]\.|[A-Z][\w'-]+))* {re.escape(name)})\b", text)
+    return m.group(1) if m else name
+
+
+# Where a film is released: the world's countries, and the usual ways of writing a few of them. A dated
+# showing at a place that is none of these (a festival, a theatre) is a premiere.
+COUNTRIES = frozenset(
+    " ".join(n.split())
+    for n in """afghanistan, albania, algeria, andorra, angola, argentina, armenia, australia, austria, azerbaijan,
+    bahamas, bahrain, bangladesh, barbados, belarus, belgium, belize, benin, bhutan, bolivia, bosnia and
+    herzegovina, botswana, brazil, brunei, bulgaria, burkina faso, burundi, cambodia, cameroon, canada, cape verde,
+    chad, chile, china, colombia, comoros, congo, costa rica, croatia, cuba, cyprus, czech republic, czechia,
+    denmark, djibouti, dominica, dominican republic, ecuador, egypt, el salvador, estonia, eswatini, ethiopia,
+    fiji, finland, france, gabon, gambia, georgia, germany, ghana, greece, grenada, guatemala, guinea, guyana,
+    haiti, honduras, hong kong, hungary, iceland, india, indonesia, iran, iraq, ireland, israel, italy, ivory
+    coast, jamaica, japan, jordan, kazakhstan, kenya, kosovo, kuwait, kyrgyzstan, laos, latvia, lebanon, lesotho,
+    liberia, libya, liechtenstein, lithuania, luxembourg, macau, madagascar, malawi, malaysia, maldives, mali,
+    malta, mauritania, mauritius, mexico, moldova, monaco, mongolia, montenegro, morocco, mozambique, myanmar,
+    namibia, nepal, netherlands, new zealand, nicaragua, niger, nigeria, north korea, north macedonia, norway,
+    oman, pakistan, palestine, panama, papua new guinea, paraguay, peru, philippines, poland, portugal, puerto
+    rico, qatar, romania, russia, rwanda, saudi arabia, senegal, serbia, singapore, slovakia, slovenia, somalia,
+    south africa, south korea, korea, spain, sri lanka, sudan, suriname, sweden, switzerland, syria, taiwan,
+    tajikistan, tanzania, thailand, togo, trinidad and tobago, tunisia, turkey, turkmenistan, uganda, ukraine,
+    united arab emirates, united kingdom, united states, uruguay, uzbekistan, venezuela, vietnam, yemen, zambia,
+    zimbabwe, us, usa, u s, uk, u k, uae, united states of america, america, england, scotland, wales, worldwide,
+    international, europe, north america, latin america""".replace("\n", " ").split(",")
+)
+
+
+def is_country(place: str) -> bool:
+    """'United States', 'UK', 'South Korea' (or a list of them): a place a film is released in."""
+    parts = [" ".join(plain_key(p).split()) for p in re.split(r",|/|;", place) if p.strip()]
+    return bool(parts) and all(" ".join(p.split()) in COUNTRIES for p in parts)

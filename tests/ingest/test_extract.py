@@ -1,0 +1,269 @@
+"""Extractors (bot.ingest.extract), table-driven on small documents: what each pattern reads, and what it
+must not."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.ingest.extract import Extraction, extract
+from bot.ingest.extract.cast import CAST_LIST_MIN_LINES, split_role
+from bot.ingest.extract.music import TITLE_MIN_WORDS
+from bot.ingest.shapes import Doc, parse
+from bot.ingest.text import normalise
+
+LEAD = "Whiplash is a 2014 American psychological drama film written and directed by Damien Chazelle."
+
+
+def doc(text: str, name: str = "page.txt") -> Doc:
+    return parse(name, normalise(text))
+
+
+def blog(*paragraphs: str, film: str = "whiplash") -> Extraction:
+    """A blog post: a headline, then the paragraphs (padded so the page reads as prose)."""
+    filler = "It is a film worth seeing twice. Everybody in the room agreed about that afterwards."
+    body = "\n\n".join(f"{p} {filler}" for p in paragraphs)
+    return extract(doc(f"My thoughts\n\n{body}\n\n{filler} {filler}\n"), film)
+
+
+def values(x: Extraction, field: str) -> list[str]:
+    return x.values(field)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "field", "value"),
+    [
+        ("The film was directed by Damien Chazelle.", "director", "Damien Chazelle"),
+        (
+            "George Miller directed it and wrote it with Brendan McCarthy and Nico Lathouris.",
+            "writers",
+            "George Miller, Brendan McCarthy, Nico Lathouris",
+        ),
+        ("Damien Chazelle, who wrote and directed it, follows up.", "writers", "Damien Chazelle"),
+        (
+            "The score was composed by Trent Reznor and Atticus Ross.",
+            "composer",
+            "Trent Reznor and Atticus Ross",
+        ),
+        ("Justin Hurwitz's score swings.", "composer", "Justin Hurwitz"),
+        (
+            "The music is by Jung Jae-il, the cinematography by Hong Kyung-pyo and the editing by Yang Jin-mo.",
+            "editor",
+            "Yang Jin-mo",
+        ),
+        ("It was produced by Kwak Sin-ae and Moon Yang-kwon for Barunson E&A.", "companies", "Barunson E&A"),
+        ("CJ Entertainment distributed the film in South Korea.", "distributor", "CJ Entertainment"),
+        (
+            "It was released on October 3, 2014, distributed by 20th Century Fox.",
+            "distributor",
+            "20th Century Fox",
+        ),
+        ("Parasite is a Korean-language film made in South Korea.", "language", "Korean"),
+        ("Parasite is a Korean-language film made in South Korea.", "country", "South Korea"),
+        ("The duration of the film is 107 minutes.", "runtime", "107 minutes"),
+        ("At 128 minutes it never outstays its welcome.", "runtime", "128 minutes"),
+        ("It sits at 97% on Rotten Tomatoes from 456 reviews.", "rotten_tomatoes", "97%"),
+        ("It scored 96 on Metacritic.", "metacritic", "96/100"),
+        ("IMDB rating is 8.5/10.", "imdb", "8.5/10"),
+    ],
+)
+def test_prose_facts(sentence: str, field: str, value: str) -> None:
+    assert value in values(blog(sentence), field)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "field"),
+    [
+        (
+            "Netflix released the trailer on April 15, 2019.",
+            "release_date",
+        ),  # a trailer's date, not the film's
+        ("The film features music by Duke Ellington and Stan Kenton.", "composer"),  # featured, not the score
+        ("Harlan had told his son he would cut his allowance.", "writers"),
+        ("The first hour is basically just people walking.", "runtime"),
+    ],
+)
+def test_prose_facts_that_are_not_there(sentence: str, field: str) -> None:
+    assert values(blog(sentence), field) == []
+
+
+@pytest.mark.parametrize(
+    ("dates", "premiere", "release"),
+    [
+        ("January 16, 2014 (Sundance) and October 10, 2014 (United States)", "2014-01-16", "2014-10-10"),
+        ("May 25, 1979 (United States); September 6, 1979 (United Kingdom)", None, "1979-05-25"),
+        ("2018-09-20", "2018-09-20", None),
+    ],
+)
+def test_release_dates_by_where_they_were_shown(
+    dates: str, premiere: str | None, release: str | None
+) -> None:
+    x = extract(
+        doc(
+            f"= Film =\n\n- Director: A Person\n- Released: {dates}\n- Country: Spain\n\n{LEAD}\n\n==Plot==\nx\n"
+        )
+    )
+    assert (values(x, "premiere_date") or [None])[0] == premiere
+    assert (values(x, "release_date") or [None])[0] == release
+
+
+@pytest.mark.parametrize(
+    ("page", "film", "title", "year"),
+    [
+        (
+            "= Alien (film) =\n\n",
+            "alien",
+            "Alien",
+            None,
+        ),  # an encyclopedia's own title, disambiguation dropped
+        ("The Perfection (2018)\n\n", "", "The Perfection", "2018"),  # a headline shaped "Title (Year)"
+        (
+            "Why Get Out Is the Best Horror Film of the Decade\n\n",
+            "",
+            None,
+            None,
+        ),  # a headline is not a title
+        ("Review: La La Land (2016)\n\n", "la-la-land", "La La Land", "2016"),
+    ],
+)
+def test_titles(page: str, film: str, title: str | None, year: str | None) -> None:
+    x = extract(
+        doc(page + "It is a 1979 science fiction film.\n\n==Plot==\nx\n"),
+        film,
+    )
+    assert (values(x, "title") or [None])[0] == title
+    assert (values(x, "year") or [None])[0] == year
+
+
+def test_the_year_of_the_first_showing_when_no_year_is_given() -> None:
+    x = blog("The film premiered at the TCL Chinese Theatre in Los Angeles on May 7, 2015.")
+    assert values(x, "year") == ["2015"] and values(x, "premiere_venue") == ["TCL Chinese Theatre"]
+
+
+def test_infobox_rows_for_one_list_are_one_claim() -> None:
+    x = extract(
+        doc(
+            f"= Alien =\n\n- Screenplay by: Dan O'Bannon\n- Story by: Dan O'Bannon, Ronald Shusett\n- Director: Ridley Scott\n\n{LEAD}\n\n==Plot==\nx\n"
+        )
+    )
+    assert values(x, "writers")[0] == "Dan O'Bannon, Ronald Shusett"
+
+
+# ---------------------------------------------------------------- cast
+
+
+def cast_page(lines: list[str]) -> Extraction:
+    return extract(
+        doc("Fan page\n\nWhat is it about?\n\nx\n\nWho is in the cast?\n\n" + "\n".join(lines) + "\n")
+    )
+
+
+def test_a_cast_list_needs_three_lines() -> None:
+    lines = [f"Actor Name{i} as Role{i}" for i in range(CAST_LIST_MIN_LINES)]
+    assert len(cast_page(lines).credits) == CAST_LIST_MIN_LINES
+    assert cast_page(lines[: CAST_LIST_MIN_LINES - 1]).credits == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "credits"),
+    [
+        ("Charlotte Willmore (Allison Williams) is a cellist.", [("Allison Williams", "Charlotte Willmore")]),
+        ("The Doof Warrior (iOTA) plays his guitar.", [("iOTA", "The Doof Warrior")]),
+        ("Bill (J. K. Simmons, in a cameo) fires him.", [("J. K. Simmons", "Bill")]),
+        ("Composer Junkie XL (Tom Holkenborg) built a score.", []),  # a crew member's real name
+        (
+            "Josh Helman plays Slit, Angus Sampson is the Organic Mechanic.",
+            [("Josh Helman", "Slit"), ("Angus Sampson", "Organic Mechanic")],
+        ),
+        ("The premiere was at Sundance Film Festival (Utah) in January.", []),
+    ],
+)
+def test_prose_credits(sentence: str, credits: list[tuple[str, str]]) -> None:
+    assert [(c.actor, c.character) for c in blog(sentence).credits] == credits
+
+
+@pytest.mark.parametrize(
+    ("role", "split"),
+    [
+        (
+            "Anton, the head of the school (as A. N. Other)",
+            ("Anton", "the head of the school", "A. N. Other"),
+        ),
+        ("Anton the head of Bachoff Academy", ("Anton", "the head of Bachoff Academy", None)),
+        ("Paloma Anton's wife", ("Paloma", "Anton's wife", None)),
+        ('Elizabeth "Lizzie" Wells', ('Elizabeth "Lizzie" Wells', "", None)),
+    ],
+)
+def test_split_role(role: str, split: tuple[str, str, str | None]) -> None:
+    assert split_role(role) == split
+
+
+# ---------------------------------------------------------------- music
+
+
+@pytest.mark.parametrize(
+    ("sentence", "song"),
+    [
+        (
+            'The film opens on the song "Redbone" by Childish Gambino, written by Donald Glover and Ludwig Göransson.',
+            ("Redbone", "Childish Gambino", ("Donald Glover", "Ludwig Göransson")),
+        ),
+        ('The band rehearses "Whiplash", the Hank Levy composition.', ("Whiplash", "", ("Hank Levy",))),
+        (
+            'Bong drops in Gianni Morandi\'s 1964 Italian hit "In ginocchio da te".',
+            ("In ginocchio da te", "Gianni Morandi", ()),
+        ),
+        ('"Start a Fire", performed by John Legend, is catchy.', ("Start a Fire", "John Legend", ())),
+        (
+            '"City of Stars", which Ryan Gosling sings alone, is lovely.',
+            ("City of Stars", "Ryan Gosling", ()),
+        ),
+        ('They tap-dance through "A Lovely Night" at twilight.', ("A Lovely Night", "", ())),
+    ],
+)
+def test_songs_in_prose(sentence: str, song: tuple[str, str, tuple[str, ...]]) -> None:
+    assert [(s.title, s.performer, s.writers) for s in blog(sentence).songs] == [song]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        'She holds the "My house, my rules, my coffee" mug.',  # no music in the sentence
+        'They perform in the "Chapel" tonight.',  # one word: not a title by itself
+        'The crowd sings "blood bag" over and over.',  # not written as a title
+    ],
+)
+def test_quotations_that_are_not_songs(sentence: str) -> None:
+    assert blog(sentence).songs == []
+
+
+def test_a_song_title_needs_two_words_written_as_a_title() -> None:
+    words = " ".join(["Word"] * TITLE_MIN_WORDS)
+    assert [s.title for s in blog(f'They dance to "{words}".').songs] == [words]
+    assert blog(f'They dance to "{" ".join(["Word"] * (TITLE_MIN_WORDS - 1))}".').songs == []
+
+
+def test_the_film_itself_is_not_a_song() -> None:
+    x = blog('"Whiplash" is a 2014 film. The band plays "Whiplash" in the score.')
+    assert [s.title for s in x.songs] == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "featured"),
+    [
+        (
+            "The soundtrack features big band arrangements of Ellington, Wilson, and Kenton.",
+            "Ellington; Wilson; Kenton",
+        ),
+        (
+            'Rawlings also used part of Howard Hanson\'s Symphony No. 2 "Romantic" over the end credits of the score.',
+            'Howard Hanson: Symphony No. 2 "Romantic"',
+        ),
+        (
+            'The film uses "On the Nature of Daylight", a 2004 piece by Max Richter.',
+            'Max Richter: "On the Nature of Daylight"',
+        ),
+        ("The soundtrack includes a movement of a Vivaldi concerto.", "Vivaldi"),
+    ],
+)
+def test_featured_music(sentence: str, featured: str) -> None:
+    assert values(blog(sentence), "featured") == [featured]

@@ -1,0 +1,325 @@
+"""Resolver rules (bot.ingest.resolve), on small inputs: near-copies, truth discovery, the told plot,
+framing, spoilers. Each named threshold is tested on both sides."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.ingest.extract import Claim
+from bot.ingest.resolve import copies as copying
+from bot.ingest.resolve.narrative import is_commentary, is_framing
+from bot.ingest.resolve.plot import (
+    CONTINUE_MIN_SENTENCES,
+    SUPPORT_MIN_WORDS,
+    TRUST_MARGIN,
+    tell,
+)
+from bot.ingest.resolve.spoilers import LATER_TERMS_ALONE, has_cue, later_terms, reveals, spoils
+from bot.ingest.resolve.truth import PRIOR, Standing, Vote, discover
+from bot.ingest.shapes import Doc, parse
+from bot.ingest.text import Span, normalise, sentences
+
+# ---------------------------------------------------------------- near-copies
+
+ORIGINAL = [
+    "Andrew Neiman is an ambitious young jazz drummer in his first year at the conservatory.",
+    "Conductor Terence Fletcher invites Andrew to join his studio band as an alternate drummer.",
+    "Fletcher pushes the band with abuse and throws a chair at Andrew when he misses the tempo.",
+    "Andrew practises until his hands bleed and breaks up with his girlfriend to focus on music.",
+    "On the way to a competition his bus breaks down and Andrew rents a car and crashes it.",
+]
+SPUN = [
+    "Andrew Neiman is a driven youthful jazz drummer in his first year at the conservatory.",
+    "Conductor Terence Fletcher welcomes Andrew to join his studio band as a substitute drummer.",
+    "Fletcher pushes the band with misuse and tosses a seat at Andrew when he misses the rhythm.",
+    "Andrew practises until his hands drain and separates from his sweetheart to concentrate on music.",
+    "On the route to a contest his transport stalls and Andrew leases a vehicle and crashes it.",
+]
+OTHER = [
+    "The film follows a drummer who wants to become one of the greats of jazz.",
+    "Critics praised the performances and the editing of the final concert.",
+    "It was shot in nineteen days in Los Angeles on a small budget.",
+    "The soundtrack album was released by Varese Sarabande in October.",
+    "A short film made the year before helped to raise the money for it.",
+]
+
+
+def doc(name: str, lines: list[str]) -> Doc:
+    return parse(
+        name,
+        normalise(
+            "Title\n\n" + "\n\n".join(" ".join(lines[i : i + 2]) for i in range(0, len(lines), 2)) + "\n"
+        ),
+    )
+
+
+def test_a_rewritten_copy_is_found_and_pointed_at_its_original() -> None:
+    found = copying.find_copies([doc("wiki.txt", ORIGINAL), doc("spun.txt", SPUN), doc("blog.txt", OTHER)])
+    assert found.copy_of == {"wiki.txt": None, "spun.txt": "wiki.txt", "blog.txt": None}
+    assert found.witness["spun.txt"] == "wiki.txt"
+    assert ("chair", "seat") in found.swaps("spun.txt")
+
+
+def test_sharing_sentences_word_for_word_is_no_rewrite_unless_it_is_most_of_a_document() -> None:
+    # A fan site quoting three sentences of the article among more of its own: two witnesses.
+    quoting = (
+        ORIGINAL[:3] + OTHER + [f"The fan site adds remark number {i} of its own here." for i in range(2)]
+    )
+    found = copying.find_copies([doc("wiki.txt", ORIGINAL), doc("fan.txt", quoting)])
+    assert len(ORIGINAL[:3]) < copying.VERBATIM_SHARE * len(quoting)
+    assert found.copy_of == {"wiki.txt": None, "fan.txt": None}
+    # Each mostly the other's sentences, word for word: a mirror.
+    mirror = ORIGINAL[:4] + OTHER[:3]
+    assert len(ORIGINAL[:4]) >= copying.VERBATIM_SHARE * len(mirror)
+    found = copying.find_copies([doc("wiki.txt", ORIGINAL), doc("wiki-mirror.txt", mirror)])
+    assert found.copy_of["wiki-mirror.txt"] == "wiki.txt"
+
+
+def test_too_few_shared_sentences_make_no_copy() -> None:
+    few = copying.COPY_MIN_SENTENCES - 1
+    found = copying.find_copies([doc("wiki.txt", ORIGINAL), doc("spun.txt", SPUN[:few] + OTHER)])
+    assert found.copy_of["spun.txt"] is None
+    enough = copying.find_copies([doc("wiki.txt", ORIGINAL), doc("spun.txt", SPUN[: few + 1] + OTHER[:2])])
+    assert enough.copy_of["spun.txt"] == "wiki.txt"
+
+
+def test_a_rewrite_must_be_a_share_of_its_document() -> None:
+    padding = [
+        f"Sentence number {i} of a long page talks about something else entirely here." for i in range(40)
+    ]
+    found = copying.find_copies([doc("wiki.txt", ORIGINAL), doc("long.txt", SPUN[:3] + padding)])
+    assert 3 < copying.COPY_MIN_SHARE * 43 and found.copy_of["long.txt"] is None
+
+
+def test_the_same_text_twice_the_longer_name_is_the_copy() -> None:
+    found = copying.find_copies([doc("wikipedia.txt", ORIGINAL), doc("wikipedia-mirror.txt", ORIGINAL)])
+    assert found.copy_of == {"wikipedia.txt": None, "wikipedia-mirror.txt": "wikipedia.txt"}
+
+
+# ---------------------------------------------------------------- truth discovery
+
+
+def vote(field: str, value: str, document: str, weightless: bool = False, **extra: str) -> Vote:
+    return Vote(Claim(field, value, value.lower(), 0, 1, value, dict(extra)), document, weightless)
+
+
+def test_a_tie_teaches_nothing_and_the_more_explicit_claim_wins_it() -> None:
+    votes = {
+        "rotten_tomatoes": [
+            vote("rotten_tomatoes", "70", "a.txt", count="98"),
+            vote("rotten_tomatoes", "71", "b.txt"),
+        ]
+    }
+    truth = discover(votes, {"a.txt": "a.txt", "b.txt": "b.txt"}, ["a.txt", "b.txt"])
+    assert truth.facts["rotten_tomatoes"].winner.claim.value == "70"
+    assert truth.trust == {"a.txt": 0.5, "b.txt": 0.5}  # neither agreed nor disagreed
+
+
+def test_agreement_earns_reliability_and_outvotes() -> None:
+    docs = ["a.txt", "b.txt", "c.txt"]
+    votes = {
+        "year": [vote("year", "2014", "a.txt"), vote("year", "2014", "b.txt"), vote("year", "2015", "c.txt")],
+        "runtime": [vote("runtime", "107", "a.txt"), vote("runtime", "96", "c.txt")],
+    }
+    truth = discover(votes, {d: d for d in docs}, docs)
+    assert truth.facts["runtime"].winner.claim.value == "107"
+    assert truth.trust["a.txt"] > truth.trust["c.txt"]
+    assert truth.standing["c.txt"] == Standing(agreed=0, contested=2)
+    assert truth.trust["c.txt"] == PRIOR / (2 + 2 * PRIOR)
+
+
+def test_a_copy_weighs_nothing_but_its_other_number_is_listed() -> None:
+    votes = {"year": [vote("year", "2014", "wiki.txt"), vote("year", "2015", "spun.txt", weightless=True)]}
+    truth = discover(votes, {"wiki.txt": "wiki.txt", "spun.txt": "wiki.txt"}, ["wiki.txt", "spun.txt"])
+    year = truth.facts["year"]
+    assert year.winner.claim.value == "2014" and year.supporters == ("wiki.txt",)
+    assert [(c.value, docs) for c, docs in year.alternatives] == [("2015", ("spun.txt",))]
+
+
+def test_part_of_a_set_supports_the_set() -> None:
+    full = Vote(
+        Claim("writers", "Wes Anderson, Hugo Guinness", "hugo guinness|wes anderson", 0, 1, ""), "md.txt"
+    )
+    part = Vote(Claim("writers", "Wes Anderson", "wes anderson", 0, 1, ""), "fan.txt")
+    truth = discover(
+        {"writers": [part, full]}, {"md.txt": "md.txt", "fan.txt": "fan.txt"}, ["md.txt", "fan.txt"]
+    )
+    writers = truth.facts["writers"]
+    assert writers.winner.claim.value == "Wes Anderson, Hugo Guinness" and writers.alternatives == ()
+    assert writers.supporters == ("fan.txt", "md.txt")
+
+
+# ---------------------------------------------------------------- the told plot
+
+
+def spans(*texts: str) -> list[Span]:
+    out, pos = [], 0
+    for t in texts:
+        out.append(Span(pos, pos + len(t), t))
+        pos += len(t) + 1
+    return out
+
+
+WIKI = spans(
+    "Charlotte leaves the academy in Boston to care for her dying mother.",
+    "Years later Charlotte meets Lizzie in Shanghai and they spend a night together.",
+    "Lizzie falls ill on a bus in rural China and cuts off her own hand.",
+    "Lizzie returns to the academy and Anton expels her without pity.",
+    "Lizzie kidnaps Charlotte and brings her back to the academy chapel.",
+    "Charlotte and Lizzie poison the teachers and punish Anton together.",
+)
+
+
+def test_a_single_trustworthy_narrative_is_told() -> None:
+    story = tell({"wiki.txt": WIKI}, {"wiki.txt": 0.5}, set())
+    assert story.document == "wiki.txt" and story.continued_from is None
+    assert [b.text for b in story.premise] == [WIKI[0].text, WIKI[1].text]
+    assert [b.text for b in story.beats] == [s.text for s in WIKI[2:]]
+    assert [b.part for b in story.beats] == ["beginning", "beginning", "middle", "end"]
+
+
+def test_a_less_trustworthy_telling_is_never_merged_and_its_inventions_are_left_out() -> None:
+    blog = spans(
+        "Charlotte leaves the academy in Boston to care for her dying mother.",
+        "Charlotte and Lizzie fall sick with food poisoning in a strange village.",
+    )
+    story = tell({"wiki.txt": WIKI, "blog.txt": blog}, {"wiki.txt": 0.9, "blog.txt": 0.5}, set())
+    told = " ".join(b.text for b in story.premise + story.beats)
+    assert "food poisoning" not in told
+    assert [s.text for _, s in story.left_out] == [blog[1].text]
+    assert story.told["blog.txt"] == 1 and story.narrated["blog.txt"] == 2
+
+
+def test_between_reliabilities_closer_than_the_margin_the_fuller_telling_wins() -> None:
+    short = WIKI[:3]
+    near = {"short.txt": 0.9, "long.txt": 0.9 - TRUST_MARGIN * 0.9}
+    assert tell({"short.txt": short, "long.txt": WIKI}, near, set()).document == "long.txt"
+    far = {"short.txt": 0.9, "long.txt": 0.9 - TRUST_MARGIN * 1.1}
+    assert tell({"short.txt": short, "long.txt": WIKI}, far, set()).document == "short.txt"
+
+
+def test_a_telling_that_stops_on_purpose_goes_on_from_the_next() -> None:
+    first_half = WIKI[:3]
+    rest = spans(
+        "Lizzie falls ill on a bus in rural China and cuts off her own hand.",
+        *(s.text for s in WIKI[3:]),
+    )
+    trust = {"fan.txt": 0.9, "blog.txt": 0.6}
+    story = tell({"fan.txt": first_half, "blog.txt": rest}, trust, set(), stopped=frozenset({"fan.txt"}))
+    assert story.document == "fan.txt" and story.continued_from == "blog.txt"
+    assert [b.document for b in story.beats][-3:] == ["blog.txt"] * 3
+    # It goes on only with enough to tell: fewer sentences beyond than CONTINUE_MIN_SENTENCES is no story.
+    short = spans(WIKI[2].text, *(s.text for s in WIKI[3 : 3 + CONTINUE_MIN_SENTENCES - 1]))
+    none = tell({"fan.txt": first_half, "blog.txt": short}, trust, set(), stopped=frozenset({"fan.txt"}))
+    assert none.continued_from is None
+
+
+def test_support_needs_two_shared_words() -> None:
+    assert SUPPORT_MIN_WORDS == 2
+    alive = spans("Amy is alive.", "Amy wakes in a motel far from Missouri and counts her cash.")
+    source = spans(
+        "Amy disappears from the house on the morning of the anniversary.",
+        "Nick follows the clues of the treasure hunt that Amy leaves him.",
+        "Nick is questioned by the police about the blood in the kitchen.",
+    )
+    story = tell({"fan.txt": source, "review.txt": alive}, {"fan.txt": 0.9, "review.txt": 0.6}, set())
+    assert [s.text for _, s in story.left_out] == [alive[0].text, alive[1].text]
+
+
+def test_a_prologue_comes_before_the_premise() -> None:
+    telling = spans(
+        "Late at night a young man named Andre is walking down a quiet street.",
+        "A masked figure chokes him and drags him into the trunk of a car.",
+        "Some time later, Chris agrees to visit the parents of his girlfriend Rose.",
+        "On the drive upstate their car hits a deer and a police officer arrives.",
+        "At the house Rose's parents welcome Chris a little too warmly.",
+        "Chris wakes up strapped to a chair in the basement.",
+    )
+    story = tell({"wiki.txt": telling}, {"wiki.txt": 0.5}, set(), lead=frozenset({"Chris", "Rose"}))
+    assert story.premise[0].text.startswith("Some time later, Chris")
+    assert story.beats[0].text.startswith("Late at night")  # the prologue is told, first
+
+
+@pytest.mark.parametrize(
+    ("opening", "premise"),
+    [
+        ("Harlan Thrombey is found dead the morning after his birthday party.", 2),  # a death opens the story
+        ("It is revealed that Harlan was poisoned by his nurse.", 0),  # a reveal never is a premise
+    ],
+)
+def test_the_premise_stops_only_at_a_reveal(opening: str, premise: int) -> None:
+    telling = spans(opening, "Detective Blanc is hired to look into it.", *(s.text for s in WIKI))
+    assert len(tell({"w.txt": telling}, {"w.txt": 0.5}, set()).premise) == premise
+
+
+# ---------------------------------------------------------------- framing and spoilers
+
+
+@pytest.mark.parametrize(
+    ("sentence", "framing"),
+    [
+        ('Here is a short review of "The Perfection" movie plot summary.', True),
+        ("What has she left behind, and how long can the Kims keep their secret?", True),
+        ("You can watch The Perfection online streaming on Netflix.", True),
+        ("I was more worried about the dog than about Max lol.", True),
+        ("The rest is history...", True),
+        ('Lizzie says "I love you" and leaves the room.', False),  # dialogue may speak to "you"
+        ("Charlotte offers her a meat cleaver.", False),
+    ],
+)
+def test_framing_is_never_a_beat(sentence: str, framing: bool) -> None:
+    assert is_framing(sentence) is framing
+
+
+@pytest.mark.parametrize(
+    ("sentence", "commentary"),
+    [
+        ("After this, the movie takes a shocking turn and the audience is left questioning.", True),
+        ("Browning delivers a powerful performance.", True),
+        ("The film opens on a gridlocked freeway in Los Angeles.", False),
+        ("Mia Dolan (Emma Stone) is an aspiring actress stuck in traffic.", False),
+        ("When the film burns in the projector they drive to the observatory.", False),
+    ],
+)
+def test_commentary(sentence: str, commentary: bool) -> None:
+    assert is_commentary(sentence, frozenset({"Emma Stone"})) is commentary
+
+
+@pytest.mark.parametrize(
+    ("text", "cue", "reveal"),
+    [
+        ("It is revealed that the two conspired together.", True, True),
+        ("The twists keep coming.", True, True),
+        ("Harlan is found dead in his study.", True, False),
+        ("Charlotte travels to Shanghai.", False, False),
+    ],
+)
+def test_cues_in_any_inflection(text: str, cue: bool, reveal: bool) -> None:
+    assert has_cue(text) is cue and reveals(text) is reveal
+
+
+def test_words_only_the_later_story_uses() -> None:
+    opening = ["Andrew joins the studio band at the conservatory."]
+    later = [
+        "Andrew is expelled after he attacks Fletcher on stage.",
+        "Fletcher is fired after a lawyer calls.",
+    ]
+    outside = [["The film premiered on stage at Sundance."], ["A stage adaptation was announced."]]
+    terms = later_terms(opening, later, outside)
+    assert {"expel", "attac", "fired"} <= terms
+    assert "andre" not in terms and "stage" not in terms  # in the opening; used by two documents outside
+    assert spoils("The film premiered the year before.", terms) is False
+    one = "Critics called the attacks brutal."
+    assert LATER_TERMS_ALONE == 2 and spoils(one, terms) is False  # one such word alone is everyday language
+    assert spoils(one, terms, loose=True) is True  # ... but not in writing whose story spills everywhere
+    assert spoils("Andrew gets expelled.", terms, frozenset({"Andrew"})) is True  # about a character
+    assert spoils("Expelled and fired, what a year.", terms) is True  # two of them
+
+
+def test_sentences_helper_keeps_offsets() -> None:
+    text = "One sentence here. Another one there."
+    assert [text[s.start : s.end] for s in sentences(text)] == ["One sentence here.", "Another one there."]
+
+
+def test_a_trailer_sentence_is_not_the_story() -> None:
+    assert is_commentary("The trailer shows Andrew bleeding over his drum kit.", frozenset())
