@@ -32,12 +32,7 @@ EXTENSIONS = ("cogs.film", "cogs.library", "cogs.meta", "cogs.nights", "cogs.wat
 # Text from documents and users never pings anyone; a movie night's role ping is allowed explicitly per send.
 NO_PINGS = discord.AllowedMentions.none()
 ALREADY_ANSWERED = 40060  # Discord's "Interaction has already been acknowledged"
-SYNC_LEASE_S = 120.0  # how long the process syncing the command tree holds the claim before others may
-# TODO(merge): move to bot/present/errors.py (owned by the harness branch) beside the other messages.
-STATE_UNAVAILABLE = (
-    "I can't reach my database right now, so I can't do that. Film questions still work; "
-    "please try this again in a minute."
-)
+SYNC_LEASE_S = 120.0  # how long the process syncing the command tree holds the claim before others may try
 
 
 def intents() -> discord.Intents:
@@ -60,9 +55,7 @@ class FilmTree(app_commands.CommandTree):
             return
         if isinstance(original, StateUnavailable):
             log.warning("interaction %s needs the state database: %s", interaction.id, original)
-            message, expected = STATE_UNAVAILABLE, True
-        else:
-            message, expected = error_message(error)
+        message, expected = error_message(error)
         if not expected:
             command = interaction.command.qualified_name if interaction.command else "?"
             log.error("command /%s failed", command, exc_info=error)

@@ -17,6 +17,7 @@ import asyncio
 import itertools
 import os
 from collections.abc import Iterable
+from contextvars import ContextVar
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -74,22 +75,24 @@ class VirtualClock:
 class FileClock:
     """The bot side: `bot.clock.Clock` reading a `VirtualClock`'s file.
 
-    `sleep(seconds)` counts from the time this clock last told (`now()`), not from the file's time when the
-    sleep begins: a caller works out how long to sleep from a `now()` it read, and the driving side may move the
-    time in between (a jump of hours in one step); the sleep then still ends when the caller meant it to."""
+    `sleep(seconds)` counts from the time the calling task last read (`now()`), not from the file's time when
+    the sleep begins: a task works out how long to sleep from a `now()` it read, and the driving side may move
+    the time in between (a jump of hours in one step); the sleep then still ends when the task meant it to.
+    "Last read" is per task (a context variable), so another task reading the clock meanwhile changes nothing."""
 
     _numbers = itertools.count()
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
-        self._told: datetime | None = None
+        self._told: ContextVar[datetime | None] = ContextVar(f"told:{self.path}", default=None)
 
     def now(self) -> datetime:
-        self._told = _read(self.path)
-        return self._told
+        moment = _read(self.path)
+        self._told.set(moment)
+        return moment
 
     async def sleep(self, seconds: float) -> None:
-        since = self._told or self.now()
+        since = self._told.get() or self.now()
         deadline = since + timedelta(seconds=max(0.0, seconds))
         marker = self.path.with_name(f"{self.path.name}.sleeping.{os.getpid()}.{next(self._numbers)}")
         marker.write_text(repr(deadline.timestamp()), encoding="ascii")

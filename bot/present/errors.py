@@ -10,11 +10,15 @@ from discord.ext import commands
 from bot.present import limits
 from bot.present.film import ambiguous, not_found
 from bot.present.text import clean, truncate
-from bot.storage.errors import FilmAmbiguous, KnowledgeUnavailable, LookupFailed
+from bot.storage.errors import FilmAmbiguous, KnowledgeUnavailable, LookupFailed, StateUnavailable
 
 GENERIC = "Sorry, something went wrong on my side. It has been logged; please try again later."
 UNAVAILABLE = (
     "The film knowledge base isn't available right now. An admin needs to build it from the documents."
+)
+STATE_UNAVAILABLE = (
+    "I can't reach my database right now, so I can't do that. Film questions still work; "
+    "please try this again in a minute."
 )
 
 _OPTION_TYPES = {
@@ -81,6 +85,8 @@ def _message(error: BaseException) -> tuple[str, bool]:
         return ambiguous(error), True
     if isinstance(error, KnowledgeUnavailable):
         return UNAVAILABLE, True
+    if isinstance(error, StateUnavailable):
+        return STATE_UNAVAILABLE, True
     if isinstance(error, app_commands.CommandOnCooldown):
         return f"Slow down a little: try again in {_duration(error.retry_after)}.", True
     if isinstance(error, app_commands.MissingPermissions):

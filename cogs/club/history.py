@@ -19,7 +19,9 @@ from bot.club import stats as club_stats
 from bot.club.scores import CriticsScore
 from bot.club.stats import FilmFacts
 from bot.present import history as present
+from bot.present import paging
 from bot.present.ratings import NOT_IN_GUILD
+from bot.present.reply import Reply
 from cogs.club import films
 from cogs.club.hooks import record_nights
 from cogs.club.ratings import say
@@ -39,10 +41,14 @@ class History(commands.Cog):
 
     async def cog_load(self) -> None:
         """Record the nights that ended while the bot was down (their after-film post may have been skipped)."""
+        paging.register(self.bot, "history", self._history_pages, "/history")
         try:
             await record_nights(self.bot, now=self.bot.clock.now())
         except Exception:
             log.warning("could not record the nights that ended meanwhile; /history will", exc_info=True)
+
+    async def cog_unload(self) -> None:
+        paging.unregister(self.bot, "history")
 
     async def _facts(self, guild_id: int, slugs: Iterable[str]) -> dict[str, FilmFacts | None]:
         return {slug: await films.facts(self.bot, guild_id, slug) for slug in dict.fromkeys(slugs)}
@@ -59,6 +65,14 @@ class History(commands.Cog):
             await say(interaction, NOT_IN_GUILD)
             return
         await record_nights(self.bot, now=self.bot.clock.now(), guild_id=guild_id)
+        pages = await self._history_pages(interaction, "")
+        await respond(interaction, pages, private=private, kind="history", key="")
+
+    async def _history_pages(self, interaction: discord.Interaction[Any], key: str) -> list[Reply]:
+        """The pages of /history for the server the interaction is in (rendered again when a page is turned)."""
+        guild_id = interaction.guild_id
+        if guild_id is None:
+            return []
         screenings = await self.bot.state.screenings(guild_id)
         slugs = [s.film.slug for s in screenings]
         verdicts = await self.bot.state.verdicts(guild_id, list(dict.fromkeys(slugs)))
@@ -66,7 +80,7 @@ class History(commands.Cog):
         scores: dict[str, CriticsScore | None] = {
             slug: known.critics if known else None for slug, known in facts.items()
         }
-        await respond(interaction, present.history_pages(screenings, verdicts, scores), private=private)
+        return present.history_pages(screenings, verdicts, scores)
 
     @app_commands.command(name="stats", description="The club in numbers: films, hours, favourites, regulars")
     @app_commands.guild_only()

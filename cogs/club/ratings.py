@@ -18,8 +18,11 @@ from discord.ext import commands
 from bot.client import NO_PINGS
 from bot.club.reviews import normalise
 from bot.club.stars import StarsError, half_stars
+from bot.present import paging
 from bot.present import ratings as present
 from bot.present.film import film_choices
+from bot.present.reply import Reply
+from bot.storage.errors import KnowledgeUnavailable, LookupFailed
 from bot.storage.state import HALF_STARS, UNSET
 from cogs.club import films
 from cogs.club.views import COG_NAME, RateButton
@@ -48,8 +51,10 @@ class Ratings(commands.Cog, name=COG_NAME):
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(RateButton)
+        paging.register(self.bot, "reviews", self._review_pages, "/reviews")
 
     async def cog_unload(self) -> None:
+        paging.unregister(self.bot, "reviews")
         self.bot.remove_dynamic_items(RateButton)
 
     async def film_autocomplete(
@@ -143,9 +148,21 @@ class Ratings(commands.Cog, name=COG_NAME):
             await say(interaction, present.NOT_IN_GUILD)
             return
         ref = await films.resolve(self.bot, guild_id, film, history=True, last_watched=True)
+        pages = await self._review_pages(interaction, ref.slug)
+        await respond(interaction, pages, private=private, kind="reviews", key=ref.slug)
+
+    async def _review_pages(self, interaction: discord.Interaction[Any], key: str) -> list[Reply]:
+        """The pages of /reviews for the film `key` (a slug) in the interaction's server."""
+        guild_id = interaction.guild_id
+        if guild_id is None:
+            return []
+        try:
+            ref = await films.resolve(self.bot, guild_id, key, history=True)
+        except (LookupFailed, KnowledgeUnavailable):
+            return []  # the film is gone: the pages have expired
         verdict = await self.bot.state.verdict(guild_id, ref.slug)
         written = await self.bot.state.reviews(guild_id, ref.slug)
-        await respond(interaction, present.reviews_pages(ref, verdict, written), private=private)
+        return present.reviews_pages(ref, verdict, written)
 
     # -- the stars under the after-film post ------------------------------------------------------------------
 

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, cast
 import discord
 from discord import app_commands
 
-from bot.client import NO_PINGS, STATE_UNAVAILABLE
+from bot.client import NO_PINGS
 from bot.nights.library import Library
 from bot.nights.offsets import OffsetError, parse_offsets
 from bot.nights.scheduler import Scheduler
@@ -30,6 +30,7 @@ from bot.nights.usual import parse_usual
 from bot.present import nights as present
 from bot.present import paging
 from bot.present import polls as present_polls
+from bot.present.errors import STATE_UNAVAILABLE
 from bot.present.reply import Reply
 from bot.present.text import given
 from bot.storage.errors import StateUnavailable

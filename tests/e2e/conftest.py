@@ -269,11 +269,15 @@ class Club:
 
     async def advance(self, delta: timedelta) -> None:
         """Move the virtual clock, once every running bot is asleep on it (so each sees the whole jump)."""
+        await self.move_to(self.clock.now() + delta)
+
+    async def move_to(self, moment: datetime) -> None:
+        """Set the virtual clock, once every running bot is asleep on it (so each sees the whole jump)."""
         running = [bot.pid for bot in self.bots if bot.returncode is None]
         await self.fake.wait_until(
             lambda: self.clock.asleep(running), ANSWER_TIMEOUT, "the bots to be asleep"
         )
-        self.clock.advance(delta)
+        self.clock.move_to(moment)
 
     async def close(self) -> None:
         for bot in self.bots:

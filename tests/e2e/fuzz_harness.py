@@ -47,11 +47,12 @@ from tests.e2e.fuzz_values import (
     ATTACHED,
     FILES,
     NIGHT,
-    USABLE,
     edge_integers,
+    edge_numbers,
     edge_texts,
     integer_for,
     text_for,
+    usable,
 )
 
 DEADLINE = 3.0  # Discord's: an interaction unanswered by then has failed
@@ -236,7 +237,7 @@ class Fuzz:
         with each kind of edge text. Deterministic: what hypothesis may take long to combine is always tried."""
         steps = []
         for command, sub, options in self._leaves("ours"):
-            base = tuple((o["name"], USABLE.get(o["name"], "x")) for o in options if o.get("required"))
+            base = tuple((o["name"], usable(o)) for o in options if o.get("required"))
             for option in options:
                 if option.get("choices"):
                     values: list[Any] = [c["value"] for c in option["choices"]]
@@ -244,6 +245,8 @@ class Fuzz:
                     values = edge_texts(option, self.ids)
                 elif option["type"] == 4:
                     values = edge_integers(option)
+                elif option["type"] == 10:
+                    values = list(edge_numbers(option))
                 elif option["type"] == 5:
                     values = [True, False]
                 elif option["type"] == 7:

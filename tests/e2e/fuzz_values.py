@@ -272,6 +272,26 @@ def edge_texts(option: Mapping[str, Any], ids: Mapping[str, int]) -> list[str]:
     return [_fit(t, low, high) for t in dict.fromkeys(texts)]
 
 
+def usable(option: Mapping[str, Any]) -> Any:
+    """A value a required option can take while another option is being fuzzed."""
+    if option["name"] in USABLE:
+        return USABLE[option["name"]]
+    if option.get("choices"):
+        return option["choices"][0]["value"]
+    if option["type"] in (4, 10):  # integer, number
+        return option.get("min_value", 1)
+    if option["type"] == 5:
+        return True
+    return "x"
+
+
+def edge_numbers(option: Mapping[str, Any]) -> list[float]:
+    """Numbers (Discord's NUMBER options): the bounds, just outside them, and awkward fractions."""
+    low = float(option.get("min_value", -(2.0**53)))
+    high = float(option.get("max_value", 2.0**53))
+    return list(dict.fromkeys((low, high, low - 0.5, high + 0.5, 0.0, -1.0, 2.25, 1e-9, (low + high) / 3)))
+
+
 def edge_integers(option: Mapping[str, Any]) -> list[Any]:
     low = int(option.get("min_value", -(2**53)))
     high = int(option.get("max_value", 2**53))

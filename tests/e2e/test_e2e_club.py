@@ -77,7 +77,7 @@ async def night_happens(club: Club, night: int, starts: datetime, going: list[Co
         (starts, "starting now"),
     ):
         if moment > club.clock.now():
-            club.clock.move_to(moment)
+            await club.move_to(moment)
             await club.fake.wait_until(
                 lambda f=f"Movie night #{night} · {label}": any(
                     footer(m) == f for m in club.fake.messages(channel)
@@ -86,7 +86,7 @@ async def night_happens(club: Club, night: int, starts: datetime, going: list[Co
                 f"night {night}'s {label} post",
             )
     runtime = next(f["value"] for f in announcement["embeds"][0]["fields"] if f["name"] == "Runtime")
-    club.clock.move_to(starts + timedelta(minutes=int(runtime.split()[0])))  # the film ends
+    await club.move_to(starts + timedelta(minutes=int(runtime.split()[0])))  # the film ends
     (after,) = await club.wait_posts(channel, night, "spoilers", POST_WITHIN)
     assert "late" not in after["content"]
     return after
@@ -162,7 +162,7 @@ async def test_history_and_stats_after_several_nights(
     for week, (film, going, stars) in enumerate(plan):
         starts = FRIDAY_8PM + timedelta(weeks=week)
         assert club.clock is not None
-        club.clock.move_to(starts - timedelta(days=2, hours=8))  # the Wednesday before
+        await club.move_to(starts - timedelta(days=2, hours=8))  # the Wednesday before
         night = await schedule(club, "friday 20:00", film)
         after = await night_happens(club, night, starts, going)
         for member, half in zip((alice, bob, carol), stars, strict=True):

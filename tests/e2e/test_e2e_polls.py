@@ -63,7 +63,7 @@ async def test_a_poll_that_closes_while_the_bot_is_down_is_announced_once_late(c
         await club.fake.vote(channel, poll["id"], club.fake.voter(f"voter{i}"), [answer])
 
     assert await bot.kill() == -9
-    club.clock.advance(timedelta(hours=5))  # the poll closes while the bot is down
+    await club.advance(timedelta(hours=5))  # the poll closes while the bot is down
     bot = await club.start_bot()
     await club.fake.wait_until(lambda: bool(results(club, channel, 1)), 15, "the poll's result")
     (result,) = results(club, channel, 1)
@@ -96,7 +96,7 @@ async def test_two_shards_announce_their_own_results_once_across_a_sigkill(clubs
 
     # Guild 0's result: Discord commits it but the bot only hears "429, retry in 30 s", and is killed.
     club.fake.fail_next("POST", MESSAGES, status=429, retry_after=30, after_handling=True)
-    club.clock.advance(timedelta(hours=1, minutes=1))
+    await club.advance(timedelta(hours=1, minutes=1))
     await club.fake.wait_until(
         lambda: any(r.status == 429 for r in result_posts(club, channel_zero, 1)), 15, "the 429"
     )
@@ -113,7 +113,7 @@ async def test_two_shards_announce_their_own_results_once_across_a_sigkill(clubs
     (result,) = results(club, channel_zero, 1)
     assert attempts[1].response["id"] == result["id"] and "**Arrival** won poll #1" in result["content"]
 
-    club.clock.advance(timedelta(hours=1))
+    await club.advance(timedelta(hours=1))
     channel_one = int(one.text_channel["id"])
     await club.fake.wait_until(lambda: bool(results(club, channel_one, 2)), 15, "guild 1's result")
     (other,) = results(club, channel_one, 2)
