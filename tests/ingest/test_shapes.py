@@ -210,6 +210,25 @@ def test_a_table_of_contents_of_three_entries_makes_a_rewrite_two_do_not() -> No
     assert doc(toc(TOC_MIN_ENTRIES - 1)).shape != "rewrite"
 
 
+def test_numbered_headings_each_over_their_own_paragraph_are_no_table_of_contents() -> None:
+    listicle = "".join(f"{i}. Fact number {i}\n{PROSE}\n\n" for i in range(1, 5))
+    assert doc(f"Ten Things About Whiplash\n\n{listicle}").shape == "blog"
+
+
+@pytest.mark.parametrize(
+    ("heading", "section"),
+    [
+        ("1 Story", "plot"),
+        ("4 Original soundtrack", "soundtrack"),
+        ("2.1 Cast", "cast"),
+        ("II. Reception", "reception"),
+    ],
+)
+def test_a_numbered_heading_is_read_by_its_words(heading: str, section: str) -> None:
+    d = doc(f"Whiplash\n\n{PROSE}\n\n{heading}\n\n{PROSE}\n")
+    assert [(s.name, s.heading) for s in d.sections[1:]] == [(section, heading)]
+
+
 def test_blog_subheadings_are_short_lines_standing_alone() -> None:
     short = " ".join(["Word"] * SUBHEAD_MAX_WORDS)
     long = " ".join(["Word"] * (SUBHEAD_MAX_WORDS + 1))
@@ -224,6 +243,51 @@ def test_infobox_rows_both_sides() -> None:
     d = doc(f"Title\n\n{PROSE}\n\n{few}\n\nPlot\n\n{PROSE}\n")
     assert len(d.infobox) == INFOBOX_MIN_ROWS - 1  # kept as lead rows, but not enough to make an encyclopedia
     assert d.shape == "blog"
+
+
+def test_infobox_copied_from_a_browser_lists_one_name_a_line_and_wraps_labels() -> None:
+    page = (
+        "Whiplash\n\nFrom the free encyclopedia\n\nDirected by\tDamien Chazelle\nProduced by\tJason Blum\n"
+        "Helen Estabrook\nMusic by\tJustin Hurwitz\nProduction\ncompanies\tBold Films\nBlumhouse Productions\n"
+        f"Running time\t107 minutes\n\n{PROSE}\n\nPlot\n\n{PROSE}\n"
+    )
+    d = doc(page)
+    rows = {key: span.text for key, span in d.infobox}
+    assert rows == {
+        "directed by": "Damien Chazelle",
+        "produced by": "Jason Blum\nHelen Estabrook",
+        "music by": "Justin Hurwitz",
+        "production companies": "Bold Films\nBlumhouse Productions",
+        "running time": "107 minutes",
+    }
+    assert all(d.text[span.start : span.end] == span.text for _, span in d.infobox)
+    assert d.shape == "encyclopedia"
+
+
+@pytest.mark.parametrize(
+    ("lines", "rows"),
+    [
+        (
+            "Director: A Person\nWriter: B Person\nnote: not a row",
+            {"director": "A Person", "writer": "B Person"},
+        ),
+        ("Director: A Person\n\nB Person", {"director": "A Person"}),  # a blank line ends the row
+        ("Director: A Person\nThis line is a sentence of prose, not a name.", {"director": "A Person"}),
+        ("Cast: A Person\n- B Person", {"cast": "A Person"}),  # a bulleted list is not the row's value
+    ],
+)
+def test_text_rows(lines: str, rows: dict[str, str]) -> None:
+    from bot.ingest.shapes.infobox import text_rows
+
+    assert {key: span.text for key, span in text_rows(lines, 0, len(lines))} == rows
+
+
+def test_a_value_line_has_at_most_its_words() -> None:
+    from bot.ingest.shapes.infobox import VALUE_LINE_MAX_WORDS, text_rows
+
+    for n, kept in ((VALUE_LINE_MAX_WORDS, True), (VALUE_LINE_MAX_WORDS + 1, False)):
+        lines = "Starring: A Person\n" + " ".join(["Word"] * n)
+        assert ("\n" in text_rows(lines, 0, len(lines))[0][1].text) is kept
 
 
 def test_prose_paragraph_length_both_sides() -> None:

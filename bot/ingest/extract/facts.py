@@ -33,45 +33,75 @@ from bot.ingest.values import (
 INFOBOX_FIELDS: dict[str, str] = {
     "director": "director",
     "directed by": "director",
+    "direction": "director",
     "producer": "producers",
-    "producers": "producers",
     "produced by": "producers",
     "writer": "writers",
-    "writers": "writers",
     "written by": "writers",
     "screenplay by": "writers",
     "screenplay": "writers",
+    "screenwriter": "writers",
     "story by": "writers",
     "music": "composer",
     "music by": "composer",
+    "original music": "composer",
+    "original music by": "composer",
     "score": "composer",
+    "score by": "composer",
     "composer": "composer",
     "cinematography": "cinematographer",
+    "cinematography by": "cinematographer",
     "cinematographer": "cinematographer",
+    "director of photography": "cinematographer",
+    "photography": "cinematographer",
     "editing": "editor",
     "edited by": "editor",
+    "editing by": "editor",
+    "film editing": "editor",
+    "film editing by": "editor",
     "editor": "editor",
-    "production companies": "companies",
     "production company": "companies",
     "production": "companies",
     "studio": "companies",
-    "studios": "companies",
     "distributor": "distributor",
     "distributed by": "distributor",
+    "distribution": "distributor",
     "released": "premiere_date",
+    "release": "premiere_date",
     "release date": "premiere_date",
-    "release dates": "premiere_date",
+    "premiere": "premiere_date",
     "runtime": "runtime",
     "running time": "runtime",
     "run time": "runtime",
+    "length": "runtime",
+    "duration": "runtime",
     "country": "country",
-    "countries": "country",
+    "country of origin": "country",
     "language": "language",
-    "languages": "language",
+    "original language": "language",
     "genre": "genre",
+    "year": "year",
+    "release year": "year",
 }
-LIST_FIELDS = frozenset({"writers", "producers", "companies"})
+
+
+def infobox_field(label: str) -> str | None:
+    """The field an infobox label names, however it is spelled: 'Release date(s)', 'Producers', 'Production
+    companies', 'Directed by:', 'Film editing'."""
+    key = re.sub(r"\((?:s|es)\)", "s", label.lower())
+    key = " ".join(re.sub(r"[^a-z ]+", " ", key).split())
+    if key in INFOBOX_FIELDS:
+        return INFOBOX_FIELDS[key]
+    singular = " ".join(
+        re.sub(r"(?<=[a-z]{3})(?:ies|s)$", lambda m: "y" if m.group(0) == "ies" else "", w)
+        for w in key.split()
+    )
+    return INFOBOX_FIELDS.get(singular)
+
+
+LIST_FIELDS = frozenset({"writers", "producers", "companies", "distributor"})
 PERSON_FIELDS = frozenset({"director", "composer", "cinematographer", "editor"})
+ORG_FIELDS = frozenset({"companies", "distributor"})
 # Sentences about a trailer, teaser or poster date those, never the film's release.
 _PROMO = re.compile(r"\b(?:trailers?|teasers?|posters?|clips?|featurettes?)\b", re.IGNORECASE)
 _TITLE_YEAR = re.compile(r"^(?P<name>.+?)\s*\((?P<year>(?:18|19|20)\d{2})(?: film)?\)\s*$")
@@ -163,15 +193,17 @@ def add_value(doc: Doc, out: Extraction, field_: str, raw: str, span: Span, sent
     """One value read for a field, as a claim (lists are one claim: the set is what is voted on)."""
     raw = trim_stop(raw.strip())
     if field_ in LIST_FIELDS:
-        names = [_person(doc, out, n) for n in split_names(raw, companies=field_ == "companies")]
-        key = names_key(names, plain_key if field_ == "companies" else person_key)
+        org = field_ in ORG_FIELDS
+        names = [n if org else _person(doc, out, n) for n in split_names(raw, companies=org)]
+        key = names_key(names, plain_key if org else person_key)
         out.add(field_, ", ".join(names), key, span, sentence)
     elif field_ in PERSON_FIELDS or field_ == "country":
-        # One person or several ("Trent Reznor and Atticus Ross"), kept as the document writes them.
+        # One person or several ("Trent Reznor and Atticus Ross"), kept as the document writes them (a list
+        # written one name a line is shown as a list).
         names = split_names(raw)
         key = names_key(names, person_key if field_ != "country" else plain_key)
         if names:
-            out.add(field_, raw, key, span, sentence)
+            out.add(field_, ", ".join(names) if "\n" in raw else raw, key, span, sentence)
     elif field_ == "premiere_date":
         _dates(out, span, sentence)
     elif field_ == "runtime":
@@ -225,7 +257,7 @@ def infobox(doc: Doc, out: Extraction) -> None:
     """Infobox rows; rows naming more people for a list ("Screenplay by", "Story by") add to one claim."""
     lists: dict[str, list[Span]] = {}
     for key, span in doc.infobox:
-        field_ = INFOBOX_FIELDS.get(key)
+        field_ = infobox_field(key)
         if field_ in LIST_FIELDS:
             lists.setdefault(field_, []).append(span)
         elif field_ is not None:
@@ -233,7 +265,7 @@ def infobox(doc: Doc, out: Extraction) -> None:
     for field_, spans in lists.items():
         names: list[str] = []
         for span in spans:
-            names += [n for n in split_names(span.text, companies=field_ == "companies") if n not in names]
+            names += [n for n in split_names(span.text, companies=field_ in ORG_FIELDS) if n not in names]
         first = spans[0]
         add_value(doc, out, field_, ", ".join(names), first, first)
 

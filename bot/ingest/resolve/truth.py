@@ -110,6 +110,7 @@ SETS = frozenset(
         "writers",
         "producers",
         "companies",
+        "distributor",
         "featured",
         "director",
         "composer",

@@ -21,6 +21,8 @@ _QUESTION = re.compile(
     re.MULTILINE,
 )
 _TOC = re.compile(r"^[ ]*(\d{1,2})[.)][ ]+(\S[^\n]{0,40}?)[ ]*$", re.MULTILINE)
+# A section number before a heading's words: "1", "4.2", "3.", "IV." (a Roman numeral needs its stop).
+_NUMBERED = re.compile(r"(?:\d{1,2}(?:\.\d{1,2})*\.?|[IVX]{1,4}\.)[ ]+(?=\S)")
 _LINE = re.compile(r"^[ ]*(\S[^\n]*?)[ ]*$", re.MULTILINE)
 # A table of contents lists at least three sections; two numbered lines are just a short list.
 TOC_MIN_ENTRIES = 3
@@ -59,7 +61,9 @@ def _alone(text: str, start: int, end: int) -> bool:
 
 
 def table_of_contents(text: str) -> list[re.Match[str]]:
-    """The longest run of consecutive numbered lines 1., 2., 3., ... (each entry a few words)."""
+    """The longest run of numbered lines 1., 2., 3., ... (each entry a few words) standing together, with
+    nothing but blank lines between them. Numbered headings each followed by their own paragraph (a
+    listicle's "1. It almost didn't get made") are not a table of contents."""
     run: list[re.Match[str]] = []
     best: list[re.Match[str]] = []
     for m in _TOC.finditer(text):
@@ -67,7 +71,8 @@ def table_of_contents(text: str) -> list[re.Match[str]]:
         if len(m.group(2).split()) > SUBHEAD_MAX_WORDS or m.group(2).rstrip()[-1:] in ".!?":
             run = []
             continue
-        run = [*run, m] if run and number == len(run) + 1 else ([m] if number == 1 else [])
+        together = bool(run) and not text[run[-1].end() : m.start()].strip()
+        run = [*run, m] if together and number == len(run) + 1 else ([m] if number == 1 else [])
         best = run if len(run) > len(best) else best
     return best
 
@@ -81,6 +86,8 @@ def subheadings(text: str) -> list[Heading]:
         if first:  # the first line is the document's title or headline, not a section
             first = False
             continue
+        number = _NUMBERED.match(line)  # "1 Story", "4.2 Music", "II. Chiron": the words after the number
+        line = line[number.end() :] if number and number.end() < len(line) else line
         words = line.split()
         if (
             len(words) <= SUBHEAD_MAX_WORDS
