@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.ingest.extract import Claim
+from bot.ingest.extract import Claim, CreditClaim
 from bot.ingest.resolve import copies as copying
+from bot.ingest.resolve.cast import merge_credits, stage
 from bot.ingest.resolve.narrative import is_commentary, is_framing
 from bot.ingest.resolve.plot import (
     CONTINUE_MIN_SENTENCES,
@@ -15,7 +16,7 @@ from bot.ingest.resolve.plot import (
     tell,
 )
 from bot.ingest.resolve.spoilers import LATER_TERMS_ALONE, has_cue, later_terms, reveals, spoils
-from bot.ingest.resolve.truth import PRIOR, Standing, Vote, discover
+from bot.ingest.resolve.truth import PRIOR, Resolved, Standing, Vote, discover
 from bot.ingest.shapes import Doc, parse
 from bot.ingest.text import Span, normalise, sentences
 
@@ -323,3 +324,40 @@ def test_sentences_helper_keeps_offsets() -> None:
 
 def test_a_trailer_sentence_is_not_the_story() -> None:
     assert is_commentary("The trailer shows Andrew bleeding over his drum kit.", frozenset())
+
+
+# ---------------------------------------------------------------- cast
+
+
+@pytest.mark.parametrize(
+    ("character", "staged"),
+    [
+        ("young Kevin", ("young", "Kevin")),
+        ("Young Charlotte", ("young", "Charlotte")),
+        ("teen Kevin", ("teen", "Kevin")),
+        ("adult Kevin", ("old", "Kevin")),
+        ("Kevin", ("", "Kevin")),
+        ("Youngblood Priest", ("", "Youngblood Priest")),
+    ],
+)
+def test_the_age_a_cast_list_gives_a_character(character: str, staged: tuple[str, str]) -> None:
+    assert stage(character) == staged
+
+
+def test_younger_versions_name_the_grown_character_and_keep_their_own_age() -> None:
+    lines = [
+        ("Jaden Piner", "young Kevin"),
+        ("Jharrel Jerome", "teen Kevin"),
+        ("Andre Holland", "adult Kevin"),
+    ]
+    groups = [[("b.txt", CreditClaim(a, c, "", None, None, i, i + 1, ""))] for i, (a, c) in enumerate(lines)]
+    facts = {
+        f"credit:{i}:actor": Resolved(f"credit:{i}:actor", vote("actor", a, "b.txt"), False, ("b.txt",), ())
+        for i, (a, _) in enumerate(lines)
+    }
+    merged = merge_credits(groups, facts, {"b.txt": 0.5}, set())
+    assert [(c.character, c.adult_index) for c in merged] == [
+        ("Young Kevin", 2),
+        ("Teen Kevin", 2),
+        ("adult Kevin", None),
+    ]
