@@ -82,8 +82,8 @@ def character_first(pairs: Sequence[tuple[str, str]], text: str, default: bool) 
         if d is None:
             d = majority
         if d is None:
-            a, b = _mentioned(first, counts, own), _mentioned(second, counts, own)
-            d = default if a == b else a > b
+            ma, mb = _mentioned(first, counts, own), _mentioned(second, counts, own)
+            d = default if ma == mb else ma > mb
         out.append(d)
     return out
 
