@@ -7,11 +7,13 @@ import pytest
 
 from bot.ingest.extract import Extraction, extract
 from bot.ingest.extract.cast import CAST_LIST_MIN_LINES, split_role
+from bot.ingest.extract.facts import infobox_field
 from bot.ingest.extract.music import TITLE_MIN_WORDS
 from bot.ingest.extract.roles import role_score
 from bot.ingest.shapes import Doc, parse
 from bot.ingest.text import normalise
 
+ALIEN = "Alien is a 1979 science fiction horror film directed by Ridley Scott."
 LEAD = "Whiplash is a 2014 American psychological drama film written and directed by Damien Chazelle."
 
 
@@ -65,6 +67,29 @@ def values(x: Extraction, field: str) -> list[str]:
         ("It sits at 97% on Rotten Tomatoes from 456 reviews.", "rotten_tomatoes", "97%"),
         ("It scored 96 on Metacritic.", "metacritic", "96/100"),
         ("IMDB rating is 8.5/10.", "imdb", "8.5/10"),
+        (
+            "Moonlight is a 2016 coming-of-age drama written and directed by Barry Jenkins.",
+            "genre",
+            "coming-of-age drama",
+        ),
+        ("Welcome to our page on Hayao Miyazaki's 2001 animated fantasy film.", "genre", "animated fantasy"),
+        ("Welcome to our page on Hayao Miyazaki's 2001 animated fantasy film.", "year", "2001"),
+        ("James Laxton shot it in saturated colors.", "cinematographer", "James Laxton"),
+        ("It was cut by Joi McMillon & Nat Sanders.", "editor", "Joi McMillon and Nat Sanders"),
+        (
+            "It came with A24, Plan B Entertainment and Pastel as the production companies.",
+            "companies",
+            "A24, Plan B Entertainment, Pastel",
+        ),
+        (
+            "Hollywood Pictures and The Kennedy/Marshall Company were the production companies.",
+            "companies",
+            "Hollywood Pictures, The Kennedy/Marshall Company",
+        ),
+        ("A24 also distributed it.", "distributor", "A24"),
+        ("It opened in US theaters on October 21st, 2016.", "release_date", "2016-10-21"),
+        ("It's only 1h 51m long.", "runtime", "111 minutes"),
+        ("It runs two hours and 22 minutes.", "runtime", "142 minutes"),
     ],
 )
 def test_prose_facts(sentence: str, field: str, value: str) -> None:
@@ -81,6 +106,8 @@ def test_prose_facts(sentence: str, field: str, value: str) -> None:
         ("The film features music by Duke Ellington and Stan Kenton.", "composer"),  # featured, not the score
         ("Harlan had told his son he would cut his allowance.", "writers"),
         ("The first hour is basically just people walking.", "runtime"),
+        ("It is based on a short story by Ted Chiang.", "writers"),  # a source's author
+        ("Lizzie is a 2016 coming-of-age heroine.", "genre"),  # no genre noun, no film
     ],
 )
 def test_prose_facts_that_are_not_there(sentence: str, field: str) -> None:
@@ -143,10 +170,44 @@ def test_the_year_of_the_first_showing_when_no_year_is_given() -> None:
 def test_infobox_rows_for_one_list_are_one_claim() -> None:
     x = extract(
         doc(
-            f"= Alien =\n\n- Screenplay by: Dan O'Bannon\n- Story by: Dan O'Bannon, Ronald Shusett\n- Director: Ridley Scott\n\n{LEAD}\n\n==Plot==\nx\n"
+            f"= Alien =\n\n- Screenplay by: Dan O'Bannon\n- Story by: Dan O'Bannon, Ronald Shusett\n- Director: Ridley Scott\n\n{ALIEN}\n\n==Plot==\nx\n"
         )
     )
-    assert values(x, "writers")[0] == "Dan O'Bannon, Ronald Shusett"
+    assert values(x, "writers") == ["Dan O'Bannon, Ronald Shusett"]
+
+
+def test_a_documents_writers_named_in_several_places_are_one_claim() -> None:
+    x = blog(
+        "Moonlight is a 2016 coming-of-age drama written and directed by Barry Jenkins.",
+        "Jenkins wrote the screenplay from a story by Tarell Alvin McCraney.",
+        "It was released by Buena Vista Pictures on May 1, 2016. Buena Vista Pictures Distribution distributed the film.",
+        film="moonlight",
+    )
+    assert values(x, "writers") == ["Barry Jenkins, Tarell Alvin McCraney"]
+    assert values(x, "distributor") == ["Buena Vista Pictures Distribution"]  # one company, named twice
+
+
+@pytest.mark.parametrize(
+    ("label", "field"),
+    [
+        ("Release date(s)", "premiere_date"),
+        ("Producers", "producers"),
+        ("Production companies", "companies"),
+        ("Production\ncompanies", "companies"),
+        ("Directed by:", "director"),
+        ("Director(s)", "director"),
+        ("Film editing", "editor"),
+        ("Director of photography", "cinematographer"),
+        ("Studios", "companies"),
+        ("Countries", "country"),
+        ("Original language", "language"),
+        ("Running time", "runtime"),
+        ("Based on", None),
+        ("Starring", None),
+    ],
+)
+def test_infobox_labels_however_spelled(label: str, field: str | None) -> None:
+    assert infobox_field(label) == field
 
 
 # ---------------------------------------------------------------- cast

@@ -1,4 +1,4 @@
-"""The film's own facts: title and year, credits of the crew, companies, dates, runtime, country, language.
+"""The film's own facts: credits of the crew, companies, dates, runtime, country, language.
 
 Read from the infobox (any markup's key/value rows) and from prose written the way film pages are written
 ("directed by", "had its world premiere at ... on ...", "The duration of the film is 107 minutes.").
@@ -6,12 +6,12 @@ Read from the infobox (any markup's key/value rows) and from prose written the w
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from collections.abc import Iterator
 
-from bot.ingest.extract.claims import Extraction, sub
+from bot.ingest.extract.claims import Extraction, prose_sentences, sub
 from bot.ingest.shapes import Doc
-from bot.ingest.text import Span, sentences
+from bot.ingest.text import Span
 from bot.ingest.values import (
     DATE,
     NAME,
@@ -25,7 +25,6 @@ from bot.ingest.values import (
     names_key,
     person_key,
     plain_key,
-    slug_pattern,
     split_names,
     trim_stop,
 )
@@ -104,89 +103,23 @@ PERSON_FIELDS = frozenset({"director", "composer", "cinematographer", "editor"})
 ORG_FIELDS = frozenset({"companies", "distributor"})
 # Sentences about a trailer, teaser or poster date those, never the film's release.
 _PROMO = re.compile(r"\b(?:trailers?|teasers?|posters?|clips?|featurettes?)\b", re.IGNORECASE)
-_TITLE_YEAR = re.compile(r"^(?P<name>.+?)\s*\((?P<year>(?:18|19|20)\d{2})(?: film)?\)\s*$")
-_DISAMBIGUATION = re.compile(r"\s*\((?:(?:18|19|20)\d{2} )?(?:film|movie)\)\s*$", re.IGNORECASE)
-# "<Title> is a 2018 American psychological thriller film", at the start of a sentence.
-_DEFINES = re.compile(
-    r'^(?P<q>"?)(?!(?:It|This|That|He|She|They|The (?:film|movie))\b)(?P<title>[A-Z0-9][^"\n]{0,80}?)(?P=q)(?: \([^)]*\))? is an? (?:(?P<year>(?:19|20)\d{2}) )?'
-    r"(?:[A-Z][a-z]+(?:[ -][A-Z][a-z]+)* )?(?P<genre>[a-z][a-z -]{2,80}?) (?:film|movie)\b"
-)
 
 
-def prose_sentences(doc: Doc) -> Iterator[tuple[Span, str]]:
-    """Sentences outside plot sections, with their section name."""
-    for s in sentences(doc.text, doc.body_start):
-        section = doc.section_at(s.start)
-        if section != "plot":
-            yield s, section
-
-
-def title_and_year(doc: Doc, out: Extraction, film: str = "") -> None:
-    """The title a document gives its subject: the title the markup marks (an encyclopedia's `= T =`, a
-    page's h1 or <title>), a headline shaped "Title (2018)", or the subject of a sentence defining the
-    film. A blog's headline ("Why X is the best film of the decade") is not a title. Where the film's folder
-    name is spelled in a headline ("Review: La La Land (2016)"), that spelling is the title."""
-    span = doc.title
-    named = slug_pattern(film) if film else None
-    if span is not None and named is not None:
-        inner = named.search(span.text)
-        after = span.text[inner.end() :] if inner else ""
-        if inner and re.fullmatch(r"\s*(?:\((?:18|19|20)\d{2}(?: film)?\))?\s*", after):
-            span = Span(span.start + inner.start(), span.end, span.text[inner.start() :])
-    if span is not None:
-        text = span.text.strip()
-        shaped = _TITLE_YEAR.match(text)
-        structural = doc.titled and doc.shape == "encyclopedia"
-        if shaped:
-            name = Span(span.start, span.start + len(shaped.group("name")), shaped.group("name"))
-            out.add("title", name.text, plain_key(name.text), name, span)
-            year_span = Span(
-                span.start + shaped.start("year"), span.start + shaped.end("year"), shaped.group("year")
-            )
-            out.add("year", year_span.text, year_span.text, year_span, span)
-        elif structural and len(text) <= 120 and not text.endswith("."):
-            name_text = _DISAMBIGUATION.sub("", text)
-            out.add(
-                "title",
-                name_text,
-                plain_key(name_text),
-                Span(span.start, span.start + len(name_text), name_text),
-            )
-    for sent, section in prose_sentences(doc):
-        if section != "lead":
+def union_lists(out: Extraction) -> None:
+    """A document that names some writers in one sentence and another in the next credits them all: its
+    claims for a list field become one, in the place of its first."""
+    for field_ in LIST_FIELDS:
+        found = [c for c in out.claims if c.field == field_]
+        if len(found) < 2:
             continue
-        m = _DEFINES.match(sent.text)
-        if not m:
-            continue
-        name = sub(sent, m, "title")
-        out.add("title", name.text, plain_key(name.text), name, sent)
-        year = m if m.group("year") else re.search(r"\breleased in (?P<year>(?:19|20)\d{2})\b", sent.text)
-        if year:
-            out.add("year", year.group("year"), year.group("year"), sub(sent, year, "year"), sent)
-        genre = m.group("genre").strip()
-        if genre and len(genre.split()) <= 5:
-            out.add("genre", genre, plain_key(genre), sub(sent, m, "genre"), sent)
-        break
-    if named is not None:  # "I finally watched Mad Max: Fury Road (2016)": the film, named with its year
-        for m in re.finditer(
-            rf"(?P<title>{named.pattern}) \((?P<year>(?:18|19|20)\d{{2}})\)", doc.text, re.IGNORECASE
-        ):
-            out.add(
-                "title", m.group("title"), plain_key(m.group("title")), Span(m.start(1), m.end(1), m.group(1))
-            )
-            out.add("year", m.group("year"), m.group("year"), Span(m.start(2), m.end(2), m.group(2)))
-            break
-
-
-def year_from_dates(out: Extraction) -> None:
-    """A document that gives no year but dates the film's first showing gives its year."""
-    if out.values("year"):
-        return
-    dated = [c for c in out.claims if c.field in {"premiere_date", "release_date"}]
-    if dated:
-        first = min(dated, key=lambda c: c.key)
-        year = first.key[:4]
-        out.add("year", year, year, Span(first.start, first.start + len(first.value), first.value))
+        names: list[str] = []
+        for name in (n for c in found for n in c.value.split(", ")):
+            words = set(plain_key(name).split())
+            if not any(words <= set(plain_key(other).split()) for other in names):
+                names = [o for o in names if not set(plain_key(o).split()) < words] + [name]
+        key = names_key(names, plain_key if field_ in ORG_FIELDS else person_key)
+        merged = dataclasses.replace(found[0], value=", ".join(names), key=key)
+        out.claims = [merged if c is found[0] else c for c in out.claims if c is found[0] or c not in found]
 
 
 def add_value(doc: Doc, out: Extraction, field_: str, raw: str, span: Span, sentence: Span) -> None:
@@ -203,7 +136,13 @@ def add_value(doc: Doc, out: Extraction, field_: str, raw: str, span: Span, sent
         names = split_names(raw)
         key = names_key(names, person_key if field_ != "country" else plain_key)
         if names:
-            out.add(field_, ", ".join(names) if "\n" in raw else raw, key, span, sentence)
+            out.add(
+                field_,
+                raw if re.search(r",| and ", raw) or len(names) == 1 else _and(names),
+                key,
+                span,
+                sentence,
+            )
     elif field_ == "premiere_date":
         _dates(out, span, sentence)
     elif field_ == "runtime":
@@ -216,6 +155,11 @@ def add_value(doc: Doc, out: Extraction, field_: str, raw: str, span: Span, sent
             out.add(field_, first[0], plain_key(first[0]), span, sentence)
     else:
         out.add(field_, raw, plain_key(raw), span, sentence)
+
+
+def _and(names: list[str]) -> str:
+    """'A, B and C'."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def _person(doc: Doc, out: Extraction, name: str) -> str:
@@ -271,7 +215,9 @@ def infobox(doc: Doc, out: Extraction) -> None:
 
 
 _WRITERS = rf"((?:{NAME}|{NAME_TOKEN}|himself|herself)(?:(?:,| and|, and| &) (?:{NAME}|{NAME_TOKEN}|himself|herself))*)"
-_PEOPLE = rf"{NAME}(?:(?:, | and |, and ){NAME})*"
+_PEOPLE = rf"{NAME}(?:(?:, | and |, and | & ){NAME})*"
+_ORGS = rf"{ORG}(?:(?:, | and |, and ){ORG})*"
+_IT = r"(?:[Ii]t|[Tt]he (?:film|movie|picture))"
 _PROSE: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("director", re.compile(rf"\bdirected by ({NAME})")),
     ("director", re.compile(rf"\b({NAME}) directed (?:it|the film|the movie)\b")),
@@ -286,6 +232,19 @@ _PROSE: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     ("writers", re.compile(rf"\b(?:screenplay|script) (?:was )?(?:written )?by {_WRITERS}")),
     ("writers", re.compile(rf"(?<!co-)\bwritten and directed by ({NAME})")),
+    # "Jenkins wrote the screenplay from a story by Tarell Alvin McCraney" (a story credit is a writing
+    # credit; "based on a story by" names a source's author, not a writer of the film)
+    (
+        "writers",
+        re.compile(
+            rf"\b((?:{NAME}|{NAME_TOKEN})) (?:co-)?wrote the (?:film's |movie's )?(?:screenplay|script)\b"
+        ),
+    ),
+    ("writers", re.compile(rf"\b(?:from|with|on) an? (?:original )?story (?:written )?by {_WRITERS}")),
+    ("cinematographer", re.compile(rf"\b({NAME}) (?:shot|photographed|lensed) {_IT}\b")),
+    ("editor", re.compile(rf"\b{_IT} (?:was|is) (?:cut|edited) by ({_PEOPLE})")),
+    ("companies", re.compile(rf"\bwith ({_ORGS}) as (?:the |its )?production compan(?:y|ies)\b")),
+    ("companies", re.compile(rf"\b({_ORGS}) (?:were|was|are|is) (?:the |its )?production compan(?:y|ies)\b")),
     ("composer", re.compile(rf"\bscore (?:was |is )?(?:composed |written )?by (?:composer )?({_PEOPLE})")),
     (
         "producers",
@@ -302,7 +261,7 @@ _PROSE: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("composer", re.compile(rf"\b({NAME})'s (?:original |orchestral |electronic )?score\b")),
     ("cinematographer", re.compile(rf"\b(?:cinematography|photographed|shot) (?:was )?by ({NAME})")),
     ("cinematographer", re.compile(rf"\bcinematographer ({NAME})")),
-    ("editor", re.compile(rf"\bedited by ({NAME})")),
+    ("editor", re.compile(rf"\bedited by ({_PEOPLE})")),
     ("composer", re.compile(rf"\b(?:the )?music (?:is|was) by ({NAME})")),
     ("cinematographer", re.compile(rf"\b(?:the )?cinematography (?:is |was )?by ({NAME})")),
     ("editor", re.compile(rf"\b(?:the )?editing (?:is |was )?by ({NAME})")),
@@ -314,7 +273,7 @@ _PROSE: tuple[tuple[str, re.Pattern[str]], ...] = (
         "companies",
         re.compile(rf"\b(?:was|is|were) produced by {NAME}(?:(?:, | and |, and ){NAME})* for ({ORG})"),
     ),
-    ("distributor", re.compile(rf"\b({ORG}) distributed (?:it|the film|the movie)\b")),
+    ("distributor", re.compile(rf"\b({ORG}) (?:also |later |then )?distributed {_IT}\b")),
     ("language", re.compile(r"\bis an? ([A-Z][a-z]+)-language (?:film|movie)\b")),
     ("editor", re.compile(rf"\beditor ({NAME})")),
     ("distributor", re.compile(rf"\breleased by ({ORG}) on\b")),
@@ -345,7 +304,8 @@ _RUNTIME = re.compile(
 _TRAILER_DATE = re.compile(rf"({DATE})")
 # Every pattern of _PROSE needs one of these words: a sentence without any (most of a story) skips them all.
 _CREDIT_WORDS = re.compile(
-    r"direct|screenplay|script|writ|wrote|score|music|compos|cinematograph|photograph|shot|edit|produc"
+    r"direct|screenplay|script|writ|wrote|story|score|music|compos|cinematograph|photograph|shot|lensed|edit|cut"
+    r"|produc"
     r"|distribut|release|acquired|watch|stream|language|rights",
     re.IGNORECASE,
 )

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bot.ingest.extract.claims import Extraction, sub
-from bot.ingest.extract.facts import prose_sentences
+from bot.ingest.extract.claims import Extraction, prose_sentences, sub
 from bot.ingest.shapes import Doc
 from bot.ingest.text import Span
 from bot.ingest.values import plain_key

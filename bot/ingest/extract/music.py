@@ -14,8 +14,7 @@ from __future__ import annotations
 
 import re
 
-from bot.ingest.extract.claims import Extraction, SongClaim, sub
-from bot.ingest.extract.facts import prose_sentences
+from bot.ingest.extract.claims import Extraction, SongClaim, prose_sentences, sub
 from bot.ingest.shapes import Doc
 from bot.ingest.text import Span, sentences
 from bot.ingest.values import NAME, NAME_TOKEN, ORG, full_name, person_key, plain_key, split_names

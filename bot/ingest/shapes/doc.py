@@ -35,6 +35,11 @@ class Section:
     end: int
 
 
+def opening_end(sections: list[Section], size: int) -> int:
+    named = next((s for s in sections[1:] if s.name not in {"other", "lead"}), None)
+    return named.start if named is not None else size
+
+
 @dataclass
 class Doc:
     name: str
@@ -51,6 +56,11 @@ class Doc:
 
     def section_spans(self, name: str) -> list[Section]:
         return [s for s in self.sections if s.name == name]
+
+    def opening_end(self) -> int:
+        """Where the document's opening ends: at its first named section. The opening is the lead and any
+        unnamed sections before that (a tagline standing alone may read as a heading above an infobox)."""
+        return opening_end(self.sections, len(self.text))
 
     def section_at(self, pos: int) -> str:
         for s in self.sections:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 from bot.ingest.shapes import plain
-from bot.ingest.shapes.doc import Doc, Section, canonical_section
+from bot.ingest.shapes.doc import Doc, Section, canonical_section, opening_end
 from bot.ingest.shapes.infobox import text_rows
 from bot.ingest.shapes.layout import Layout
 from bot.ingest.text import Span, paragraphs, sentences
@@ -51,8 +51,7 @@ def _infobox(read: Layout, sections: list[Section]) -> list[tuple[str, Span]]:
     unnamed sections before the first named one (a tagline such as "From the free encyclopedia" standing
     alone can look like a heading above the infobox)."""
     lead = sections[0]
-    named = next((s for s in sections[1:] if s.name != "other"), None)
-    opening = named.start if named is not None else len(read.text)
+    opening = opening_end(sections, len(read.text))
     rows = list(read.pairs)
     seen = {span.start for _, span in rows}
     rows += [row for row in text_rows(read.text, lead.start, opening) if row[1].start not in seen]

@@ -11,7 +11,7 @@ and characters becomes "Actor as Character" lines, one whose header names songs 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -26,9 +26,11 @@ DROP_ROLES = frozenset({"navigation", "contentinfo", "search", "banner"})
 # the citation and edit marks of encyclopedia pages.
 FURNITURE = re.compile(
     r"(?:^|[\s_-])(?:cookie|newsletter|share|sharing|social|related|comments?|sidebar|advert\w*|ads?|promo"
-    r"|breadcrumbs?|menu|subscribe|banner|popup|modal|skip|toc|mw-editsection|editsection|reference)(?:$|[\s_-])",
+    r"|breadcrumbs?|menu|subscribe|banner|popup|modal|skip|toc|mw-editsection|editsection|reference"
+    r"|nav|navbar|navigation|footer|masthead|topbar|toolbar|pagination)(?:$|[\s_-])",
     re.IGNORECASE,
 )
+_HEADER = re.compile(r"(?:^|[\s_-])header(?:$|[\s_-])", re.IGNORECASE)
 HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 BLOCKS = frozenset(
     "p div section article main header aside blockquote pre figure figcaption caption address details "
@@ -235,7 +237,7 @@ def _skip(node: LexborNode) -> bool:
     marks = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
     if FURNITURE.search(marks) and "infobox" not in marks.lower():
         return True
-    if tag == "header":  # a page header: the site's, unless it holds the article's title
+    if tag == "header" or _HEADER.search(marks):  # a page header: the site's, unless it holds the title
         return node.css_first("h1") is None
     # An aside is content beside the article (trending links, related reading), unless it is the infobox.
     return tag == "aside" and node.css_first("table, dl") is None
@@ -275,9 +277,22 @@ def render(html: str) -> Layout:
     text = out.text()
     layout = Layout(text, "html", out.headings, out.pairs, out.title)
     if layout.title is None and fallback:
-        # "<title>Get Out (film) - Wikipedia</title>": the page's own name before the site's.
-        name = re.split(r"\s+[-|–—:·]\s+", fallback)[0].strip()
-        start = text.find(name)
-        if name and start >= 0:
-            layout.title = Span(start, start + len(name), name)
+        _page_name(layout, fallback)
     return layout
+
+
+def _page_name(layout: Layout, page_title: str) -> None:
+    """A page without an h1: its <title> names it, the page's own name before the site's ("Get Out (film) -
+    Wikipedia", "Spirited Away (Sen to Chihiro no Kamikakushi) :: The Ghibli Attic"). Where the first
+    heading of the page is that name, it is the title, not a section."""
+    name = re.split(r"\s+(?:[-|–—:·]|::|\|\|)\s+", page_title)[0].strip()
+    for candidate in (name, re.sub(r"\s*\([^)]*\)$", "", name)):
+        head = layout.headings[0] if layout.headings else None
+        if head is not None and head.text.casefold() == candidate.casefold():
+            layout.headings[0] = replace(head, level=1)
+            layout.title = Span(head.start, head.end, head.text)
+            return
+        start = layout.text.find(candidate)
+        if candidate and start >= 0:
+            layout.title = Span(start, start + len(candidate), candidate)
+            return
