@@ -61,6 +61,13 @@ _QUOTES = str.maketrans(
     }
 )
 _TRAILING = re.compile(r"[ ]+$", re.MULTILINE)
+
+
+def unify(text: str) -> str:
+    """Quotes, apostrophes and spaces as one kind each (also for text a markup's entities produced)."""
+    return text.translate(_QUOTES)
+
+
 # A table copied from a web page keeps its cells apart with tabs: "Directed by<TAB>Jordan Peele" is a
 # labelled value, written as "Directed by: Jordan Peele" (but "Actor<TAB>as Role" is just spacing).
 _TAB_CELL = re.compile(r"^([A-Za-z][^\t\n:]{0,40})\t+(?=[^\sa-z])", re.MULTILINE)

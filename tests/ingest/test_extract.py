@@ -67,6 +67,7 @@ def values(x: Extraction, field: str) -> list[str]:
         ("It sits at 97% on Rotten Tomatoes from 456 reviews.", "rotten_tomatoes", "97%"),
         ("It scored 96 on Metacritic.", "metacritic", "96/100"),
         ("IMDB rating is 8.5/10.", "imdb", "8.5/10"),
+        ("It still has an 8.6 on IMDb, for what that's worth.", "imdb", "8.6/10"),
         (
             "Moonlight is a 2016 coming-of-age drama written and directed by Barry Jenkins.",
             "genre",
@@ -351,6 +352,23 @@ def test_split_role(role: str, split: tuple[str, str, str | None]) -> None:
             ("City of Stars", "Ryan Gosling", ()),
         ),
         ('They tap-dance through "A Lovely Night" at twilight.', ("A Lovely Night", "", ())),
+        (
+            '"Hello Stranger", written and sung by Barbara Lewis, is the song on the jukebox.',
+            ("Hello Stranger", "Barbara Lewis", ("Barbara Lewis",)),
+        ),
+        (
+            'The closing song, "Itsumo Nando Demo" ("Always With Me"), was written by Youmi Kimura with lyrics by '
+            "Wakako Kaku, and is sung by Youmi Kimura.",
+            ("Itsumo Nando Demo", "Youmi Kimura", ("Youmi Kimura", "Wakako Kaku")),
+        ),
+        (
+            'Caetano Veloso\'s version of "Cucurrucucu paloma", the 1954 song by Tomas Mendez, plays as he drives.',
+            ("Cucurrucucu paloma", "Caetano Veloso", ("Tomas Mendez",)),
+        ),
+        (
+            'The band plays "Sing Sing Sing", the 1936 song by Louis Prima.',  # no performer known: it is his
+            ("Sing Sing Sing", "Louis Prima", ()),
+        ),
     ],
 )
 def test_songs_in_prose(sentence: str, song: tuple[str, str, tuple[str, ...]]) -> None:
@@ -373,6 +391,21 @@ def test_a_song_title_needs_two_words_written_as_a_title() -> None:
     words = " ".join(["Word"] * TITLE_MIN_WORDS)
     assert [s.title for s in blog(f'They dance to "{words}".').songs] == [words]
     assert blog(f'They dance to "{" ".join(["Word"] * (TITLE_MIN_WORDS - 1))}".').songs == []
+
+
+def test_a_song_named_twice_is_one_song_with_what_each_mention_says() -> None:
+    x = blog(
+        'Kevin plays Barbara Lewis\'s "Hello Stranger" on the jukebox.',
+        '"Hello Stranger", written by Barbara Lewis, is the song on the jukebox.',
+    )
+    assert [(s.title, s.performer, s.writers) for s in x.songs] == [
+        ("Hello Stranger", "Barbara Lewis", ("Barbara Lewis",))
+    ]
+
+
+def test_a_song_credit_clause_stops_at_the_next_title() -> None:
+    x = blog('They play "Classic Man" and "Wake Up Now", written by Ann Other, in the car.')
+    assert [(s.title, s.writers) for s in x.songs] == [("Classic Man", ()), ("Wake Up Now", ("Ann Other",))]
 
 
 def test_the_film_itself_is_not_a_song() -> None:

@@ -25,6 +25,7 @@ def extract(doc: Doc, film: str = "") -> Extraction:
     figures.figures(doc, out)
     music.featured(doc, out)
     music.songs(doc, out)
+    music.same_titles(out)
     cast.credits(doc, out)
     critics.quotes(doc, out)
     critics.timeline(doc, out)

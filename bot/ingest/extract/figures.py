@@ -18,7 +18,10 @@ def figures(doc: Doc, out: Extraction) -> None:
         if "Metacritic" in text:
             _metacritic(out, sent)
         if re.search(r"\bIMDb\b", text, re.IGNORECASE):
-            m = re.search(r"\b(\d(?:\.\d)?)(?:/| out of )10\b", text)
+            # "8.6/10", "8.6 out of 10", "an 8.6 on IMDb" (a rating with its decimal, right before the name)
+            m = re.search(r"\b(\d(?:\.\d)?)(?:/| out of )10\b", text) or re.search(
+                r"\b(\d\.\d) (?:on|at) IMDb\b", text, re.IGNORECASE
+            )
             if m:
                 out.add("imdb", f"{m.group(1)}/10", m.group(1), sub(sent, m, 1), sent)
         m = re.search(r'\bconsensus \w+:? "([^"]{10,})"', text)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from bot.ingest.shapes.layout import Layout, Writer
-from bot.ingest.text import Span, Unreadable
+from bot.ingest.text import Span, Unreadable, unify
 
 DROP_TAGS = frozenset(
     "script style noscript template svg canvas nav footer form button iframe select textarea head".split()
@@ -149,7 +149,7 @@ class _Renderer:
     # ------------------------------------------------------------ emitting
 
     def take_raw(self) -> str:
-        text = CITATION.sub("", "".join(self.buf))
+        text = CITATION.sub("", unify("".join(self.buf)))
         self.buf = []
         return text
 
