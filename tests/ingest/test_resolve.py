@@ -8,7 +8,7 @@ import pytest
 from bot.ingest.extract import Claim, CreditClaim
 from bot.ingest.resolve import copies as copying
 from bot.ingest.resolve.cast import merge_credits, stage
-from bot.ingest.resolve.narrative import is_commentary, is_framing
+from bot.ingest.resolve.narrative import REPORTED_QUESTION_MIN_WORDS, is_commentary, is_framing
 from bot.ingest.resolve.plot import (
     CONTINUE_MIN_SENTENCES,
     SUPPORT_MIN_WORDS,
@@ -266,6 +266,15 @@ def test_the_premise_stops_only_at_a_reveal(opening: str, premise: int) -> None:
         ("The rest is history...", True),
         ('Lizzie says "I love you" and leaves the room.', False),  # dialogue may speak to "you"
         ("Charlotte offers her a meat cleaver.", False),
+        # a question the narration reports after a full clause is story; a short lead-in is the writer asking
+        (
+            "A woman named Trinity tells him a man can answer the question that haunts him: what is the Matrix?",
+            False,
+        ),
+        ("Jess: the seance scene?", True),
+        ("Here is the big question of the night: will she survive?", True),  # framing words anyway
+        (f"{' '.join(['Word'] * (REPORTED_QUESTION_MIN_WORDS - 1))}: what is the Matrix?", True),
+        (f"{' '.join(['Word'] * REPORTED_QUESTION_MIN_WORDS)}: what is the Matrix?", False),
     ],
 )
 def test_framing_is_never_a_beat(sentence: str, framing: bool) -> None:

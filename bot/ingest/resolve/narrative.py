@@ -17,6 +17,9 @@ from bot.ingest.text import Span, paragraphs, sentences, words
 
 # Shorter "sentences" are headings, captions and list debris, not story.
 STORY_MIN_CHARS = 30
+# A question after a colon is reported by the narration when a full clause (this many words) leads to it;
+# a short lead-in ("Jess: the seance scene?", "Here's the thing: will she survive?") is the writer asking.
+REPORTED_QUESTION_MIN_WORDS = 8
 # Sections that never narrate, even in a document without a plot section.
 NOT_STORY = frozenset({"cast", "soundtrack", "reception", "release", "production", "trailer"})
 
@@ -46,11 +49,20 @@ def is_framing(text: str) -> bool:
     """The document speaking about itself, to its reader, or about the film as a film: never a story beat."""
     bare = _QUOTED.sub('""', text)  # dialogue may say "you" or "I"; the narration around it may not
     return (
-        bare.rstrip().endswith("?")
+        _asks(bare)
         or bool(_FRAMING.search(bare))
         or bool(_VOICE.search(bare))
         or bare.rstrip().endswith(("...", "…"))
     )
+
+
+def _asks(text: str) -> bool:
+    """A question to the reader ("Will she escape?"), unless the narration reports one after a colon ("a
+    man called Morpheus can answer the question that haunts him: what is the Matrix?")."""
+    if not text.rstrip().endswith("?"):
+        return False
+    head, colon, _ = text.rpartition(": ")
+    return not (colon and "?" not in head and len(words(head)) >= REPORTED_QUESTION_MIN_WORDS)
 
 
 def is_commentary(text: str, actors: Iterable[str]) -> bool:
