@@ -21,7 +21,7 @@ from rapidfuzz import fuzz
 from bot.ingest.extract import Claim, Extraction, QuoteClaim, TimelineClaim
 from bot.ingest.resolve import narrative as story_text
 from bot.ingest.resolve.cast import MergedCredit, first_per_doc, group_credits, merge_credits
-from bot.ingest.resolve.copies import Copies, find_copies
+from bot.ingest.resolve.copies import Copies, carried_figures, find_copies
 from bot.ingest.resolve.plot import PlotBeat, Story, early, tell, unsupported
 from bot.ingest.resolve.songs import MergedSong, group_songs, merge_songs
 from bot.ingest.resolve.spoilers import later_terms, spoils
@@ -142,6 +142,7 @@ def resolve(extractions: list[Extraction]) -> FilmResult:
     docs = [x.doc for x in extractions]
     names = [d.name for d in docs]
     copies = find_copies(docs)
+    carried_figures(copies, extractions)
     copyset = {d for d in names if copies.is_copy(d)}
     votes, garbles, contradictions = _votes(extractions, copies)
 
