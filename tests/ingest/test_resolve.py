@@ -8,7 +8,14 @@ import pytest
 from bot.ingest.extract import Claim, CreditClaim
 from bot.ingest.resolve import copies as copying
 from bot.ingest.resolve.cast import merge_credits, stage
-from bot.ingest.resolve.narrative import REPORTED_QUESTION_MIN_WORDS, is_commentary, is_framing
+from bot.ingest.resolve.narrative import (
+    RECURRING_NAME_MIN,
+    REPORTED_QUESTION_MIN_WORDS,
+    is_commentary,
+    is_framing,
+    logline,
+    recurring_names,
+)
 from bot.ingest.resolve.plot import (
     CONTINUE_MIN_SENTENCES,
     SUPPORT_MIN_WORDS,
@@ -241,6 +248,53 @@ def test_a_prologue_comes_before_the_premise() -> None:
     assert story.beats[0].text.startswith("Late at night")  # the prologue is told, first
 
 
+def test_a_summary_of_the_story_opens_the_premise() -> None:
+    telling = spans(
+        "Chiron is a small, silent kid everyone calls Little.",
+        "Juan, a local drug dealer, finds Little hiding in a boarded-up apartment.",
+        "Juan teaches Little to swim in the ocean.",
+        "Years later Chiron is arrested after a fight at school.",
+    )
+    summary = Span(500, 560, "It follows one boy, Chiron, across three chapters of his life in Miami.")
+    story = tell({"blog.txt": telling}, {"blog.txt": 0.5}, set(), loglines={"blog.txt": summary})
+    assert [b.text for b in story.premise] == [summary.text, telling[0].text]
+    assert story.beats[0].text == telling[1].text  # the opening's second sentence is told, not lost
+    other = tell({"blog.txt": telling}, {"blog.txt": 0.5}, set(), loglines={"fan.txt": summary})
+    assert [b.text for b in other.premise] == [telling[0].text]  # only the plot source's summary opens it
+
+
+@pytest.mark.parametrize(
+    ("sentence", "summary"),
+    [
+        ("It follows one boy, Chiron, across three chapters of his life.", True),
+        ("Set in London, it follows two rival magicians, Angier and Borden.", True),
+        ("The film tells the story of Chiron growing up in Miami.", True),
+        ("It follows Chiron, who is killed in the end.", False),  # a summary that spoils is none
+        ("I think it follows Chiron too closely.", False),  # the writer's voice
+        ("It follows a boy across three chapters.", False),  # names no character
+    ],
+)
+def test_logline(sentence: str, summary: bool) -> None:
+    d = parse(
+        "blog.txt", normalise(f"Headline\n\n{sentence} Then more is said.\n\nChiron runs home at night.\n")
+    )
+    story = [s for s in sentences(d.text) if s.text.startswith("Chiron runs")]
+    found = logline(d, story, frozenset({"Chiron", "Angier", "Borden"}))
+    assert (found is not None and found.text == sentence) is summary
+
+
+def test_names_a_story_keeps_using_are_its_characters() -> None:
+    d = parse(
+        "blog.txt",
+        normalise(
+            "Headline\n\nChiron runs. Chiron hides. Juan finds Chiron. Juan swims. Juan waits. Kevin talks. "
+            "It won an Oscar, an Oscar, an Oscar. Jenkins wrote it, Jenkins, Jenkins. In March, March, March.\n"
+        ),
+    )
+    assert recurring_names([d], ["Barry Jenkins"]) == {"Chiron", "Juan"}  # Kevin: twice is not enough
+    assert RECURRING_NAME_MIN == 3
+
+
 @pytest.mark.parametrize(
     ("opening", "premise"),
     [
@@ -289,6 +343,10 @@ def test_framing_is_never_a_beat(sentence: str, framing: bool) -> None:
         ("The film opens on a gridlocked freeway in Los Angeles.", False),
         ("Mia Dolan (Emma Stone) is an aspiring actress stuck in traffic.", False),
         ("When the film burns in the projector they drive to the observatory.", False),
+        ("Moonlight is a 2016 coming-of-age drama written and directed by Barry Jenkins.", True),
+        ("It premiered at the Telluride Film Festival and won Best Picture at the Oscars.", True),
+        ("It cost about $1.5 million and made 98% on a review site.", True),
+        ("Black goes to see Paula in rehab, where she is sober now.", False),
     ],
 )
 def test_commentary(sentence: str, commentary: bool) -> None:

@@ -33,6 +33,26 @@ from bot.storage.models import Spoil
 
 log = logging.getLogger(__name__)
 
+# Facts that name people, companies or places: their words are not the story's characters.
+NAMED = frozenset(
+    {
+        "title",
+        "director",
+        "writers",
+        "producers",
+        "composer",
+        "cinematographer",
+        "editor",
+        "companies",
+        "distributor",
+        "premiere_venue",
+        "release_region",
+        "country",
+        "language",
+        "streaming",
+        "featured",
+    }
+)
 # The leading characters: the top of the billing (a prologue names none of them).
 TOP_BILLED = 3
 # Two tellings of one production event in the same month share most of their words (token set ratio).
@@ -171,12 +191,21 @@ def resolve(extractions: list[Extraction]) -> FilmResult:
     credits = merge_credits(credit_groups, first.facts, first.trust, copyset)
     actors = frozenset(c.actor.winner.claim.value for c in credits)
     characters = story_text.character_words([c.character for c in credits], docs, actors)
+    known = [r.winner.claim.value for f, r in first.facts.items() if f in NAMED] + [
+        s.performer for _, s in (p for g in song_groups for p in g)
+    ]
+    characters |= story_text.recurring_names([d for d in docs if d.name not in copyset], [*known, *actors])
     narrative = {d.name: story_text.story_sentences(d, characters, actors) for d in docs}
     top = " ".join(c.character for c in credits[:TOP_BILLED])
     lead = frozenset(re.findall(r"[\w'-]+", top)) & characters
     stopped = frozenset(d.name for d in docs if story_text.stops(d, narrative[d.name]))
     sectioned = frozenset(d.name for d in docs if d.section_spans("plot"))
-    story = tell(narrative, first.trust, copyset, lead, stopped, sectioned)
+    loglines = {
+        d.name: line
+        for d in docs
+        if (line := story_text.logline(d, narrative[d.name], characters)) is not None
+    }
+    story = tell(narrative, first.trust, copyset, lead, stopped, sectioned, loglines)
     for d in names:
         extra[d].told, extra[d].narrated = story.told.get(d, 0), story.narrated.get(d, 0)
     truth = discover(votes, witness, names, extra)

@@ -10,16 +10,30 @@ talk about the film as a film (its themes, performances, direction), and sentenc
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 
+from bot.ingest.resolve.spoilers import has_cue
 from bot.ingest.shapes import Doc
 from bot.ingest.text import Span, paragraphs, sentences, words
+from bot.ingest.values import MONTHS
 
 # Shorter "sentences" are headings, captions and list debris, not story.
 STORY_MIN_CHARS = 30
 # A question after a colon is reported by the narration when a full clause (this many words) leads to it;
 # a short lead-in ("Jess: the seance scene?", "Here's the thing: will she survive?") is the writer asking.
 REPORTED_QUESTION_MIN_WORDS = 8
+# A name the story keeps using occurs this often (a passing mention of a festival or a critic does not).
+RECURRING_NAME_MIN = 3
+# The film world's own names, which a story does not use: awards, aggregators, services, formats.
+FILM_WORLD = frozenset(
+    """Oscar Oscars Academy Award Awards Golden Globe Globes BAFTA BAFTAs Emmy Emmys Razzie Best Picture Film
+    Festival Rotten Tomatoes Metacritic IMDb CinemaScore Letterboxd Netflix Max Hulu Disney Prime Blu-ray DVD
+    YouTube Apple Amazon Spotify TV""".split()
+)
+CALENDAR = frozenset(
+    [*MONTHS, "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "Christmas"]
+)
 # Sections that never narrate, even in a document without a plot section.
 NOT_STORY = frozenset({"cast", "soundtrack", "reception", "release", "production", "trailer"})
 
@@ -38,7 +52,12 @@ _VOICE = re.compile(r"\b(?:I|I'm|I've|I'd|me|my|we|we're|we'll|our|us|you|you're
 _FILM_TALK = re.compile(
     r"(?:^|[,;:] )(?:the|this) (?:film|movie|picture)\b(?:'s)?(?! (?:opens|begins|starts|ends|closes|follows|cuts)\b)"
     r"|\b(?:themes?|performances?|director|directing|cinematography|screenplay|audiences?|viewers?|critics?"
-    r"|casting|filmmakers?|box office|portray\w*|chemistry|delivers|trailers?|teasers?|posters?)\b",
+    r"|casting|filmmakers?|box office|portray\w*|chemistry|delivers|trailers?|teasers?|posters?)\b"
+    # its making, release and reception: credits, money, figures, awards
+    r"|\b(?:(?:written|directed|produced|co-written|edited|scored|shot) (?:and (?:directed|produced) )?by|premiered"
+    r"|grossed|budget|opening weekend|nominat\w+|Oscars?|Academy Awards?|Golden Globes?|BAFTA|Best Picture"
+    r"|Rotten Tomatoes|Metacritic|IMDb|CinemaScore|streaming|is an? (?:19|20)\d\d\b)"
+    r"|\$\s?\d|\b\d+(?:\.\d+)?\s?%",
     re.IGNORECASE,
 )
 _PAREN = re.compile(r"\s*\([^)]*\)")
@@ -82,6 +101,27 @@ def character_words(characters: Iterable[str], docs: list[Doc], actors: Iterable
         for c in characters
         for w in re.findall(r"[A-Z][\w'-]+", c)
         if w.lower() not in lower and not w.endswith("'s") and w not in actor_words and len(w) > 1
+    )
+
+
+def recurring_names(docs: list[Doc], known: Iterable[str]) -> frozenset[str]:
+    """Names the story keeps using, where no cast list names the characters (a blog that tells the story
+    and credits nobody): capitalised words that occur at least RECURRING_NAME_MIN times, that no document
+    writes in lower case, and that are not the name of a person, company or place the facts name, nor the
+    film world's own ("Oscar", "Netflix")."""
+    lower = {w for d in docs for w in re.findall(r"\b[a-z][a-z'-]+\b", d.text)}
+    known_words = {w for name in known for w in re.findall(r"[\w'-]+", name)} | FILM_WORLD
+    counts = Counter(
+        w.removesuffix("'s") for d in docs for w in re.findall(r"\b[A-Z][\w'-]+", d.text[d.body_start :])
+    )
+    return frozenset(
+        w
+        for w, n in counts.items()
+        if n >= RECURRING_NAME_MIN
+        and len(w) > 1
+        and w.lower() not in lower
+        and w not in known_words
+        and w not in CALENDAR
     )
 
 
@@ -134,6 +174,31 @@ def _tells(text: str, actors: frozenset[str]) -> bool:
         and not is_framing(tail)
         and not is_commentary(tail, actors)
     )
+
+
+# A sentence summing up the story: the film, or its story, as the subject of "follows", "tells the story of",
+# "centres on", "is about" (within the sentence's first words: "Set in London, it follows ...").
+_LOGLINE = re.compile(
+    r"^(?:[^.;:]{0,60}?[,] )?(?:it|the (?:film|movie|picture|story)|this (?:film|movie))(?:'s story)?"
+    r" (?:follows|tells (?:the (?:story|tale) of|of)|cent(?:re|er)s (?:on|around)|revolves around|chronicles"
+    r"|is about|is the story of|concerns)\b",
+    re.IGNORECASE,
+)
+
+
+def logline(doc: Doc, story: list[Span], characters: frozenset[str]) -> Span | None:
+    """The document's one-sentence summary of the story, before its telling starts: a sentence whose subject
+    is the film and whose verb sums it up, naming a character, neither framing nor revealing anything."""
+    end = story[0].start if story else doc.opening_end()
+    for s in sentences(doc.text, doc.body_start, end):
+        if (
+            _LOGLINE.search(s.text)
+            and _mentions(s.text, characters)
+            and not is_framing(s.text)
+            and not has_cue(s.text)
+        ):
+            return s
+    return None
 
 
 _STOPS = re.compile(

@@ -117,11 +117,14 @@ def tell(
     lead: frozenset[str] = frozenset(),
     stopped: frozenset[str] = frozenset(),
     sectioned: frozenset[str] = frozenset(),
+    loglines: dict[str, Span] | None = None,
 ) -> Story:
     """Choose the plot source, continue it where it stops, and score every other narrative against it.
     `lead` holds the words of the top-billed characters' names (to tell a prologue from the story);
     `stopped` the documents that tell only part of the story on purpose; `sectioned` those that tell it in a
-    section of its own (a deliberate telling, preferred to one a review tells in passing)."""
+    section of its own (a deliberate telling, preferred to one a review tells in passing); `loglines` each
+    document's one-sentence summary of the story ("It follows one boy, Chiron, ..."), which opens the
+    premise where the plot source has one."""
     stems = {name: [content_stems(s.text) for s in spans] for name, spans in narrative.items()}
     candidates = [n for n, spans in narrative.items() if n not in copies and len(spans) >= PLOT_MIN_SENTENCES]
     story = Story()
@@ -159,10 +162,16 @@ def tell(
             story.continued_from = other
             break
     story.document = source
-    story.premise = _premise([s for d, s in told if d == source], source, lead)
+    premise = _premise([s for d, s in told if d == source], source, lead)
+    summary = (loglines or {}).get(source)
+    story.premise = premise
+    if summary is not None:
+        summary_beat = PlotBeat(summary.text, source, summary.start, summary.end, Spoil.SAFE, "beginning")
+        story.premise = [summary_beat, *premise[: PREMISE_SENTENCES - 1]]
+        premise = story.premise[1:]
     # The premise opens the story: its sentences are not told again, unless a prologue comes before them.
-    opening = {(d, s.start) for d, s in told[: len(story.premise)]}
-    in_premise = {(source, b.start) for b in story.premise}
+    opening = {(d, s.start) for d, s in told[: len(premise)]}
+    in_premise = {(source, b.start) for b in premise}
     rest = [(d, s) for d, s in told if not (in_premise == opening and (d, s.start) in in_premise)]
     for i, (doc, s) in enumerate(rest):
         part = PARTS[min(2, i * 3 // max(1, len(rest)))]
