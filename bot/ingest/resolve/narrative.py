@@ -34,6 +34,9 @@ FILM_WORLD = frozenset(
 CALENDAR = frozenset(
     [*MONTHS, "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "Christmas"]
 )
+# A telling may pause for this many paragraphs of other writing (a note on the cast, a quotation) and go
+# on; a narrating paragraph further away from the rest of the telling is not part of it.
+STORY_GAP_PARAGRAPHS = 2
 # Sections that never narrate, even in a document without a plot section.
 NOT_STORY = frozenset({"cast", "soundtrack", "reception", "release", "production", "trailer"})
 
@@ -141,6 +144,8 @@ def story_sentences(doc: Doc, characters: frozenset[str], actors: frozenset[str]
                 if _long_enough(s.text, characters) and not is_framing(s.text) and _sentence_like(s.text)
             ]
         return out
+    runs: list[list[Span]] = [[]]  # narrating paragraphs, in runs that other writing interrupts
+    gap = 0
     for sec in doc.sections:
         if sec.name in NOT_STORY:
             continue
@@ -153,8 +158,15 @@ def story_sentences(doc: Doc, characters: frozenset[str], actors: frozenset[str]
             # Story sentences name characters; the rest of a telling (pronouns, "the two women") is neutral.
             # A paragraph narrates when it has at least as many story sentences as framing or commentary.
             if story and len(story) >= len(sents) - len(told):
-                out += told
-    return out
+                if gap > STORY_GAP_PARAGRAPHS:
+                    runs.append([])
+                runs[-1] += told
+                gap = 0
+            elif runs[-1]:
+                gap += 1
+    # The telling is the longest run: a paragraph that describes a scene far from it (the songs of a
+    # soundtrack, a favourite moment in a list of them) is talk about the film.
+    return max(runs, key=len)
 
 
 def _long_enough(text: str, characters: frozenset[str]) -> bool:
