@@ -3,6 +3,8 @@ framing, spoilers. Each named threshold is tested on both sides."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from bot.ingest.extract import Claim, CreditClaim
@@ -23,7 +25,7 @@ from bot.ingest.resolve.plot import (
     tell,
 )
 from bot.ingest.resolve.spoilers import LATER_TERMS_ALONE, has_cue, later_terms, reveals, spoils
-from bot.ingest.resolve.truth import PRIOR, Resolved, Standing, Vote, discover
+from bot.ingest.resolve.truth import LABELLED_WEIGHT, PRIOR, Resolved, Standing, Vote, discover
 from bot.ingest.shapes import Doc, parse
 from bot.ingest.text import Span, normalise, sentences
 
@@ -134,6 +136,29 @@ def test_agreement_earns_reliability_and_outvotes() -> None:
     assert truth.trust["a.txt"] > truth.trust["c.txt"]
     assert truth.standing["c.txt"] == Standing(agreed=0, contested=2)
     assert truth.trust["c.txt"] == PRIOR / (2 + 2 * PRIOR)
+
+
+@pytest.mark.parametrize("order", [1, -1])
+def test_a_labelled_value_outweighs_one_said_in_passing_but_not_two(order: int) -> None:
+    def labelled(value: str, document: str) -> Vote:
+        v = vote("director", value, document)
+        return Vote(replace(v.claim, labelled=True), document)
+
+    docs = ["a-listicle.txt", "wiki.txt", "blog.txt"]
+    one = {
+        "director": [
+            vote("director", "Alex Proyas", "a-listicle.txt"),
+            labelled("The Wachowskis", "wiki.txt"),
+        ][::order]
+    }
+    truth = discover(one, {d: d for d in docs}, docs)
+    assert (
+        truth.facts["director"].winner.claim.value == "The Wachowskis"
+    )  # whatever the order or the spelling
+    assert truth.trust["wiki.txt"] > truth.trust["a-listicle.txt"]  # not a tie: the sloppy page disagreed
+    two = {"director": [*one["director"], vote("director", "Alex Proyas", "blog.txt")]}
+    assert discover(two, {d: d for d in docs}, docs).facts["director"].winner.claim.value == "Alex Proyas"
+    assert LABELLED_WEIGHT < 2
 
 
 def test_a_copy_weighs_nothing_but_its_other_number_is_listed() -> None:

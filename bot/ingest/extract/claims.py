@@ -22,6 +22,7 @@ class Claim:
     end: int
     sentence: str
     extra: dict[str, str] = dataclasses.field(default_factory=dict, compare=False, hash=False)
+    labelled: bool = dataclasses.field(default=False, compare=False)  # read from a labelled row (an infobox)
 
 
 @dataclass(frozen=True)

@@ -198,7 +198,9 @@ def _dates(out: Extraction, span: Span, sentence: Span) -> None:
 
 
 def infobox(doc: Doc, out: Extraction) -> None:
-    """Infobox rows; rows naming more people for a list ("Screenplay by", "Story by") add to one claim."""
+    """Infobox rows; rows naming more people for a list ("Screenplay by", "Story by") add to one claim.
+    Their claims are labelled: a value set against its label is stated on purpose (see `truth`)."""
+    before = len(out.claims)
     lists: dict[str, list[Span]] = {}
     for key, span in doc.infobox:
         field_ = infobox_field(key)
@@ -212,6 +214,7 @@ def infobox(doc: Doc, out: Extraction) -> None:
             names += [n for n in split_names(span.text, companies=field_ in ORG_FIELDS) if n not in names]
         first = spans[0]
         add_value(doc, out, field_, ", ".join(names), first, first)
+    out.claims[before:] = [dataclasses.replace(c, labelled=True) for c in out.claims[before:]]
 
 
 _WRITERS = rf"((?:{NAME}|{NAME_TOKEN}|himself|herself)(?:(?:,| and|, and| &) (?:{NAME}|{NAME_TOKEN}|himself|herself))*)"
