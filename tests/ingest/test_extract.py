@@ -91,6 +91,18 @@ def values(x: Extraction, field: str) -> list[str]:
         ("It opened in US theaters on October 21st, 2016.", "release_date", "2016-10-21"),
         ("It's only 1h 51m long.", "runtime", "111 minutes"),
         ("It runs two hours and 22 minutes.", "runtime", "142 minutes"),
+        ("It hit US theaters on 12/15/1995.", "release_date", "1995-12-15"),
+        (
+            "It was shot by Dante Spinotti, scored by Elliot Goldenthal and cut by Dov Hoenig & Tom Rolf.",
+            "composer",
+            "Elliot Goldenthal",
+        ),
+        (
+            "It was shot by Dante Spinotti, scored by Elliot Goldenthal and cut by Dov Hoenig & Tom Rolf.",
+            "editor",
+            "Dov Hoenig and Tom Rolf",
+        ),
+        ("They made it for Warner Bros., which also distributed it.", "distributor", "Warner Bros"),
     ],
 )
 def test_prose_facts(sentence: str, field: str, value: str) -> None:
@@ -109,6 +121,9 @@ def test_prose_facts(sentence: str, field: str, value: str) -> None:
         ("The first hour is basically just people walking.", "runtime"),
         ("It is based on a short story by Ted Chiang.", "writers"),  # a source's author
         ("Lizzie is a 2016 coming-of-age heroine.", "genre"),  # no genre noun, no film
+        ("The dub came out in US cinemas on September 20, 2002.", "release_date"),  # another version's
+        ("The 4K restoration was released on May 1, 2020.", "release_date"),
+        ("The English dub was directed by Kirk Wise.", "director"),
     ],
 )
 def test_prose_facts_that_are_not_there(sentence: str, field: str) -> None:

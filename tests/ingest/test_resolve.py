@@ -273,6 +273,29 @@ def test_a_prologue_comes_before_the_premise() -> None:
     assert story.beats[0].text.startswith("Late at night")  # the prologue is told, first
 
 
+def test_a_teaser_nothing_continues_gives_way_to_a_fuller_telling() -> None:
+    teaser = spans(
+        "Neil McCauley runs a crew of professional thieves in Los Angeles.",
+        "Lieutenant Vincent Hanna of the LAPD takes the case and closes in.",
+    )
+    whole = spans(
+        "Neil tells Hanna over coffee that he will walk away from anything in thirty seconds flat.",
+        "Later the crew robs a bank downtown and a shootout breaks out in the streets.",
+        "In the end Hanna chases Neil across the airport fields and shoots him.",
+    )
+    trust = {"faq.txt": 0.6, "review.md": 0.6}
+    stopped = tell(
+        {"faq.txt": teaser, "review.md": whole},
+        trust,
+        set(),
+        stopped=frozenset({"faq.txt"}),
+        sectioned=frozenset({"faq.txt"}),
+    )
+    assert stopped.document == "review.md"
+    kept = tell({"faq.txt": teaser, "review.md": whole}, trust, set(), sectioned=frozenset({"faq.txt"}))
+    assert kept.document == "faq.txt"  # a deliberate telling that does not stop stays the plot source
+
+
 def test_a_summary_of_the_story_opens_the_premise() -> None:
     telling = spans(
         "Chiron is a small, silent kid everyone calls Little.",
@@ -372,10 +395,12 @@ def test_framing_is_never_a_beat(sentence: str, framing: bool) -> None:
         ("It premiered at the Telluride Film Festival and won Best Picture at the Oscars.", True),
         ("It cost about $1.5 million and made 98% on a review site.", True),
         ("Black goes to see Paula in rehab, where she is sober now.", False),
+        ("The coffee scene is the first time Pacino and De Niro share the screen.", True),  # surnames
+        ("Neil McCauley (Robert De Niro) tells Hanna he will walk away.", False),  # a cast note in brackets
     ],
 )
 def test_commentary(sentence: str, commentary: bool) -> None:
-    assert is_commentary(sentence, frozenset({"Emma Stone"})) is commentary
+    assert is_commentary(sentence, frozenset({"Emma Stone", "Robert De Niro", "Al Pacino"})) is commentary
 
 
 @pytest.mark.parametrize(

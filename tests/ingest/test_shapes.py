@@ -229,6 +229,16 @@ def test_a_numbered_heading_is_read_by_its_words(heading: str, section: str) -> 
     assert [(s.name, s.heading) for s in d.sections[1:]] == [(section, heading)]
 
 
+@pytest.mark.parametrize(
+    ("heading", "section"),
+    [("What is Heat about?", "plot"), ("About the director", "other"), ("What happens at the end?", "plot")],
+)
+def test_section_names_from_headings(heading: str, section: str) -> None:
+    from bot.ingest.shapes import canonical_section
+
+    assert canonical_section(heading) == section
+
+
 def test_blog_subheadings_are_short_lines_standing_alone() -> None:
     short = " ".join(["Word"] * SUBHEAD_MAX_WORDS)
     long = " ".join(["Word"] * (SUBHEAD_MAX_WORDS + 1))

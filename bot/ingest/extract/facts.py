@@ -103,6 +103,13 @@ PERSON_FIELDS = frozenset({"director", "composer", "cinematographer", "editor"})
 ORG_FIELDS = frozenset({"companies", "distributor"})
 # Sentences about a trailer, teaser or poster date those, never the film's release.
 _PROMO = re.compile(r"\b(?:trailers?|teasers?|posters?|clips?|featurettes?)\b", re.IGNORECASE)
+# Sentences about another version of the film (a dub, a re-release, a restoration, a home-video edition, a
+# sequel or a remake) date and credit that version, not the film.
+_VERSION = re.compile(
+    r"\b(?:dub|dubbed|dubbing|re-?releas\w*|remaster\w*|restor(?:ed|ation)|anniversary|director's cut"
+    r"|extended (?:cut|edition)|DVD|Blu-ray|4K|home (?:video|media)|sequels?|prequels?|remakes?|reboot)\b",
+    re.IGNORECASE,
+)
 
 
 def union_lists(out: Extraction) -> None:
@@ -131,18 +138,12 @@ def add_value(doc: Doc, out: Extraction, field_: str, raw: str, span: Span, sent
         key = names_key(names, plain_key if org else person_key)
         out.add(field_, ", ".join(names), key, span, sentence)
     elif field_ in PERSON_FIELDS or field_ == "country":
-        # One person or several ("Trent Reznor and Atticus Ross"), kept as the document writes them (a list
-        # written one name a line is shown as a list).
+        # One person or several ("Trent Reznor and Atticus Ross", "Joi McMillon & Nat Sanders", one a line),
+        # shown as a list in words ("A, B and C").
         names = split_names(raw)
         key = names_key(names, person_key if field_ != "country" else plain_key)
         if names:
-            out.add(
-                field_,
-                raw if re.search(r",| and ", raw) or len(names) == 1 else _and(names),
-                key,
-                span,
-                sentence,
-            )
+            out.add(field_, _and(names), key, span, sentence)
     elif field_ == "premiere_date":
         _dates(out, span, sentence)
     elif field_ == "runtime":
@@ -245,7 +246,8 @@ _PROSE: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     ("writers", re.compile(rf"\b(?:from|with|on) an? (?:original )?story (?:written )?by {_WRITERS}")),
     ("cinematographer", re.compile(rf"\b({NAME}) (?:shot|photographed|lensed) {_IT}\b")),
-    ("editor", re.compile(rf"\b{_IT} (?:was|is) (?:cut|edited) by ({_PEOPLE})")),
+    ("editor", re.compile(rf"\b(?:cut|edited) by ({_PEOPLE})")),
+    ("composer", re.compile(rf"\b(?:scored|composed) by ({_PEOPLE})")),
     ("companies", re.compile(rf"\bwith ({_ORGS}) as (?:the |its )?production compan(?:y|ies)\b")),
     ("companies", re.compile(rf"\b({_ORGS}) (?:were|was|are|is) (?:the |its )?production compan(?:y|ies)\b")),
     ("composer", re.compile(rf"\bscore (?:was |is )?(?:composed |written )?by (?:composer )?({_PEOPLE})")),
@@ -276,7 +278,7 @@ _PROSE: tuple[tuple[str, re.Pattern[str]], ...] = (
         "companies",
         re.compile(rf"\b(?:was|is|were) produced by {NAME}(?:(?:, | and |, and ){NAME})* for ({ORG})"),
     ),
-    ("distributor", re.compile(rf"\b({ORG}) (?:also |later |then )?distributed {_IT}\b")),
+    ("distributor", re.compile(rf"\b({ORG}),? (?:which |who )?(?:also |later |then )?distributed {_IT}\b")),
     ("language", re.compile(r"\bis an? ([A-Z][a-z]+)-language (?:film|movie)\b")),
     ("editor", re.compile(rf"\beditor ({NAME})")),
     ("distributor", re.compile(rf"\breleased by ({ORG}) on\b")),
@@ -292,7 +294,8 @@ _PROSE: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
 )
 _RELEASE = re.compile(
-    rf"\b(?:released|opened)(?: it)? (?:theatrically )?(?:in (?:the )?[A-Z][\w ]+? |in [a-zA-Z ]*?(?:cinemas|theaters|theatres) )?"
+    rf"\b(?:released|opened|came out|hit|arrived|reached)(?: it)? (?:theatrically )?(?:in (?:the )?[A-Z][\w ]+? "
+    rf"|in [a-zA-Z ]*?(?:cinemas|theaters|theatres) |[a-zA-Z ]*?(?:cinemas|theaters|theatres|screens) )?"
     rf"(?:by {ORG} )?(?:theatrically )?on ({DATE})"
 )
 _PREMIERE = re.compile(
@@ -323,6 +326,8 @@ def prose(doc: Doc, out: Extraction) -> None:
                 iso = iso_date(m.group(1))
                 if iso and re.search(r"\btrailer", text, re.IGNORECASE):
                     out.add("trailer", iso, iso, sub(sent, m, 1), sent)
+            continue
+        if _VERSION.search(text):
             continue
         for field_, pattern in _PROSE if _CREDIT_WORDS.search(text) else ():
             for m in pattern.finditer(text):

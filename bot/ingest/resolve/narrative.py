@@ -37,6 +37,8 @@ CALENDAR = frozenset(
 # A telling may pause for this many paragraphs of other writing (a note on the cast, a quotation) and go
 # on; a narrating paragraph further away from the rest of the telling is not part of it.
 STORY_GAP_PARAGRAPHS = 2
+# Surnames in two words ("De Niro", "Van Dyke", "Del Toro").
+_SURNAME_PARTICLES = frozenset("de del della di da van von der le la du".split())
 # Sections that never narrate, even in a document without a plot section.
 NOT_STORY = frozenset({"cast", "soundtrack", "reception", "release", "production", "trailer"})
 
@@ -55,7 +57,8 @@ _VOICE = re.compile(r"\b(?:I|I'm|I've|I'd|me|my|we|we're|we'll|our|us|you|you're
 _FILM_TALK = re.compile(
     r"(?:^|[,;:] )(?:the|this) (?:film|movie|picture)\b(?:'s)?(?! (?:opens|begins|starts|ends|closes|follows|cuts)\b)"
     r"|\b(?:themes?|performances?|director|directing|cinematography|screenplay|audiences?|viewers?|critics?"
-    r"|casting|filmmakers?|box office|portray\w*|chemistry|delivers|trailers?|teasers?|posters?)\b"
+    r"|casting|filmmakers?|box office|portray\w*|chemistry|delivers|trailers?|teasers?|posters?"
+    r"|(?:on|the|share the|shares the) screen|on[- ]screen|screen time)\b"
     # its making, release and reception: credits, money, figures, awards
     r"|\b(?:(?:written|directed|produced|co-written|edited|scored|shot) (?:and (?:directed|produced) )?by|premiered"
     r"|grossed|budget|opening weekend|nominat\w+|Oscars?|Academy Awards?|Golden Globes?|BAFTA|Best Picture"
@@ -88,10 +91,26 @@ def _asks(text: str) -> bool:
 
 
 def is_commentary(text: str, actors: Iterable[str]) -> bool:
-    """About the film rather than in it: names an actor (other than in a cast note in brackets, "Anton
-    (Steven Weber)"), or talks of the film as a film, its making or its reception."""
+    """About the film rather than in it: names an actor, in full or by surname ("Pacino and De Niro share
+    the screen"), other than in a cast note in brackets ("Anton (Steven Weber)"); or talks of the film as a
+    film, its making or its reception."""
     bare = _PAREN.sub("", _QUOTED.sub('""', text))
-    return bool(_FILM_TALK.search(bare)) or any(a in bare for a in actors)
+    if _FILM_TALK.search(bare):
+        return True
+    return any(a in bare or (s and re.search(rf"\b{re.escape(s)}\b", bare)) for a, s in _surnames(actors))
+
+
+def _surnames(actors: Iterable[str]) -> list[tuple[str, str]]:
+    """Each actor with the surname a review calls them by ("De Niro", "Pacino"), where it is a name of its
+    own (two letters at least, capitalised)."""
+    out = []
+    for a in actors:
+        words = a.split()
+        tail = words[-1] if len(words) > 1 else ""
+        if len(words) > 2 and words[-2][:1].isupper() and words[-2].lower() in _SURNAME_PARTICLES:
+            tail = f"{words[-2]} {tail}"
+        out.append((a, tail if len(tail) > 2 and tail[:1].isupper() else ""))
+    return out
 
 
 def character_words(characters: Iterable[str], docs: list[Doc], actors: Iterable[str]) -> frozenset[str]:

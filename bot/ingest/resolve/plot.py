@@ -161,6 +161,19 @@ def tell(
             told_stems += stems[other][start:]
             story.continued_from = other
             break
+    fuller = [
+        n
+        for n in ranked[1:]
+        if trust[n] >= best - TRUST_MARGIN
+        and n not in stopped
+        and _words(narrative[n]) > _words(narrative[source])
+    ]
+    if source in stopped and story.continued_from is None and fuller:
+        # A telling that stops on purpose and that nothing continues is a teaser: a fuller telling of
+        # the whole story, as trustworthy, is the plot.
+        source = fuller[0]
+        log.debug("plot source: %s instead (the first telling stops and nothing continues it)", source)
+        told, told_stems = [(source, s) for s in narrative[source]], list(stems[source])
     story.document = source
     premise = _premise([s for d, s in told if d == source], source, lead)
     summary = (loglines or {}).get(source)
