@@ -17,6 +17,7 @@ from bot.ingest.resolve.narrative import (
     is_framing,
     logline,
     recurring_names,
+    story_sentences,
 )
 from bot.ingest.resolve.plot import (
     CONTINUE_MIN_SENTENCES,
@@ -25,6 +26,7 @@ from bot.ingest.resolve.plot import (
     tell,
 )
 from bot.ingest.resolve.spoilers import LATER_TERMS_ALONE, has_cue, later_terms, reveals, spoils
+from bot.ingest.resolve.talk import story_talk, unsearchable
 from bot.ingest.resolve.truth import LABELLED_WEIGHT, PRIOR, Resolved, Standing, Vote, discover
 from bot.ingest.shapes import Doc, parse
 from bot.ingest.text import Span, normalise, sentences
@@ -221,6 +223,39 @@ def test_a_less_trustworthy_telling_is_never_merged_and_its_inventions_are_left_
     assert "food poisoning" not in told
     assert [s.text for _, s in story.left_out] == [blog[1].text]
     assert story.told["blog.txt"] == 1 and story.narrated["blog.txt"] == 2
+    # the plot source earns what the comparisons confirm (as a fact's winner does), not its own telling
+    assert story.told["wiki.txt"] == 2 and story.narrated["wiki.txt"] == 2
+
+
+def test_being_the_plot_source_earns_nothing_by_itself() -> None:
+    story = tell({"wiki.txt": WIKI}, {"wiki.txt": 0.5}, set())
+    assert story.told == {} and story.narrated == {}
+
+
+def test_talk_about_the_story_the_plot_does_not_support_is_an_invention() -> None:
+    wiki = parse(
+        "wiki.txt",
+        normalise("= Film =\n\nFilm is a 2015 film.\n\n==Plot==\n" + " ".join(s.text for s in WIKI) + "\n"),
+    )
+    blog = parse(
+        "blog.txt",
+        normalise(
+            "My thoughts\n\nI loved it. Charlotte leaves the academy in Boston to care for her dying mother, "
+            "which broke my heart. Lizzie keeps a blue heeler dog in a desert village, as I remember it.\n"
+        ),
+    )
+    characters = frozenset({"Charlotte", "Lizzie", "Anton"})
+    narrative = {d.name: story_sentences(d, characters, frozenset()) for d in (wiki, blog)}
+    story = tell(narrative, {"wiki.txt": 0.5, "blog.txt": 0.5}, set())
+    talk = story_talk([wiki, blog], story, narrative, characters, set())
+    assert [s.text for s in talk["blog.txt"].unsupported] == [
+        "Lizzie keeps a blue heeler dog in a desert village, as I remember it."
+    ]
+    assert (
+        len(talk["blog.txt"].sentences) == 2 and "wiki.txt" not in talk
+    )  # the teller's own words are the plot
+    hidden = unsearchable([wiki, blog], story, talk)
+    assert any(doc == "blog.txt" and blog.text[start:].startswith("Lizzie keeps") for doc, start in hidden)
 
 
 def test_between_reliabilities_closer_than_the_margin_the_fuller_telling_wins() -> None:

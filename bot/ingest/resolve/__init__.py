@@ -22,12 +22,13 @@ from bot.ingest.extract import Claim, Extraction, QuoteClaim, TimelineClaim
 from bot.ingest.resolve import narrative as story_text
 from bot.ingest.resolve.cast import MergedCredit, first_per_doc, group_credits, merge_credits
 from bot.ingest.resolve.copies import Copies, carried_figures, find_copies
-from bot.ingest.resolve.plot import PlotBeat, Story, early, tell, unsupported
+from bot.ingest.resolve.plot import PlotBeat, Story, early, tell
 from bot.ingest.resolve.songs import MergedSong, group_songs, merge_songs
 from bot.ingest.resolve.spoilers import later_terms, spoils
+from bot.ingest.resolve.talk import story_talk, unsearchable
 from bot.ingest.resolve.truth import NUMERIC, Resolved, Standing, Truth, Vote, discover, first_votes
 from bot.ingest.shapes import Doc
-from bot.ingest.text import Span, content_stems, sentences
+from bot.ingest.text import Span, sentences
 from bot.ingest.values import person_key, plain_key
 from bot.storage.models import Spoil
 
@@ -206,8 +207,16 @@ def resolve(extractions: list[Extraction]) -> FilmResult:
         if (line := story_text.logline(d, narrative[d.name], characters)) is not None
     }
     story = tell(narrative, first.trust, copyset, lead, stopped, sectioned, loglines)
+    talk = story_talk(docs, story, narrative, characters, copyset)
     for d in names:
         extra[d].told, extra[d].narrated = story.told.get(d, 0), story.narrated.get(d, 0)
+    for d, said in talk.items():  # talk compared with the plot, like a narrative's sentences
+        agreed = len(said.sentences) - len(said.unsupported)
+        extra[d].told += agreed
+        extra[d].narrated += len(said.sentences)
+        if story.document is not None:
+            extra[story.document].told += len(said.sentences)
+            extra[story.document].narrated += len(said.sentences)
     truth = discover(votes, witness, names, extra)
     for d in names:
         log.debug("%s: reliability %.2f (%s)", d, truth.trust[d], truth.standing[d])
@@ -225,7 +234,7 @@ def resolve(extractions: list[Extraction]) -> FilmResult:
     opening = [b.text for b in story.premise] + [b.text for b in story.beats if b.part == "beginning"]
     opening += [s.text for d, spans in narrative.items() if d not in copyset for s in early(spans, story)]
     terms = later_terms(opening, [b.text for b in story.beats if b.part != "beginning"], outside)
-    hidden = _unsearchable(docs, story, narrative, characters, copyset)
+    hidden = unsearchable(docs, story, talk)
     result = FilmResult(
         docs,
         copies,
@@ -245,41 +254,6 @@ def resolve(extractions: list[Extraction]) -> FilmResult:
     result.quotes = _quotes(extractions, result)
     result.timeline = _timeline(extractions, truth.trust, copyset)
     return result
-
-
-def _unsearchable(
-    docs: list[Doc],
-    story: Story,
-    narrative: dict[str, list[Span]],
-    characters: frozenset[str],
-    copies: set[str],
-) -> set[tuple[str, int]]:
-    """Sentences never offered as search hits: those left out of the plot, and any other sentence of a
-    document that is not the plot source which talks about the characters in a way the plot does not
-    support (a possible invention, even when said as commentary)."""
-    out = {(d, s.start) for d, s in story.left_out}
-    tellers = {story.document, story.continued_from}
-    stems = {d.name: content_stems(d.text) for d in docs}
-    plot = frozenset().union(*(content_stems(b.text) for b in story.beats))
-    for d in docs:
-        if d.name in tellers or d.name in copies:
-            continue
-        told = {s.start for s in narrative.get(d.name, [])}
-        talk = [
-            s
-            for s in sentences(d.text, d.body_start)
-            if s.start not in told
-            and d.section_at(s.start) not in story_text.NOT_STORY
-            and any(w in characters for w in re.findall(r"[A-Z][\w'-]+", s.text))
-        ]
-        invented = unsupported(talk, story) + [s for doc, s in story.left_out if doc == d.name]
-        out |= {(d.name, s.start) for s in invented}
-        # Words only the document's unsupported sentences use (no other document, not the plot): any other
-        # sentence using them talks about the same invention ("the séance scene???" in a comment).
-        elsewhere = frozenset().union(*(stems[o.name] for o in docs if o.name != d.name), plot)
-        own = frozenset().union(*(content_stems(s.text) for s in invented)) - elsewhere
-        out |= {(d.name, s.start) for s in sentences(d.text, d.body_start) if content_stems(s.text) & own}
-    return out
 
 
 def split_spoiler(note: str, result: FilmResult) -> tuple[str, str]:

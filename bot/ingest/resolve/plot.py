@@ -254,37 +254,44 @@ def _judge(
     told_stems: Stems,
     copies: set[str],
 ) -> None:
-    """How each other narrative stands against the told plot: supported sentences count for it; unsupported
-    ones where the plot narrates the same stretch count against it and are left out."""
+    """How each other narrative stands against the told plot, sentence by sentence where the plot narrates
+    the same stretch: a supported sentence is an agreement, for it and for the telling that supports it; an
+    unsupported one counts against it (and for the plot source, as a fact's losing vote counts for the
+    winner) and is left out. A telling's own sentences are the reference, not evidence: a document earns
+    nothing for being the plot source, only for what other documents' tellings confirm."""
     told_at = {(d, s.start) for d, s in told}
+    tellers = [d for d, _ in told]
+    counts = {name: [0, 0] for name in narrative}  # told the same way, compared
+
+    def count(name: str, agreed: bool) -> None:
+        counts[name][0] += agreed
+        counts[name][1] += 1
+
     for name, spans in narrative.items():
         if name in copies:
             continue
         mine = [k for k, s in enumerate(spans) if (name, s.start) not in told_at]
         if not mine:
-            story.told[name] = story.narrated[name] = sum(1 for d, _ in told if d == name)
             continue
         support = _supported([stems[name][k] for k in mine], told_stems)
         beyond = _beyond(support, len(told_stems))
-        told_count = sum(1 for d, _ in told if d == name)
-        narrated = told_count
-        for j, k in enumerate(mine):
-            if j >= beyond:
-                break
-            narrated += 1
-            if support[j] is not None:
-                told_count += 1
-            else:
+        for j, k in enumerate(mine[:beyond]):
+            pos = support[j]
+            count(name, pos is not None)
+            count(tellers[pos] if pos is not None else story.document or name, True)
+            if pos is None:
                 log.debug("left out from %s (the plot tells this stretch otherwise): %s", name, spans[k].text)
                 story.left_out.append((name, spans[k]))
-        story.told[name], story.narrated[name] = told_count, narrated
         log.debug(
             "%s narrates %d sentences: %d told the same way by the plot, %d left out",
             name,
             len(spans),
-            told_count,
-            narrated - told_count,
+            counts[name][0],
+            counts[name][1] - counts[name][0],
         )
+    for name, (agreed, compared) in counts.items():
+        if compared:
+            story.told[name], story.narrated[name] = agreed, compared
 
 
 def _beyond(support: list[int | None], told_len: int) -> int:
