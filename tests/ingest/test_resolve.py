@@ -227,6 +227,19 @@ def test_a_less_trustworthy_telling_is_never_merged_and_its_inventions_are_left_
     assert story.told["wiki.txt"] == 2 and story.narrated["wiki.txt"] == 2
 
 
+def test_list_items_and_the_headline_are_not_the_story() -> None:
+    d = parse(
+        "blog.txt",
+        normalise(
+            "Furiosa Drives The War Rig Through The Storm\n\n"
+            "Things I loved:\n1. Furiosa and her truck in the storm, every minute of it.\n2. Nux chasing Max. Just Nux.\n\n"
+            "Furiosa drives the war rig into the storm with Max chained to the front of a car.\n"
+        ),
+    )
+    told = [s.text for s in story_sentences(d, frozenset({"Furiosa", "Max", "Nux"}), frozenset())]
+    assert told == ["Furiosa drives the war rig into the storm with Max chained to the front of a car."]
+
+
 def test_being_the_plot_source_earns_nothing_by_itself() -> None:
     story = tell({"wiki.txt": WIKI}, {"wiki.txt": 0.5}, set())
     assert story.told == {} and story.narrated == {}
@@ -400,6 +413,9 @@ def test_the_premise_stops_only_at_a_reveal(opening: str, premise: int) -> None:
         ("What has she left behind, and how long can the Kims keep their secret?", True),
         ("You can watch The Perfection online streaming on Netflix.", True),
         ("I was more worried about the dog than about Max lol.", True),
+        ("My roommate fell asleep in the middle.", True),  # the writer's voice in either case
+        ("You Won't BELIEVE What Happens In Mad Max.", True),
+        ("He hit US theaters in May.", False),  # "US" is a country
         ("The rest is history...", True),
         ('Lizzie says "I love you" and leaves the room.', False),  # dialogue may speak to "you"
         ("Charlotte offers her a meat cleaver.", False),

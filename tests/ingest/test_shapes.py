@@ -10,7 +10,7 @@ from bot.ingest.shapes import HTML_TAGS_PER_1000, Doc, layout, looks_like_html, 
 from bot.ingest.shapes.genre import INFOBOX_MIN_ROWS, PROSE_MIN_CHARS
 from bot.ingest.shapes.html import MAX_NESTING, nesting
 from bot.ingest.shapes.markdown import looks_like_markdown
-from bot.ingest.shapes.plain import SUBHEAD_MAX_WORDS, TOC_MIN_ENTRIES
+from bot.ingest.shapes.plain import SECTION_NAME_MAX_WORDS, SUBHEAD_MAX_WORDS, TOC_MIN_ENTRIES
 from bot.ingest.text import Unreadable, normalise
 
 PROSE = (
@@ -239,6 +239,18 @@ def test_section_names_from_headings(heading: str, section: str) -> None:
     assert canonical_section(heading) == section
 
 
+def test_a_heading_that_names_a_section_may_have_its_text_right_under_it() -> None:
+    name = " ".join(["Critical"] * (SECTION_NAME_MAX_WORDS - 1) + ["response"])
+    longer = " ".join(["The"] * SECTION_NAME_MAX_WORDS + ["cast"])
+    page = f"Title\n\n{PROSE}\n\nPlot[edit]\n{PROSE}\n\nCast\nA Person as Someone\n\n{name}\n{PROSE}\n\n{longer}\n{PROSE}\n"
+    d = doc(page)
+    assert [(s.name, s.heading) for s in d.sections[1:]] == [
+        ("plot", "Plot"),
+        ("cast", "Cast"),
+        ("reception", name),
+    ]  # a listicle's item title ("The cast trained for four months") is not a section
+
+
 def test_blog_subheadings_are_short_lines_standing_alone() -> None:
     short = " ".join(["Word"] * SUBHEAD_MAX_WORDS)
     long = " ".join(["Word"] * (SUBHEAD_MAX_WORDS + 1))
@@ -284,6 +296,11 @@ def test_infobox_copied_from_a_browser_lists_one_name_a_line_and_wraps_labels() 
         ("Director: A Person\n\nB Person", {"director": "A Person"}),  # a blank line ends the row
         ("Director: A Person\nThis line is a sentence of prose, not a name.", {"director": "A Person"}),
         ("Cast: A Person\n- B Person", {"cast": "A Person"}),  # a bulleted list is not the row's value
+        ("Mad Max: Fury Road is a 2015 action film directed by George Miller.", {}),  # a sentence, not a row
+        (
+            "Distributed by: Warner Bros. (Australia and New Zealand)",
+            {"distributed by": "Warner Bros. (Australia and New Zealand)"},
+        ),
     ],
 )
 def test_text_rows(lines: str, rows: dict[str, str]) -> None:

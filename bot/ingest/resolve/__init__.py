@@ -207,16 +207,15 @@ def resolve(extractions: list[Extraction]) -> FilmResult:
         if (line := story_text.logline(d, narrative[d.name], characters)) is not None
     }
     story = tell(narrative, first.trust, copyset, lead, stopped, sectioned, loglines)
-    talk = story_talk(docs, story, narrative, characters, copyset)
+    talk = story_talk(docs, story, narrative, characters, copyset, actors)
     for d in names:
         extra[d].told, extra[d].narrated = story.told.get(d, 0), story.narrated.get(d, 0)
-    for d, said in talk.items():  # talk compared with the plot, like a narrative's sentences
-        agreed = len(said.sentences) - len(said.unsupported)
-        extra[d].told += agreed
-        extra[d].narrated += len(said.sentences)
+    for d, said in talk.items():  # claims about the story in passing, compared with the plot like a telling's
+        extra[d].told += len(said.claims) - len(said.unsupported_claims)
+        extra[d].narrated += len(said.claims)
         if story.document is not None:
-            extra[story.document].told += len(said.sentences)
-            extra[story.document].narrated += len(said.sentences)
+            extra[story.document].told += len(said.claims)
+            extra[story.document].narrated += len(said.claims)
     truth = discover(votes, witness, names, extra)
     for d in names:
         log.debug("%s: reliability %.2f (%s)", d, truth.trust[d], truth.standing[d])

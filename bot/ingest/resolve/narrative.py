@@ -51,7 +51,11 @@ _FRAMING = re.compile(
     r"|the rest (?:is|of the (?:film|movie|story))|you'll have to|find out (?:what|how|whether|if))\b",
     re.IGNORECASE,
 )
-_VOICE = re.compile(r"\b(?:I|I'm|I've|I'd|me|my|we|we're|we'll|our|us|you|you're|you'll|your)\b")
+# The writer's voice: "I", and the other pronouns in either case ("My roommate fell asleep"), but "US" is
+# the country.
+_VOICE = re.compile(
+    r"\b(?:I|I'm|I've|I'd|[Mm]e|[Mm]y|[Ww]e|[Ww]e're|[Ww]e'll|[Oo]ur|us|[Yy]ou|[Yy]ou're|[Yy]ou'll|[Yy]our)\b"
+)
 # The film as the subject of a clause ("The movie explores", "After this, the movie takes a turn"), except
 # where it tells the story ("The film opens on"); and the vocabulary of reviewing a film.
 _FILM_TALK = re.compile(
@@ -169,7 +173,11 @@ def story_sentences(doc: Doc, characters: frozenset[str], actors: frozenset[str]
         if sec.name in NOT_STORY:
             continue
         for para in paragraphs(doc.text, sec.start, sec.end):
-            sents = [s for s in sentences(doc.text, para.start, para.end) if _long_enough(s.text, characters)]
+            sents = [
+                s
+                for s in sentences(doc.text, para.start, para.end)
+                if _long_enough(s.text, characters) and not _listed(doc.text, s.start) and not _titles(doc, s)
+            ]
             if not sents:
                 continue
             told = [s for s in sents if _tells(s.text, actors)]
@@ -249,6 +257,19 @@ def stops(doc: Doc, story: list[Span]) -> bool:
     section = doc.section_at(story[-1].start)
     after = [s for s in sentences(doc.text, story[-1].end) if doc.section_at(s.start) == section][:2]
     return any(s.text.rstrip().endswith("?") for s in after)
+
+
+_LIST_ITEM = re.compile(r"[ ]*(?:\d{1,2}[.)]|[-*•])[ ]")
+
+
+def _titles(doc: Doc, s: Span) -> bool:
+    """The sentence is the document's title or headline."""
+    return doc.title is not None and doc.title.start < s.end and s.start < doc.title.end
+
+
+def _listed(text: str, pos: int) -> bool:
+    """The sentence is on a line of a list ("1. The cars!!", "- Furiosa."): an item, not a story's sentence."""
+    return bool(_LIST_ITEM.match(text, text.rfind("\n", 0, pos) + 1))
 
 
 def _sentence_like(text: str) -> bool:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from bot.ingest.resolve.narrative import NOT_STORY
+from bot.ingest.resolve.narrative import NOT_STORY, is_commentary, is_framing
 from bot.ingest.resolve.plot import Story, unsupported
 from bot.ingest.shapes import Doc
 from bot.ingest.text import Span, content_stems, sentences
@@ -21,10 +21,14 @@ from bot.ingest.text import Span, content_stems, sentences
 
 @dataclass
 class Talk:
-    """One document's talk about the story: all of it, and what the told plot does not support."""
+    """One document's talk about the story: all of it, and what the told plot does not support; and of
+    those, the claims about the story (not the writer's opinion, nor talk about the film as a film), which
+    are what its reliability is judged on."""
 
     sentences: list[Span] = field(default_factory=list)
     unsupported: list[Span] = field(default_factory=list)
+    claims: list[Span] = field(default_factory=list)
+    unsupported_claims: list[Span] = field(default_factory=list)
 
 
 def story_talk(
@@ -33,6 +37,7 @@ def story_talk(
     narrative: dict[str, list[Span]],
     characters: frozenset[str],
     copies: set[str],
+    actors: frozenset[str] = frozenset(),
 ) -> dict[str, Talk]:
     """Each document's talk about the story (not the tellings of the plot, nor copies)."""
     tellers = {story.document, story.continued_from}
@@ -48,7 +53,9 @@ def story_talk(
             and d.section_at(s.start) not in NOT_STORY
             and any(w in characters for w in re.findall(r"[A-Z][\w'-]+", s.text))
         ]
-        out[d.name] = Talk(talk, unsupported(talk, story))
+        invented = unsupported(talk, story)
+        claims = [s for s in talk if not is_framing(s.text) and not is_commentary(s.text, actors)]
+        out[d.name] = Talk(talk, invented, claims, [s for s in claims if s in invented])
     return out
 
 

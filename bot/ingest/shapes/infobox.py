@@ -21,6 +21,9 @@ from bot.ingest.text import Span
 
 _ROW = re.compile(r"^[ ]*[-*•]?[ ]*([A-Za-z][A-Za-z ()/]{1,40}?)[ ]*:[ ]+(\S[^\n]*?)[ ]*$")
 _LINE = re.compile(r"^[ ]*(\S[^\n]*?)[ ]*$", re.MULTILINE)
+# A value is names, dates and numbers: a run of four lower-case words is a sentence ("Mad Max: Fury Road is a
+# 2015 action film directed by ..."), not a row.
+_PROSE = re.compile(r"\b[a-z]+[ ,]+[a-z]+[ ,]+[a-z]+[ ,]+[a-z]+\b")
 # A continued value is a name or two, not a sentence: at most this many words, and no sentence's end.
 VALUE_LINE_MAX_WORDS = 6
 
@@ -55,7 +58,7 @@ def text_rows(text: str, start: int, end: int) -> list[tuple[str, Span]]:
             last = None
         previous_end = m.end()
         row = _ROW.match(line)
-        if row and not row.group(2).endswith("?"):
+        if row and not row.group(2).endswith("?") and not _PROSE.search(row.group(2)):
             key = row.group(1).strip()
             head = ""
             if key[:1].islower():

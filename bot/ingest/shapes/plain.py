@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from bot.ingest.shapes.doc import canonical_section
 from bot.ingest.shapes.layout import Heading, Layout
 from bot.ingest.text import Span
 
@@ -23,9 +24,13 @@ _QUESTION = re.compile(
 _TOC = re.compile(r"^[ ]*(\d{1,2})[.)][ ]+(\S[^\n]{0,40}?)[ ]*$", re.MULTILINE)
 # A section number before a heading's words: "1", "4.2", "3.", "IV." (a Roman numeral needs its stop).
 _NUMBERED = re.compile(r"(?:\d{1,2}(?:\.\d{1,2})*\.?|[IVX]{1,4}\.)[ ]+(?=\S)")
+# An encyclopedia page copied from a browser keeps its edit links after each heading: "Plot[edit]".
+_EDIT = re.compile(r"\s*\[edit\]$")
 _LINE = re.compile(r"^[ ]*(\S[^\n]*?)[ ]*$", re.MULTILINE)
 # A table of contents lists at least three sections; two numbered lines are just a short list.
 TOC_MIN_ENTRIES = 3
+# A heading with its text right under it names the section in a few words.
+SECTION_NAME_MAX_WORDS = 3
 # A subheading is a few words: longer unpunctuated lines are captions, dates or bylines.
 SUBHEAD_MAX_WORDS = 8
 
@@ -78,7 +83,9 @@ def table_of_contents(text: str) -> list[re.Match[str]]:
 
 
 def subheadings(text: str) -> list[Heading]:
-    """Short lines standing alone (blank line before and after) that do not end like a sentence."""
+    """Short lines standing alone (blank line before and after) that do not end like a sentence. A line that
+    names a section ("Cast", "Plot[edit]", as copied from an encyclopedia page) needs a blank line before it
+    only: its text may follow at once."""
     out: list[Heading] = []
     first = True
     for m in _LINE.finditer(text):
@@ -86,20 +93,27 @@ def subheadings(text: str) -> list[Heading]:
         if first:  # the first line is the document's title or headline, not a section
             first = False
             continue
-        number = _NUMBERED.match(line)  # "1 Story", "4.2 Music", "II. Chiron": the words after the number
-        line = line[number.end() :] if number and number.end() < len(line) else line
-        words = line.split()
+        name = _EDIT.sub("", line)
+        number = _NUMBERED.match(name)  # "1 Story", "4.2 Music", "II. Chiron": the words after the number
+        words = (name[number.end() :] if number and number.end() < len(name) else name).split()
         if (
-            len(words) <= SUBHEAD_MAX_WORDS
-            and line[-1] not in ".!?,;:\"'"
-            and line[:1].isupper()
-            and not line.startswith(("-", "*", "•"))
-            and ": " not in line
+            words
+            and len(words) <= SUBHEAD_MAX_WORDS
+            and name[-1] not in ".!?,;:\"'"
+            and words[0][:1].isupper()
+            and not name.startswith(("-", "*", "•"))
+            and ": " not in name
             and _blank_before(text, m.start())
-            and _blank_after(text, m.end())
+            and (_blank_after(text, m.end()) or name != line or _names_section(words))
         ):
-            out.append(_heading(m))
+            out.append(Heading(2, m.start(1), m.end(1), name))
     return out
+
+
+def _names_section(words: list[str]) -> bool:
+    """'Cast', 'Critical response': a section's own name, a few words ("The cast trained for four months",
+    a listicle's item, is not)."""
+    return len(words) <= SECTION_NAME_MAX_WORDS and canonical_section(" ".join(words)) != "other"
 
 
 def _blank_before(text: str, start: int) -> bool:
