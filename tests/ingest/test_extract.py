@@ -92,6 +92,8 @@ def values(x: Extraction, field: str) -> list[str]:
         ("It's only 1h 51m long.", "runtime", "111 minutes"),
         ("It runs two hours and 22 minutes.", "runtime", "142 minutes"),
         ("It hit US theaters on 12/15/1995.", "release_date", "1995-12-15"),
+        ("M. Night Shyamalan wrote and directed it.", "director", "M. Night Shyamalan"),
+        ("M. Night Shyamalan wrote and directed it.", "writers", "M. Night Shyamalan"),
         (
             "It was shot by Dante Spinotti, scored by Elliot Goldenthal and cut by Dov Hoenig & Tom Rolf.",
             "composer",
@@ -190,6 +192,14 @@ def test_infobox_rows_for_one_list_are_one_claim() -> None:
         )
     )
     assert values(x, "writers") == ["Dan O'Bannon, Ronald Shusett"]
+
+
+def test_a_reviews_front_matter_states_facts_with_labels() -> None:
+    page = '---\ntitle: "Twenty-five years later, it still plays fair"\nfilm: "The Sixth Sense"\nyear: 1999\ndirector: "M. Night Shyamalan"\nrating: "4.5/5"\n---\n\nA review.\n'
+    x = extract(doc(page, "review.md"))
+    assert values(x, "title") == ["The Sixth Sense"]  # the film's, not the post's headline
+    assert values(x, "year") == ["1999"] and values(x, "director") == ["M. Night Shyamalan"]
+    assert all(c.labelled for c in x.claims if c.field in {"year", "director"})
 
 
 def test_a_documents_writers_named_in_several_places_are_one_claim() -> None:

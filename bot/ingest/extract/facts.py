@@ -203,7 +203,7 @@ def infobox(doc: Doc, out: Extraction) -> None:
     Their claims are labelled: a value set against its label is stated on purpose (see `truth`)."""
     before = len(out.claims)
     lists: dict[str, list[Span]] = {}
-    for key, span in doc.infobox:
+    for key, span in [*doc.infobox, *doc.frontmatter.items()]:  # front matter: the page's own labelled facts
         field_ = infobox_field(key)
         if field_ in LIST_FIELDS:
             lists.setdefault(field_, []).append(span)
@@ -224,9 +224,8 @@ _ORGS = rf"{ORG}(?:(?:, | and |, and ){ORG})*"
 _IT = r"(?:[Ii]t|[Tt]he (?:film|movie|picture))"
 _PROSE: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("director", re.compile(rf"\bdirected by ({NAME})")),
-    ("director", re.compile(rf"\b({NAME}) directed (?:it|the film|the movie)\b")),
-    ("director", re.compile(rf"\b({NAME}), who (?:wrote and )?directed (?:it|the film|the movie)\b")),
-    ("writers", re.compile(rf"\b({NAME}), who wrote and directed (?:it|the film|the movie)\b")),
+    ("director", re.compile(rf"\b({NAME}),? (?:who )?(?:(?:wrote|produced) and )?directed {_IT}\b")),
+    ("writers", re.compile(rf"\b({NAME}),? (?:who )?wrote and directed {_IT}\b")),
     ("distributor", re.compile(rf"\b({ORG}) released (?:it|the film|the movie)\b")),
     (
         "writers",

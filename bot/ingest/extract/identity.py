@@ -71,6 +71,13 @@ def title_and_year(doc: Doc, out: Extraction, film: str = "") -> None:
                 plain_key(name_text),
                 Span(span.start, span.start + len(name_text), name_text),
             )
+    for key in (
+        "film",
+        "movie",
+    ):  # a review's front matter names the film it is about (its "title" is the post's)
+        if key in doc.frontmatter:
+            named_film = doc.frontmatter[key]
+            out.add("title", named_film.text, plain_key(named_film.text), named_film, named_film)
     opening = [s for s, _ in prose_sentences(doc) if s.start < doc.opening_end()]
     defining = [(s, m) for s in opening if (m := _DEFINES.match(s.text))][:1]
     for sent, m in defining or [(s, m) for s in opening if (m := _MAKERS.search(s.text))][:1]:
