@@ -32,7 +32,7 @@ _ORG_WORD = rf"(?:{NAME_TOKEN}(?:/{NAME_TOKEN})*)"
 _ORG_TOKEN = rf"(?:{_ORG_WORD}|\d+(?:st|nd|rd|th)\b|\d{{2,}}\b)"
 # An organisation: capitalised words, possibly joined by "&", "and", "of" or "the" ("Right of Way Films",
 # "The Globe and Mail"). Lists of several are split by `split_names`.
-ORG = rf"{_ORG_TOKEN}(?:[ ](?:(?:&|and)[ ])?(?:(?:of|the|de)[ ])*{_ORG_WORD})*"
+ORG = rf"{_ORG_TOKEN}(?:[ ](?:(?:&|and)[ ]{_ORG_TOKEN}|(?:(?:of|the|de)[ ])*{_ORG_WORD}))*"
 SELF = frozenset({"himself", "herself", "themselves"})
 
 
@@ -165,6 +165,20 @@ def split_names(text: str, *, companies: bool = False) -> list[str]:
             pieces = [part]
         out += [p for p in (piece.strip() for piece in pieces) if p]
     return out
+
+
+# Words that make a name a company's ("Plan B Entertainment", "Lava Bear Films"); a name with a digit or an
+# ampersand ("A24", "21 Laps", "Barunson E&A") is one too.
+_COMPANY = re.compile(
+    r"\b(?:Pictures|Films?|Productions?|Entertainment|Studios?|Media|Company|Co|Corporation|Corp|Inc|LLC|Ltd"
+    r"|Partners(?:hip)?|Group|Features|Releasing|Distribution|Animation|Television|Network|Records|Enterprises"
+    r"|Industries|Holdings|Classics|Cinema|Pictures|Bros)\b\.?|\d|&"
+)
+
+
+def company_like(name: str) -> bool:
+    """'Plan B Entertainment', 'A24': a company's name rather than a person's."""
+    return bool(_COMPANY.search(name))
 
 
 def names_key(names: list[str], key: Callable[[str], str] = person_key) -> str:

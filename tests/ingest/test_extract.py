@@ -88,6 +88,11 @@ def values(x: Extraction, field: str) -> list[str]:
             "Hollywood Pictures, The Kennedy/Marshall Company",
         ),
         ("A24 also distributed it.", "distributor", "A24"),
+        (
+            "It was made by FilmNation Entertainment, Lava Bear Films & 21 Laps Entertainment, and Paramount Pictures released it.",
+            "companies",
+            "FilmNation Entertainment, Lava Bear Films, 21 Laps Entertainment",
+        ),
         ("It opened in US theaters on October 21st, 2016.", "release_date", "2016-10-21"),
         ("It's only 1h 51m long.", "runtime", "111 minutes"),
         ("It runs two hours and 22 minutes.", "runtime", "142 minutes"),
@@ -126,6 +131,7 @@ def test_prose_facts(sentence: str, field: str, value: str) -> None:
         ("The dub came out in US cinemas on September 20, 2002.", "release_date"),  # another version's
         ("The 4K restoration was released on May 1, 2020.", "release_date"),
         ("The English dub was directed by Kirk Wise.", "director"),
+        ("It was made by Denis Villeneuve in Montreal.", "companies"),  # a person: not a company
     ],
 )
 def test_prose_facts_that_are_not_there(sentence: str, field: str) -> None:
@@ -211,6 +217,20 @@ def test_a_documents_writers_named_in_several_places_are_one_claim() -> None:
     )
     assert values(x, "writers") == ["Barry Jenkins, Tarell Alvin McCraney"]
     assert values(x, "distributor") == ["Buena Vista Pictures Distribution"]  # one company, named twice
+
+
+def test_a_list_of_facts_further_down_a_blog_is_read_with_its_labels() -> None:
+    prose = "I rewatched it last week and it is still wonderful to see on a big screen with friends."
+
+    def details(rows: list[str]) -> Extraction:
+        lines = "\n".join(rows)
+        return extract(doc(f"My thoughts\n\n{prose}\n\nThe story\n\n{prose}\n\nDetails\n\n{lines}\n"))
+
+    rows = ["- Directed by: Denis Villeneuve", "- Screenplay: Eric Heisserer", "- Running time: 1 hr 56 min"]
+    x = details(rows)
+    assert values(x, "director") == ["Denis Villeneuve"] and values(x, "runtime")[0] == "116 minutes"
+    assert all(c.labelled for c in x.claims if c.field in {"director", "writers"})
+    assert values(details(rows[:2]), "director") == []  # two lines with colons are not a list of facts
 
 
 @pytest.mark.parametrize(

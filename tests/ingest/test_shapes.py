@@ -111,6 +111,15 @@ def test_html_page_keeps_the_article_and_drops_the_furniture() -> None:
         assert text[span.start : span.end] == span.text, key
 
 
+@pytest.mark.parametrize("header", ["| Character | Actor |", "| Actor | Character |", "| Cast | Role |"])
+def test_a_cast_table_with_its_columns_in_either_order(header: str) -> None:
+    rows = ["| Louise Banks | Amy Adams |", "| Ian Donnelly | Jeremy Renner |"]
+    if header.startswith(("| Actor", "| Cast")):
+        rows = ["| Amy Adams | Louise Banks |", "| Jeremy Renner | Ian Donnelly |"]
+    read = layout(f"# Arrival\n\n{header}\n| --- | --- |\n" + "\n".join(rows) + "\n")
+    assert "- Amy Adams as Louise Banks" in read.text and read.pairs == []
+
+
 def test_html_title_falls_back_to_the_pages_own_name() -> None:
     read = layout(
         "<html><head><title>Arrival (film) - Wiki</title></head><body><p>Arrival (film) is here.</p></body></html>"

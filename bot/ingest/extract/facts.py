@@ -18,6 +18,7 @@ from bot.ingest.values import (
     NAME_TOKEN,
     ORG,
     SELF,
+    company_like,
     full_name,
     is_country,
     iso_date,
@@ -203,7 +204,8 @@ def infobox(doc: Doc, out: Extraction) -> None:
     Their claims are labelled: a value set against its label is stated on purpose (see `truth`)."""
     before = len(out.claims)
     lists: dict[str, list[Span]] = {}
-    for key, span in [*doc.infobox, *doc.frontmatter.items()]:  # front matter: the page's own labelled facts
+    # and a list of facts further down the page, and front matter: the page's own labelled facts
+    for key, span in [*doc.infobox, *doc.details, *doc.frontmatter.items()]:
         field_ = infobox_field(key)
         if field_ in LIST_FIELDS:
             lists.setdefault(field_, []).append(span)
@@ -220,7 +222,11 @@ def infobox(doc: Doc, out: Extraction) -> None:
 
 _WRITERS = rf"((?:{NAME}|{NAME_TOKEN}|himself|herself)(?:(?:,| and|, and| &) (?:{NAME}|{NAME_TOKEN}|himself|herself))*)"
 _PEOPLE = rf"{NAME}(?:(?:, | and |, and | & ){NAME})*"
-_ORGS = rf"{ORG}(?:(?:, | and |, and ){ORG})*"
+# A list of companies ends where the next clause starts ("..., and Paramount Pictures released it").
+_ORGS = (
+    rf"{ORG}(?:(?:, | and |, and ){ORG}(?![\w'’&/.-]|[ ][A-Z0-9&])"
+    rf"(?! (?:released|distributed|acquired|bought|handled|picked|took)\b))*"
+)
 _IT = r"(?:[Ii]t|[Tt]he (?:film|movie|picture))"
 _PROSE: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("director", re.compile(rf"\bdirected by ({NAME})")),
@@ -245,6 +251,7 @@ _PROSE: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     ("writers", re.compile(rf"\b(?:from|with|on) an? (?:original )?story (?:written )?by {_WRITERS}")),
     ("cinematographer", re.compile(rf"\b({NAME}) (?:shot|photographed|lensed) {_IT}\b")),
+    ("made_by", re.compile(rf"\b(?:made|financed|backed|developed) by ({_ORGS})")),
     ("editor", re.compile(rf"\b(?:cut|edited) by ({_PEOPLE})")),
     ("composer", re.compile(rf"\b(?:scored|composed) by ({_PEOPLE})")),
     ("companies", re.compile(rf"\bwith ({_ORGS}) as (?:the |its )?production compan(?:y|ies)\b")),
@@ -310,7 +317,7 @@ _TRAILER_DATE = re.compile(rf"({DATE})")
 # Every pattern of _PROSE needs one of these words: a sentence without any (most of a story) skips them all.
 _CREDIT_WORDS = re.compile(
     r"direct|screenplay|script|writ|wrote|story|score|music|compos|cinematograph|photograph|shot|lensed|edit|cut"
-    r"|produc"
+    r"|produc|made|financ|backed|develop"
     r"|distribut|release|acquired|watch|stream|language|rights",
     re.IGNORECASE,
 )
@@ -334,6 +341,9 @@ def prose(doc: Doc, out: Extraction) -> None:
                     names = f"{m.group(1)}, {m.group(2)}"
                     span = Span(sent.start + m.start(1), sent.start + m.end(2), names)
                     add_value(doc, out, field_, names, span, sent)
+                elif field_ == "made_by":  # companies, where the list names any ("made by A24 and Pastel")
+                    if any(company_like(n) for n in split_names(m.group(1), companies=True)):
+                        add_value(doc, out, "companies", m.group(1), sub(sent, m, 1), sent)
                 else:
                     add_value(doc, out, field_, m.group(1), sub(sent, m, 1), sent)
         for m in _RELEASE.finditer(text):

@@ -53,6 +53,7 @@ class Doc:
     body_start: int = 0
     why: str = ""  # why this shape: for the DEBUG log and /sources
     titled: bool = False  # the markup marks the title (h1, `= Title =`, <title>), not just a first line
+    details: list[tuple[str, Span]] = field(default_factory=list)  # key/value blocks after the opening
 
     def section_spans(self, name: str) -> list[Section]:
         return [s for s in self.sections if s.name == name]

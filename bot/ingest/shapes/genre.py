@@ -103,6 +103,31 @@ def _shape(read: Layout, sections: list[Section], infobox: list[tuple[str, Span]
     return "unknown", "no headings naming a section, no infobox and no paragraphs of prose"
 
 
+def _details(
+    read: Layout, sections: list[Section], infobox: list[tuple[str, Span]]
+) -> list[tuple[str, Span]]:
+    """Key/value rows written as text after the opening, in blocks of at least INFOBOX_MIN_ROWS (a blog's
+    "Crew and numbers" list at its end), outside the story."""
+    start = opening_end(sections, len(read.text))
+    seen = {span.start for _, span in infobox}
+    rows = [r for r in text_rows(read.text, start, len(read.text)) if r[1].start not in seen]
+    blocks: list[list[tuple[str, Span]]] = []
+    for row in rows:
+        near = blocks and read.text.count("\n", blocks[-1][-1][1].end, row[1].start) <= 1
+        if near:
+            blocks[-1].append(row)
+        else:
+            blocks.append([row])
+    plot = [s for s in sections if s.name == "plot"]
+    return [
+        row
+        for block in blocks
+        if len(block) >= INFOBOX_MIN_ROWS
+        for row in block
+        if not any(s.start <= row[1].start < s.end for s in plot)
+    ]
+
+
 def build_doc(name: str, read: Layout) -> Doc:
     sections = _sections(read)
     infobox = _infobox(read, sections)
@@ -120,4 +145,5 @@ def build_doc(name: str, read: Layout) -> Doc:
         read.body_start,
         why,
         read.title is not None,
+        _details(read, sections, infobox),
     )

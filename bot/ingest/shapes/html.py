@@ -41,6 +41,7 @@ _CAST_COLUMNS = (
     re.compile(r"actor|actress|cast|performer|played by|name", re.I),
     re.compile(r"role|character|as", re.I),
 )
+_ROLE_COLUMN = re.compile(r"\b(?:role|character|part)s?\b", re.I)
 _SONG_COLUMNS = (
     re.compile(r"title|song|track", re.I),
     re.compile(r"artist|performer|performed|by|singer", re.I),
@@ -193,9 +194,13 @@ class _Renderer:
 
     @staticmethod
     def _is_header(cells: list[str]) -> bool:
-        return all(c and len(c) <= 30 and not re.search(r"\d", c) for c in cells) and (
-            any(p.search(cells[0]) for p in (_CAST_COLUMNS[0], _SONG_COLUMNS[0]))
-        )
+        """Column names: short words, naming actors or songs first, or characters and their actors in
+        either order ("| Character | Actor |")."""
+        if not all(c and len(c) <= 30 and not re.search(r"\d", c) for c in cells):
+            return False
+        if any(p.search(cells[0]) for p in (_CAST_COLUMNS[0], _SONG_COLUMNS[0])):
+            return True
+        return any(_ROLE_COLUMN.search(c) for c in cells) and any(_CAST_COLUMNS[0].search(c) for c in cells)
 
 
 def _column(header: list[str], pattern: re.Pattern[str], taken: set[int]) -> int | None:
