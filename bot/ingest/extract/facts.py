@@ -314,14 +314,50 @@ _RUNTIME = re.compile(
     re.IGNORECASE,
 )
 _TRAILER_DATE = re.compile(rf"({DATE})")
-# Every pattern of _PROSE needs one of these words: a sentence without any (most of a story) skips them all.
-_CREDIT_WORDS = re.compile(
-    r"direct|screenplay|script|writ|wrote|story|score|music|compos|cinematograph|photograph|shot|lensed|edit|cut"
-    r"|produc|made|financ|backed|develop"
-    r"|distribut|release|acquired|watch|stream|language|rights",
-    re.IGNORECASE,
-)
+# The words each field's patterns need: a sentence without any (most of a story) skips the field's patterns.
+_FIELD_WORDS: dict[str, re.Pattern[str]] = {
+    field_: re.compile(words, re.IGNORECASE)
+    for field_, words in {
+        "director": r"direct",
+        "writers": r"screenplay|script|writ|wrote|story",
+        "composer": r"score|music|compos",
+        "cinematographer": r"cinematograph|photograph|shot|lensed",
+        "editor": r"edit|cut",
+        "producers": r"produc",
+        "companies": r"produc|compan",
+        "made_by": r"made|financ|backed|develop",
+        "distributor": r"distribut|release|acquired|rights",
+        "streaming": r"watch|stream",
+        "language": r"language",
+    }.items()
+}
+_BY_FIELD: dict[str, list[re.Pattern[str]]] = {}
+for _field, _pattern in _PROSE:
+    _BY_FIELD.setdefault(_field, []).append(_pattern)
 _MADE_IN = re.compile(rf"\b(?:made|produced|shot|filmed) in (?:the )?({ORG})")
+
+
+def _prose_dates(out: Extraction, sent: Span) -> None:
+    """Release and premiere dates said in a sentence."""
+    text = sent.text
+    for m in _RELEASE.finditer(text):
+        iso = iso_date(m.group(1))
+        if iso:
+            out.add("release_date", iso, iso, sub(sent, m, 1), sent)
+    for m, date_group, venue_group in [(m, 2, 1) for m in _PREMIERE.finditer(text)] + [
+        (m, 1, 2) for m in _PREMIERE_ON.finditer(text)
+    ]:
+        iso = iso_date(m.group(date_group))
+        if iso:
+            out.add("premiere_date", iso, iso, sub(sent, m, date_group), sent)
+            venue = m.group(venue_group)
+            out.add("premiere_venue", venue, plain_key(venue), sub(sent, m, venue_group), sent)
+    placed = [m for m in _PLACED_DATE.finditer(text) if m.group(2) and iso_date(m.group(1))]
+    if len(placed) >= 2:  # "on <date> (Festival) and on <date> (Country)"
+        _dates(out, sent, sent)
+
+
+_YEAR = re.compile(r"\d{4}")
 
 
 def prose(doc: Doc, out: Extraction) -> None:
@@ -335,8 +371,10 @@ def prose(doc: Doc, out: Extraction) -> None:
             continue
         if _VERSION.search(text):
             continue
-        for field_, pattern in _PROSE if _CREDIT_WORDS.search(text) else ():
-            for m in pattern.finditer(text):
+        for field_, patterns in _BY_FIELD.items():
+            if not _FIELD_WORDS[field_].search(text):
+                continue
+            for m in (m for pattern in patterns for m in pattern.finditer(text)):
                 if field_ == "writers" and m.lastindex == 2:  # "X directed it and wrote it with Y and Z"
                     names = f"{m.group(1)}, {m.group(2)}"
                     span = Span(sent.start + m.start(1), sent.start + m.end(2), names)
@@ -346,21 +384,8 @@ def prose(doc: Doc, out: Extraction) -> None:
                         add_value(doc, out, "companies", m.group(1), sub(sent, m, 1), sent)
                 else:
                     add_value(doc, out, field_, m.group(1), sub(sent, m, 1), sent)
-        for m in _RELEASE.finditer(text):
-            iso = iso_date(m.group(1))
-            if iso:
-                out.add("release_date", iso, iso, sub(sent, m, 1), sent)
-        for m, date_group, venue_group in [(m, 2, 1) for m in _PREMIERE.finditer(text)] + [
-            (m, 1, 2) for m in _PREMIERE_ON.finditer(text)
-        ]:
-            iso = iso_date(m.group(date_group))
-            if iso:
-                out.add("premiere_date", iso, iso, sub(sent, m, date_group), sent)
-                venue = m.group(venue_group)
-                out.add("premiere_venue", venue, plain_key(venue), sub(sent, m, venue_group), sent)
-        placed = [m for m in _PLACED_DATE.finditer(text) if m.group(2) and iso_date(m.group(1))]
-        if len(placed) >= 2:  # "on <date> (Festival) and on <date> (Country)"
-            _dates(out, sent, sent)
+        if _YEAR.search(text):  # every date has its year
+            _prose_dates(out, sent)
         made = _MADE_IN.search(text)
         if made and is_country(trim_stop(made.group(1))):
             add_value(doc, out, "country", trim_stop(made.group(1)), sub(sent, made, 1), sent)

@@ -8,6 +8,7 @@ the copy's garble (kept for /sources only), never an "also credited as".
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -44,6 +45,7 @@ _STAGES = (
 _AGE = re.compile(rf"(?i)({'|'.join(words for _, words in _STAGES)})\s+")
 
 
+@functools.lru_cache(maxsize=4096)
 def stage(character: str) -> tuple[str, str]:
     """('young', 'Kevin') for 'young Kevin'; ('', 'Lizzie') for 'Lizzie'."""
     m = _AGE.match(character)

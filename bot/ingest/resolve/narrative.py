@@ -9,6 +9,7 @@ talk about the film as a film (its themes, performances, direction), and sentenc
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -101,20 +102,30 @@ def is_commentary(text: str, actors: Iterable[str]) -> bool:
     bare = _PAREN.sub("", _QUOTED.sub('""', text))
     if _FILM_TALK.search(bare):
         return True
-    return any(a in bare or (s and re.search(rf"\b{re.escape(s)}\b", bare)) for a, s in _surnames(actors))
+    named = _actor_names(frozenset(actors))
+    return named is not None and named.search(bare) is not None
 
 
-def _surnames(actors: Iterable[str]) -> list[tuple[str, str]]:
-    """Each actor with the surname a review calls them by ("De Niro", "Pacino"), where it is a name of its
-    own (two letters at least, capitalised)."""
-    out = []
+@functools.lru_cache(maxsize=64)
+def _actor_names(actors: frozenset[str]) -> re.Pattern[str] | None:
+    """The actors' names, in full or by the surname a review calls them by ("De Niro", "Pacino"), where
+    that is a name of its own (three letters at least, capitalised)."""
+    names: set[str] = set()
     for a in actors:
         words = a.split()
+        names.add(a)
         tail = words[-1] if len(words) > 1 else ""
         if len(words) > 2 and words[-2][:1].isupper() and words[-2].lower() in _SURNAME_PARTICLES:
             tail = f"{words[-2]} {tail}"
-        out.append((a, tail if len(tail) > 2 and tail[:1].isupper() else ""))
-    return out
+        if len(tail) > 2 and tail[:1].isupper():
+            names.add(tail)
+    if not names:
+        return None
+    return re.compile(
+        r"(?<![\w'-])(?:"
+        + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+        + r")(?![\w-])"
+    )
 
 
 def character_words(characters: Iterable[str], docs: list[Doc], actors: Iterable[str]) -> frozenset[str]:
