@@ -202,6 +202,13 @@ def test_two_questions_standing_alone_make_a_fan_site_one_does_not() -> None:
     assert doc("Film page\n\n" + questions(1) + PROSE + "\n").shape != "qa"
 
 
+@pytest.mark.parametrize("mark", ["Q: ", "Q. ", "Question 1: ", "1. "])
+def test_questions_marked_as_questions_need_no_blank_lines(mark: str) -> None:
+    page = f"Film FAQ\n\n{mark}What is it about?\nA: {PROSE}\n{mark}Who is in the cast?\nA: Many people.\n"
+    d = doc(page)
+    assert d.shape == "qa" and [s.name for s in d.sections[1:]] == ["plot", "cast"]
+
+
 def test_fan_site_cast_lines_with_any_spacing() -> None:
     for gap in (" ", "  ", "\u00a0 ", "\t"):
         text = "Film page\n\n" + questions(2) + "".join(f"Actor Number{i}{gap}as Role{i}\n" for i in range(3))

@@ -17,8 +17,10 @@ from bot.ingest.text import Span
 
 _EQ_HEADING = re.compile(r"^[ ]*(={2,6})[ ]*([^=\n]+?)[ ]*\1[ ]*$", re.MULTILINE)
 _EQ_TITLE = re.compile(r"\A\s*=[ ]*([^=\n]+?)[ ]*=[ ]*$", re.MULTILINE)
+# A question on a line of its own, perhaps marked as one ("Q: Who is in the cast?", "3. Is there a trailer?").
 _QUESTION = re.compile(
-    r"^[ ]*((?:What|Who|When|Where|Which|How|Is|Are|Does|Do|Did|Can|Will|Why)\b[^\n]{3,150}\?)[ ]*$",
+    r"^[ ]*(?P<mark>(?:Q|Question[ ]?\d*)[ ]?[:.)][ ]*|\d{1,2}[.)][ ]+)?"
+    r"((?:What|Who|When|Where|Which|How|Is|Are|Does|Do|Did|Can|Will|Why)\b[^\n]{3,150}\?)[ ]*$",
     re.MULTILINE,
 )
 _TOC = re.compile(r"^[ ]*(\d{1,2})[.)][ ]+(\S[^\n]{0,40}?)[ ]*$", re.MULTILINE)
@@ -42,7 +44,11 @@ def render(text: str) -> Layout:
         headings = [Heading(len(m.group(1)), m.start(), m.end(), m.group(2)) for m in wiki]
         span = Span(title.start(1), title.end(1), title.group(1)) if title else None
         return Layout(text, "wiki", headings, title=span, body_start=title.end() if title else 0)
-    questions = [_heading(m) for m in _QUESTION.finditer(text) if _alone(text, m.start(), m.end())]
+    questions = [
+        Heading(2, m.start(2), m.end(2), m.group(2))
+        for m in _QUESTION.finditer(text)
+        if m.group("mark") or _alone(text, m.start(), m.end())
+    ]
     if len(questions) >= 2:
         return Layout(text, "plain", questions)
     toc = table_of_contents(text)
