@@ -327,6 +327,18 @@ def test_prose_credits(sentence: str, credits: list[tuple[str, str]]) -> None:
             [("Rumi Hiiragi", "Chihiro"), ("Miyu Irino", "Haku"), ("Bunta Sugawara", "Kamaji")],
         ),
         (
+            ["- Alex Hibbert (Little)", "- Ashton Sanders (Chiron)", "- Trevante Rhodes (Black)"],
+            [("Alex Hibbert", "Little"), ("Ashton Sanders", "Chiron"), ("Trevante Rhodes", "Black")],
+        ),
+        (
+            ["Lynn (Toni Collette)", "Cole Sear (Haley Joel Osment)", "Dr. Malcolm Crowe (Bruce Willis)"],
+            [
+                ("Toni Collette", "Lynn"),
+                ("Haley Joel Osment", "Cole Sear"),
+                ("Bruce Willis", "Dr. Malcolm Crowe"),
+            ],
+        ),
+        (
             ["Keanu Reeves ..... Neo", "Carrie-Anne Moss ..... Trinity", "Hugo Weaving ..... Agent Smith"],
             [("Keanu Reeves", "Neo"), ("Carrie-Anne Moss", "Trinity"), ("Hugo Weaving", "Agent Smith")],
         ),

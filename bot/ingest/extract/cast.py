@@ -61,6 +61,11 @@ _PAIR_LINE = re.compile(
     r"(?P<sep>[ ]+[–—-][ ]+|[ ]*[–—][ ]*|:[ ]+|[ ]*(?:\.{3,}|…)[ ]*)(?P<b>\S[^\n]{0,60}?)[ ]*$",
     re.MULTILINE,
 )
+# A list line of two names, one in brackets: "- Alex Hibbert (Little)", "Lynn (Toni Collette)".
+_BRACKET_LINE = re.compile(
+    r"^(?P<indent>[ ]*)(?:[-*•][ ]*)?(?P<a>[^\s(][^\n(]{0,60}?)[ ]+\((?P<b>[^()\n]{1,60})\)[ ]*[.,;]?[ ]*$",
+    re.MULTILINE,
+)
 # A side of such a line names one part or one person: a few words.
 PAIR_SIDE_MAX_WORDS = 5
 
@@ -100,7 +105,7 @@ def _claim(
 
 def _list_credits(doc: Doc, song_lines: set[str]) -> list[CreditClaim]:
     """A cast list: "Actor as Character" lines; else lines of two names ("Character – Actor", "Actor ......
-    Character", or "Name: Name" in a cast section), read the way round their shapes say."""
+    Character", "Name: Name" in a cast section, "Actor (Character)"), read the way round their shapes say."""
     lines = [
         m
         for m in _CAST_LINE.finditer(doc.text)
@@ -116,10 +121,18 @@ def _list_credits(doc: Doc, song_lines: set[str]) -> list[CreditClaim]:
         and (m.group("sep").strip() != ":" or doc.section_at(m.start()) == "cast")
         and all(_name_like(m.group(g)) for g in ("a", "b"))
     ]
+    default = False  # "Rumi Hiiragi – Chihiro" unless the shapes or mentions say otherwise
+    if len(pairs) < CAST_LIST_MIN_LINES:
+        pairs = [
+            m
+            for m in _BRACKET_LINE.finditer(doc.text)
+            if doc.section_at(m.start()) != "plot" and all(_name_like(m.group(g)) for g in ("a", "b"))
+        ]
+        default = True  # "Lynn (Toni Collette)", as in prose
     if len(pairs) < CAST_LIST_MIN_LINES:
         return []
     names = [(m.group("a"), m.group("b")) for m in pairs]
-    flipped = columns_character_first(names, doc.text, default=False)
+    flipped = columns_character_first(names, doc.text, default=default)
     return _nested(
         [(m, m.group("b"), m.group("a")) if flipped else (m, m.group("a"), m.group("b")) for m in pairs]
     )
