@@ -98,6 +98,12 @@ def values(x: Extraction, field: str) -> list[str]:
         ("It runs two hours and 22 minutes.", "runtime", "142 minutes"),
         ("It hit US theaters on 12/15/1995.", "release_date", "1995-12-15"),
         ("M. Night Shyamalan wrote and directed it.", "director", "M. Night Shyamalan"),
+        (
+            "The Matrix is a 1999 science fiction film written and directed by the Wachowskis.",
+            "director",
+            "the Wachowskis",
+        ),
+        ("It was directed by the Coen brothers.", "director", "the Coen brothers"),
         ("M. Night Shyamalan wrote and directed it.", "writers", "M. Night Shyamalan"),
         (
             "It was shot by Dante Spinotti, scored by Elliot Goldenthal and cut by Dov Hoenig & Tom Rolf.",

@@ -228,8 +228,10 @@ _ORGS = (
     rf"(?! (?:released|distributed|acquired|bought|handled|picked|took)\b))*"
 )
 _IT = r"(?:[Ii]t|[Tt]he (?:film|movie|picture))"
+# A person, or a family of film-makers: "the Wachowskis", "the Coen brothers".
+_MAKER = rf"(?:{NAME}|[Tt]he {NAME_TOKEN}s\b|[Tt]he {NAME_TOKEN} (?:brothers|sisters|siblings)\b)"
 _PROSE: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("director", re.compile(rf"\bdirected by ({NAME})")),
+    ("director", re.compile(rf"\bdirected by ({_MAKER})")),
     ("director", re.compile(rf"\b({NAME}),? (?:who )?(?:(?:wrote|produced) and )?directed {_IT}\b")),
     ("writers", re.compile(rf"\b({NAME}),? (?:who )?wrote and directed {_IT}\b")),
     ("distributor", re.compile(rf"\b({ORG}) released (?:it|the film|the movie)\b")),
@@ -240,7 +242,7 @@ _PROSE: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     ("writers", re.compile(rf"\b(?:screenplay|script) (?:was )?(?:written )?by {_WRITERS}")),
-    ("writers", re.compile(rf"(?<!co-)\bwritten and directed by ({NAME})")),
+    ("writers", re.compile(rf"(?<!co-)\bwritten and directed by ({_MAKER})")),
     # "Jenkins wrote the screenplay from a story by Tarell Alvin McCraney" (a story credit is a writing
     # credit; "based on a story by" names a source's author, not a writer of the film)
     (
