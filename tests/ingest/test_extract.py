@@ -104,6 +104,12 @@ def values(x: Extraction, field: str) -> list[str]:
             "the Wachowskis",
         ),
         ("It was directed by the Coen brothers.", "director", "the Coen brothers"),
+        (
+            "Filming began in Sydney, with Bill Pope as director of photography.",
+            "cinematographer",
+            "Bill Pope",
+        ),
+        ("Producer Joel Silver persuaded the studio.", "producers", "Joel Silver"),
         ("M. Night Shyamalan wrote and directed it.", "writers", "M. Night Shyamalan"),
         (
             "It was shot by Dante Spinotti, scored by Elliot Goldenthal and cut by Dov Hoenig & Tom Rolf.",
@@ -138,6 +144,7 @@ def test_prose_facts(sentence: str, field: str, value: str) -> None:
         ("The 4K restoration was released on May 1, 2020.", "release_date"),
         ("The English dub was directed by Kirk Wise.", "director"),
         ("It was made by Denis Villeneuve in Montreal.", "companies"),  # a person: not a company
+        ("Executive producer Steven Spielberg backed it.", "producers"),
     ],
 )
 def test_prose_facts_that_are_not_there(sentence: str, field: str) -> None:

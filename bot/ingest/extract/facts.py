@@ -254,6 +254,14 @@ _PROSE: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("writers", re.compile(rf"\b(?:from|with|on) an? (?:original )?story (?:written )?by {_WRITERS}")),
     ("cinematographer", re.compile(rf"\b({NAME}) (?:shot|photographed|lensed) {_IT}\b")),
     ("made_by", re.compile(rf"\b(?:made|financed|backed|developed) by ({_ORGS})")),
+    # "with Bill Pope as director of photography", "producer Joel Silver"
+    (
+        "cinematographer",
+        re.compile(rf"\bwith ({NAME}) as (?:the |its )?(?:director of photography|cinematographer)\b"),
+    ),
+    ("editor", re.compile(rf"\bwith ({NAME}) as (?:the |its )?editor\b")),
+    ("composer", re.compile(rf"\bwith ({NAME}) as (?:the |its )?composer\b")),
+    ("producers", re.compile(rf"(?<![Ee]xecutive )(?<![Ll]ine )\b[Pp]roducers? ({NAME})\b")),
     ("editor", re.compile(rf"\b(?:cut|edited) by ({_PEOPLE})")),
     ("composer", re.compile(rf"\b(?:scored|composed) by ({_PEOPLE})")),
     ("companies", re.compile(rf"\bwith ({_ORGS}) as (?:the |its )?production compan(?:y|ies)\b")),
