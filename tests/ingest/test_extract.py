@@ -213,6 +213,11 @@ def test_infobox_rows_for_one_list_are_one_claim() -> None:
     assert values(x, "writers") == ["Dan O'Bannon, Ronald Shusett"]
 
 
+def test_a_labelled_list_is_not_added_to_by_names_in_passing() -> None:
+    page = f"= Alien =\n\n- Produced by: Gordon Carroll\n- Director: Ridley Scott\n- Music: Jerry Goldsmith\n\n{ALIEN}\n\nProducer Walter Hill rewrote it.\n\n==Plot==\nx\n"
+    assert values(extract(doc(page)), "producers")[0] == "Gordon Carroll"
+
+
 def test_a_reviews_front_matter_states_facts_with_labels() -> None:
     page = '---\ntitle: "Twenty-five years later, it still plays fair"\nfilm: "The Sixth Sense"\nyear: 1999\ndirector: "M. Night Shyamalan"\nrating: "4.5/5"\n---\n\nA review.\n'
     x = extract(doc(page, "review.md"))

@@ -115,10 +115,11 @@ _VERSION = re.compile(
 
 def union_lists(out: Extraction) -> None:
     """A document that names some writers in one sentence and another in the next credits them all: its
-    claims for a list field become one, in the place of its first."""
+    claims for a list field become one, in the place of its first. Where it lists them against a label (an
+    infobox row), that list is the one it gives: names in passing elsewhere do not add to it."""
     for field_ in LIST_FIELDS:
         found = [c for c in out.claims if c.field == field_]
-        if len(found) < 2:
+        if len(found) < 2 or any(c.labelled for c in found):  # a labelled list is the document's whole list
             continue
         names: list[str] = []
         for name in (n for c in found for n in c.value.split(", ")):
