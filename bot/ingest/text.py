@@ -61,6 +61,13 @@ _QUOTES = str.maketrans(
     }
 )
 _TRAILING = re.compile(r"[ ]+$", re.MULTILINE)
+
+
+def unify(text: str) -> str:
+    """Quotes, apostrophes and spaces as one kind each (also for text a markup's entities produced)."""
+    return text.translate(_QUOTES)
+
+
 # A table copied from a web page keeps its cells apart with tabs: "Directed by<TAB>Jordan Peele" is a
 # labelled value, written as "Directed by: Jordan Peele" (but "Actor<TAB>as Role" is just spacing).
 _TAB_CELL = re.compile(r"^([A-Za-z][^\t\n:]{0,40})\t+(?=[^\sa-z])", re.MULTILINE)
@@ -89,6 +96,8 @@ class Span:
 # A sentence ends at . ! or ? (optionally followed by a closing quote or bracket) and whitespace,
 # unless the word before the stop is an initial ("C.") or a common abbreviation.
 _STOP = re.compile(r"[.!?][\"')\]]*(?=\s+|$)")
+# A sentence starts with a capital, a digit or a quotation: a stop followed by a lower-case word is inside one.
+_LOWER_NEXT = re.compile(r"\s+[a-z]")
 _ABBREV = re.compile(r"(?:\b[A-Z]|\b(?:Mr|Mrs|Ms|Dr|St|Jr|Sr|vs|etc|No|Vol|Inc|Ltd|Co|Mt|ca))\.$")
 
 
@@ -108,6 +117,8 @@ def _sentences(text: str, start: int, end: int) -> tuple[Span, ...]:
             head = text[cursor : match.start() + 1]
             if _ABBREV.search(head) and not _next_starts_sentence_strongly(text, match.end(), line_end):
                 continue
+            if _LOWER_NEXT.match(text, match.end(), line_end):
+                continue  # '"Spybreak!" by Propellerheads': a title's mark, not the sentence's end
             _add(out, text, cursor, match.end())
             cursor = match.end()
         _add(out, text, cursor, line_end)

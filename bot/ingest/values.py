@@ -10,40 +10,70 @@ import re
 from collections.abc import Callable
 
 MONTHS = ("January February March April May June July August September October November December").split()
-_MONTH = "|".join(MONTHS)
-_DAY_NAME = r"(?:(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),?\s+)?"
-# "May 24, 2019", "24 May 2019", "2019-05-24", optionally after a day name.
+# A month as the web writes it: in full, or cut to three letters with or without a full stop ("Sept." too).
+_MONTH = "(?:" + "|".join(MONTHS) + r"|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?)(?![a-z])"
+_DAY_NAME = r"(?:(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)\.?),?\s+)?"
+_DAY = r"\d{1,2}(?:st|nd|rd|th)?"
+# "May 24, 2019", "May 24th, 2019", "24 May 2019", "24th of May, 2019", "Sept. 6, 2019", "2019-05-24",
+# "2019/05/24", "05/24/2019" and "24.05.2019" (numeric orders only where the numbers leave no doubt, see
+# `iso_date`), optionally after a day name.
 DATE = (
-    rf"{_DAY_NAME}(?:(?:{_MONTH})\s+\d{{1,2}},?\s+\d{{4}}|\d{{1,2}}\s+(?:{_MONTH}),?\s+\d{{4}}"
-    rf"|\d{{4}}-\d{{2}}-\d{{2}})"
+    rf"{_DAY_NAME}(?:(?:the\s+)?(?:{_MONTH})\s+{_DAY},?\s+\d{{4}}|(?:the\s+)?{_DAY}(?:\s+of)?\s+(?:{_MONTH}),?\s+\d{{4}}"
+    rf"|\d{{4}}[-/]\d{{1,2}}[-/]\d{{1,2}}|\d{{1,2}}[/.]\d{{1,2}}[/.]\d{{4}})"
 )
+_NAMED_MONTH = re.compile(_MONTH, re.IGNORECASE)
 UPPER = "A-ZÀ-ÖØ-ÞĀĂĄĆČĎĐĒĖĘĚĞĢĪĮİĶĹĻĽŁŃŅŇŌŐŒŔŘŚŞŠŢŤŪŮŰŲŹŻŽ"
 NAME_TOKEN = rf"(?:[{UPPER}][\w.'’&-]*|d'[{UPPER}][\w'-]*)"
 # A person's name: two to four capitalised words ("J. K. Simmons" is four tokens).
 NAME = rf"{NAME_TOKEN}(?:[ ](?:(?:de|van|von|der|da|di|del|le|la)[ ])?{NAME_TOKEN}){{1,3}}"
-# Words of an organisation's name may also be ordinals or numbers ("20th Century Fox", "21 Laps").
-_ORG_TOKEN = rf"(?:{NAME_TOKEN}|\d+(?:st|nd|rd|th)\b|\d{{2,}}\b)"
+# Words of an organisation's name may also be ordinals or numbers ("20th Century Fox", "21 Laps"), or two
+# names joined by a slash ("The Kennedy/Marshall Company").
+_ORG_WORD = rf"(?:{NAME_TOKEN}(?:/{NAME_TOKEN})*)"
+_ORG_TOKEN = rf"(?:{_ORG_WORD}|\d+(?:st|nd|rd|th)\b|\d{{2,}}\b)"
 # An organisation: capitalised words, possibly joined by "&", "and", "of" or "the" ("Right of Way Films",
 # "The Globe and Mail"). Lists of several are split by `split_names`.
-ORG = rf"{_ORG_TOKEN}(?:[ ](?:(?:&|and)[ ])?(?:(?:of|the|de)[ ])*{NAME_TOKEN})*"
+ORG = rf"{_ORG_TOKEN}(?:[ ](?:(?:&|and)[ ]{_ORG_TOKEN}|(?:(?:of|the|de)[ ])*{_ORG_WORD}))*"
 SELF = frozenset({"himself", "herself", "themselves"})
 
 
-def iso_date(text: str) -> str | None:
-    """'Friday, May 24, 2019', '24 May 2019' or '2019-05-24' -> '2019-05-24'; None for anything else."""
-    text = re.sub(rf"^{_DAY_NAME}", "", text.strip())
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-        month, day = int(text[5:7]), int(text[8:10])
-        return text if 1 <= month <= 12 and 1 <= day <= 31 else None
-    m = re.fullmatch(rf"({_MONTH})\s+(\d{{1,2}}),?\s+(\d{{4}})", text) or re.fullmatch(
-        rf"(\d{{1,2}})\s+({_MONTH}),?\s+(\d{{4}})", text
+def _month(name: str) -> int | None:
+    low = name.lower().rstrip(".")
+    return next(
+        (i + 1 for i, m in enumerate(MONTHS) if m.lower().startswith(low[:3]) and len(low) >= 3), None
     )
-    if not m:
+
+
+def iso_date(text: str) -> str | None:
+    """Any date `DATE` matches -> 'YYYY-MM-DD'; None for anything else. Numeric dates are read day-first or
+    month-first only where one of the two numbers is above 12 ('05/24/2019', '24.05.2019'); '05/06/2019'
+    could be either, and is not read."""
+    text = re.sub(rf"^{_DAY_NAME}", "", text.strip())
+    text = re.sub(r"^the\s+", "", text)
+    day = month = year = 0
+    m = re.fullmatch(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})", text)
+    n = re.fullmatch(r"(\d{1,2})[/.](\d{1,2})[/.](\d{4})", text)
+    if m:
+        year, month, day = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    elif n:
+        a, b, year = int(n.group(1)), int(n.group(2)), int(n.group(3))
+        if a > 12 and b <= 12:
+            day, month = a, b
+        elif b > 12 and a <= 12:
+            day, month = b, a
+        else:
+            return None
+    else:
+        words = re.fullmatch(
+            rf"({_MONTH})\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})", text
+        ) or re.fullmatch(rf"(\d{{1,2}})(?:st|nd|rd|th)?(?:\s+of)?\s+({_MONTH}),?\s+(\d{{4}})", text)
+        if not words:
+            return None
+        first, second = words.group(1), words.group(2)
+        name, number = (first, second) if _NAMED_MONTH.fullmatch(first) else (second, first)
+        month, day, year = _month(name) or 0, int(number), int(words.group(3))
+    if not (1 <= month <= 12 and 1 <= day <= 31):
         return None
-    month_name, day = (m.group(1), int(m.group(2))) if m.group(1) in MONTHS else (m.group(2), int(m.group(1)))
-    if not 1 <= day <= 31:
-        return None
-    return f"{m.group(3)}-{MONTHS.index(month_name) + 1:02d}-{day:02d}"
+    return f"{year:04d}-{month:02d}-{day:02d}"
 
 
 def show_date(iso: str) -> str:
@@ -51,19 +81,47 @@ def show_date(iso: str) -> str:
     return f"{MONTHS[int(month) - 1]} {int(day)}, {year}"
 
 
-_HOURS = re.compile(
-    r"\b(\d{1,2})\s*(?:hours?|hrs?|h)\b\.?(?:\s*(?:and\s*)?(\d{1,2})\s*(?:minutes?|mins?|m)\b)?", re.I
+_UNITS = (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen \
+seventeen eighteen nineteen".split()
 )
-_MINUTES = re.compile(r"\b(\d{2,3})\s*(?:minutes?|mins?|min|m)\b\.?", re.I)
+_TENS = "twenty thirty forty fifty".split()
+# A number as digits or in words ("two", "twenty-two", "an" hour), up to the minutes of an hour.
+_NUMBER = (
+    rf"\d{{1,3}}|an?|(?:{'|'.join(_TENS)})(?:[- ](?:{'|'.join(_UNITS[1:10])}))?|{'|'.join(reversed(_UNITS))}"
+)
+_HOURS = re.compile(
+    rf"\b({_NUMBER})[ ]?(?:hours?|hrs?|h)(?![a-z])\.?(?:,?[ ]*(?:and[ ]*)?({_NUMBER})[ ]?(?:minutes?|mins?|m)\b\.?)?",
+    re.I,
+)
+_MINUTES = re.compile(r"\b(\d{2,3})[ ]?(?:minutes?|mins?|m)\b\.?", re.I)
 # Feature films run from about an hour to a few hours; a number outside this is something else.
 RUNTIME_MINUTES = range(40, 301)
 
 
+def number(word: str) -> int:
+    """'22', 'twenty-two', 'two', 'an' -> the number (0 for anything else)."""
+    word = word.lower().strip()
+    if word.isdigit():
+        return int(word)
+    if word in {"a", "an"}:
+        return 1
+    parts = re.split(r"[- ]", word)
+    total = 0
+    for part in parts:
+        if part in _TENS:
+            total += 20 + 10 * _TENS.index(part)
+        elif part in _UNITS:
+            total += _UNITS.index(part)
+    return total
+
+
 def minutes(text: str) -> tuple[int, re.Match[str]] | None:
-    """The first running time in text: '107 minutes', '107 min', '1 hour 47 minutes', '2h 10m'."""
+    """The first running time in text: '107 minutes', '118 min.', '1 hour 47 minutes', '2h 10m', '1h 51m',
+    'two hours and 22 minutes', 'an hour and forty minutes'."""
     found: list[tuple[int, int, re.Match[str]]] = []
     for m in _HOURS.finditer(text):
-        total = int(m.group(1)) * 60 + int(m.group(2) or 0)
+        total = number(m.group(1)) * 60 + number(m.group(2) or "0")
         found.append((m.start(), total, m))
     for m in _MINUTES.finditer(text):
         if not any(start <= m.start() < h.end() for start, _, h in found):
@@ -99,7 +157,7 @@ def split_names(text: str, *, companies: bool = False) -> list[str]:
     name ('Barunson E&A'), and so is a spaced one between two single words ('Procter & Gamble'); a spaced
     '&' between longer names separates them ('Blumhouse Productions & Right of Way Films')."""
     text = re.sub(r"\s*\((?:[^)]*)\)", "", text).strip().rstrip(".")
-    parts = re.split(r",\s*(?:and\s+|&\s+)?|\s+and\s+|;\s*", text)
+    parts = re.split(r",\s*(?:and\s+|&\s+)?|\s+and\s+|;\s*|\s*\n\s*", text)
     out: list[str] = []
     for part in (p.strip() for p in parts):
         pieces = re.split(r"\s+&\s+", part)
@@ -107,6 +165,20 @@ def split_names(text: str, *, companies: bool = False) -> list[str]:
             pieces = [part]
         out += [p for p in (piece.strip() for piece in pieces) if p]
     return out
+
+
+# Words that make a name a company's ("Plan B Entertainment", "Lava Bear Films"); a name with a digit or an
+# ampersand ("A24", "21 Laps", "Barunson E&A") is one too.
+_COMPANY = re.compile(
+    r"\b(?:Pictures|Films?|Productions?|Entertainment|Studios?|Media|Company|Co|Corporation|Corp|Inc|LLC|Ltd"
+    r"|Partners(?:hip)?|Group|Features|Releasing|Distribution|Animation|Television|Network|Records|Enterprises"
+    r"|Industries|Holdings|Classics|Cinema|Pictures|Bros)\b\.?|\d|&"
+)
+
+
+def company_like(name: str) -> bool:
+    """'Plan B Entertainment', 'A24': a company's name rather than a person's."""
+    return bool(_COMPANY.search(name))
 
 
 def names_key(names: list[str], key: Callable[[str], str] = person_key) -> str:

@@ -7,10 +7,13 @@ import pytest
 
 from bot.ingest.extract import Extraction, extract
 from bot.ingest.extract.cast import CAST_LIST_MIN_LINES, split_role
+from bot.ingest.extract.facts import infobox_field
 from bot.ingest.extract.music import TITLE_MIN_WORDS
+from bot.ingest.extract.roles import role_score
 from bot.ingest.shapes import Doc, parse
 from bot.ingest.text import normalise
 
+ALIEN = "Alien is a 1979 science fiction horror film directed by Ridley Scott."
 LEAD = "Whiplash is a 2014 American psychological drama film written and directed by Damien Chazelle."
 
 
@@ -64,6 +67,61 @@ def values(x: Extraction, field: str) -> list[str]:
         ("It sits at 97% on Rotten Tomatoes from 456 reviews.", "rotten_tomatoes", "97%"),
         ("It scored 96 on Metacritic.", "metacritic", "96/100"),
         ("IMDB rating is 8.5/10.", "imdb", "8.5/10"),
+        ("It still has an 8.6 on IMDb, for what that's worth.", "imdb", "8.6/10"),
+        (
+            "Moonlight is a 2016 coming-of-age drama written and directed by Barry Jenkins.",
+            "genre",
+            "coming-of-age drama",
+        ),
+        ("Welcome to our page on Hayao Miyazaki's 2001 animated fantasy film.", "genre", "animated fantasy"),
+        ("Welcome to our page on Hayao Miyazaki's 2001 animated fantasy film.", "year", "2001"),
+        ("James Laxton shot it in saturated colors.", "cinematographer", "James Laxton"),
+        ("It was cut by Joi McMillon & Nat Sanders.", "editor", "Joi McMillon and Nat Sanders"),
+        (
+            "It came with A24, Plan B Entertainment and Pastel as the production companies.",
+            "companies",
+            "A24, Plan B Entertainment, Pastel",
+        ),
+        (
+            "Hollywood Pictures and The Kennedy/Marshall Company were the production companies.",
+            "companies",
+            "Hollywood Pictures, The Kennedy/Marshall Company",
+        ),
+        ("A24 also distributed it.", "distributor", "A24"),
+        (
+            "It was made by FilmNation Entertainment, Lava Bear Films & 21 Laps Entertainment, and Paramount Pictures released it.",
+            "companies",
+            "FilmNation Entertainment, Lava Bear Films, 21 Laps Entertainment",
+        ),
+        ("It opened in US theaters on October 21st, 2016.", "release_date", "2016-10-21"),
+        ("It's only 1h 51m long.", "runtime", "111 minutes"),
+        ("It runs two hours and 22 minutes.", "runtime", "142 minutes"),
+        ("It hit US theaters on 12/15/1995.", "release_date", "1995-12-15"),
+        ("M. Night Shyamalan wrote and directed it.", "director", "M. Night Shyamalan"),
+        (
+            "The Matrix is a 1999 science fiction film written and directed by the Wachowskis.",
+            "director",
+            "the Wachowskis",
+        ),
+        ("It was directed by the Coen brothers.", "director", "the Coen brothers"),
+        (
+            "Filming began in Sydney, with Bill Pope as director of photography.",
+            "cinematographer",
+            "Bill Pope",
+        ),
+        ("Producer Joel Silver persuaded the studio.", "producers", "Joel Silver"),
+        ("M. Night Shyamalan wrote and directed it.", "writers", "M. Night Shyamalan"),
+        (
+            "It was shot by Dante Spinotti, scored by Elliot Goldenthal and cut by Dov Hoenig & Tom Rolf.",
+            "composer",
+            "Elliot Goldenthal",
+        ),
+        (
+            "It was shot by Dante Spinotti, scored by Elliot Goldenthal and cut by Dov Hoenig & Tom Rolf.",
+            "editor",
+            "Dov Hoenig and Tom Rolf",
+        ),
+        ("They made it for Warner Bros., which also distributed it.", "distributor", "Warner Bros"),
     ],
 )
 def test_prose_facts(sentence: str, field: str, value: str) -> None:
@@ -80,6 +138,13 @@ def test_prose_facts(sentence: str, field: str, value: str) -> None:
         ("The film features music by Duke Ellington and Stan Kenton.", "composer"),  # featured, not the score
         ("Harlan had told his son he would cut his allowance.", "writers"),
         ("The first hour is basically just people walking.", "runtime"),
+        ("It is based on a short story by Ted Chiang.", "writers"),  # a source's author
+        ("Lizzie is a 2016 coming-of-age heroine.", "genre"),  # no genre noun, no film
+        ("The dub came out in US cinemas on September 20, 2002.", "release_date"),  # another version's
+        ("The 4K restoration was released on May 1, 2020.", "release_date"),
+        ("The English dub was directed by Kirk Wise.", "director"),
+        ("It was made by Denis Villeneuve in Montreal.", "companies"),  # a person: not a company
+        ("Executive producer Steven Spielberg backed it.", "producers"),
     ],
 )
 def test_prose_facts_that_are_not_there(sentence: str, field: str) -> None:
@@ -142,10 +207,71 @@ def test_the_year_of_the_first_showing_when_no_year_is_given() -> None:
 def test_infobox_rows_for_one_list_are_one_claim() -> None:
     x = extract(
         doc(
-            f"= Alien =\n\n- Screenplay by: Dan O'Bannon\n- Story by: Dan O'Bannon, Ronald Shusett\n- Director: Ridley Scott\n\n{LEAD}\n\n==Plot==\nx\n"
+            f"= Alien =\n\n- Screenplay by: Dan O'Bannon\n- Story by: Dan O'Bannon, Ronald Shusett\n- Director: Ridley Scott\n\n{ALIEN}\n\n==Plot==\nx\n"
         )
     )
-    assert values(x, "writers")[0] == "Dan O'Bannon, Ronald Shusett"
+    assert values(x, "writers") == ["Dan O'Bannon, Ronald Shusett"]
+
+
+def test_a_labelled_list_is_not_added_to_by_names_in_passing() -> None:
+    page = f"= Alien =\n\n- Produced by: Gordon Carroll\n- Director: Ridley Scott\n- Music: Jerry Goldsmith\n\n{ALIEN}\n\nProducer Walter Hill rewrote it.\n\n==Plot==\nx\n"
+    assert values(extract(doc(page)), "producers")[0] == "Gordon Carroll"
+
+
+def test_a_reviews_front_matter_states_facts_with_labels() -> None:
+    page = '---\ntitle: "Twenty-five years later, it still plays fair"\nfilm: "The Sixth Sense"\nyear: 1999\ndirector: "M. Night Shyamalan"\nrating: "4.5/5"\n---\n\nA review.\n'
+    x = extract(doc(page, "review.md"))
+    assert values(x, "title") == ["The Sixth Sense"]  # the film's, not the post's headline
+    assert values(x, "year") == ["1999"] and values(x, "director") == ["M. Night Shyamalan"]
+    assert all(c.labelled for c in x.claims if c.field in {"year", "director"})
+
+
+def test_a_documents_writers_named_in_several_places_are_one_claim() -> None:
+    x = blog(
+        "Moonlight is a 2016 coming-of-age drama written and directed by Barry Jenkins.",
+        "Jenkins wrote the screenplay from a story by Tarell Alvin McCraney.",
+        "It was released by Buena Vista Pictures on May 1, 2016. Buena Vista Pictures Distribution distributed the film.",
+        film="moonlight",
+    )
+    assert values(x, "writers") == ["Barry Jenkins, Tarell Alvin McCraney"]
+    assert values(x, "distributor") == ["Buena Vista Pictures Distribution"]  # one company, named twice
+
+
+def test_a_list_of_facts_further_down_a_blog_is_read_with_its_labels() -> None:
+    prose = "I rewatched it last week and it is still wonderful to see on a big screen with friends."
+
+    def details(rows: list[str]) -> Extraction:
+        lines = "\n".join(rows)
+        return extract(doc(f"My thoughts\n\n{prose}\n\nThe story\n\n{prose}\n\nDetails\n\n{lines}\n"))
+
+    rows = ["- Directed by: Denis Villeneuve", "- Screenplay: Eric Heisserer", "- Running time: 1 hr 56 min"]
+    x = details(rows)
+    assert values(x, "director") == ["Denis Villeneuve"] and values(x, "runtime")[0] == "116 minutes"
+    assert all(c.labelled for c in x.claims if c.field in {"director", "writers"})
+    assert values(details(rows[:2]), "director") == []  # two lines with colons are not a list of facts
+
+
+@pytest.mark.parametrize(
+    ("label", "field"),
+    [
+        ("Release date(s)", "premiere_date"),
+        ("Producers", "producers"),
+        ("Production companies", "companies"),
+        ("Production\ncompanies", "companies"),
+        ("Directed by:", "director"),
+        ("Director(s)", "director"),
+        ("Film editing", "editor"),
+        ("Director of photography", "cinematographer"),
+        ("Studios", "companies"),
+        ("Countries", "country"),
+        ("Original language", "language"),
+        ("Running time", "runtime"),
+        ("Based on", None),
+        ("Starring", None),
+    ],
+)
+def test_infobox_labels_however_spelled(label: str, field: str | None) -> None:
+    assert infobox_field(label) == field
 
 
 # ---------------------------------------------------------------- cast
@@ -175,10 +301,93 @@ def test_a_cast_list_needs_three_lines() -> None:
             [("Josh Helman", "Slit"), ("Angus Sampson", "Organic Mechanic")],
         ),
         ("The premiere was at Sundance Film Festival (Utah) in January.", []),
+        # "Actor (Character)": the character is the name that looks like one, and that the story talks about
+        (
+            "The boys are Alex Hibbert (Little) and Ashton Sanders (Chiron). Little runs; Chiron hides.",
+            [("Alex Hibbert", "Little"), ("Ashton Sanders", "Chiron")],
+        ),
+        ("It stars Hugo Weaving (Agent Smith). Smith waits.", [("Hugo Weaving", "Agent Smith")]),
+        (
+            "Kevin is played by Jaden Piner (young Kevin) and Jharrel Jerome (teen Kevin). Kevin grows up.",
+            [("Jaden Piner", "young Kevin"), ("Jharrel Jerome", "teen Kevin")],
+        ),
+        (
+            "The dub has Suzanne Pleshette (Yubaba and Zeniba). Yubaba shouts.",
+            [("Suzanne Pleshette", "Yubaba and Zeniba")],
+        ),
+        ("Keanu Reeves (Neo) had hurt his neck.", []),  # a character nobody talks about: not a credit
+        # two ordinary names: the way the document's other pairs run
+        (
+            "Lynn (Toni Collette) worries, and Vincent Grey (Donnie Wahlberg) returns.",
+            [("Toni Collette", "Lynn"), ("Donnie Wahlberg", "Vincent Grey")],
+        ),
+        (
+            "Juan, played by Mahershala Ali, leaves. Paula (played by Naomie Harris) stays.",
+            [("Mahershala Ali", "Juan"), ("Naomie Harris", "Paula")],
+        ),
+        ("It was played by Keanu Reeves in the end.", []),
+        ("Gloria Foster played the Oracle with warmth.", [("Gloria Foster", "Oracle")]),
     ],
 )
 def test_prose_credits(sentence: str, credits: list[tuple[str, str]]) -> None:
     assert [(c.actor, c.character) for c in blog(sentence).credits] == credits
+
+
+@pytest.mark.parametrize(
+    ("lines", "credits"),
+    [
+        (
+            ["Chihiro Ogino / Sen – Rumi Hiiragi", "Haku – Miyu Irino", "Kamaji – Bunta Sugawara"],
+            [("Rumi Hiiragi", "Chihiro Ogino / Sen"), ("Miyu Irino", "Haku"), ("Bunta Sugawara", "Kamaji")],
+        ),
+        (
+            ["Rumi Hiiragi - Chihiro", "Miyu Irino - Haku", "Bunta Sugawara - Kamaji"],
+            [("Rumi Hiiragi", "Chihiro"), ("Miyu Irino", "Haku"), ("Bunta Sugawara", "Kamaji")],
+        ),
+        (
+            ["- Alex Hibbert (Little)", "- Ashton Sanders (Chiron)", "- Trevante Rhodes (Black)"],
+            [("Alex Hibbert", "Little"), ("Ashton Sanders", "Chiron"), ("Trevante Rhodes", "Black")],
+        ),
+        (
+            ["Lynn (Toni Collette)", "Cole Sear (Haley Joel Osment)", "Dr. Malcolm Crowe (Bruce Willis)"],
+            [
+                ("Toni Collette", "Lynn"),
+                ("Haley Joel Osment", "Cole Sear"),
+                ("Bruce Willis", "Dr. Malcolm Crowe"),
+            ],
+        ),
+        (
+            ["Keanu Reeves ..... Neo", "Carrie-Anne Moss ..... Trinity", "Hugo Weaving ..... Agent Smith"],
+            [("Keanu Reeves", "Neo"), ("Carrie-Anne Moss", "Trinity"), ("Hugo Weaving", "Agent Smith")],
+        ),
+    ],
+)
+def test_cast_lists_of_two_names_either_way_round(lines: list[str], credits: list[tuple[str, str]]) -> None:
+    assert [(c.actor, c.character) for c in cast_page(lines).credits] == credits
+
+
+def test_lines_of_two_names_outside_a_cast_section_need_a_dash() -> None:
+    facts = ["Directed by: Hayao Miyazaki", "Produced by: Toshio Suzuki", "Music: Joe Hisaishi"]
+    page = "Fan page\n\n" + "\n".join(facts) + "\n\nIt is a film. It is long and it is good to watch twice.\n"
+    assert extract(doc(page)).credits == []
+
+
+@pytest.mark.parametrize(
+    ("name", "character"),
+    [
+        ("Haku", True),
+        ("Agent Smith", True),
+        ("Dr. Malcolm Crowe", True),
+        ("the Oracle", True),
+        ("young Kevin", True),
+        ("Yubaba / Zeniba", True),
+        ("Rumi Hiiragi", False),
+        ("David Ogden Stiers", False),
+        ("iOTA", True),  # one word: as much a stage name as a part; the other name decides
+    ],
+)
+def test_role_score(name: str, character: bool) -> None:
+    assert (role_score(name) > role_score("Daveigh Chase")) is character
 
 
 @pytest.mark.parametrize(
@@ -218,6 +427,23 @@ def test_split_role(role: str, split: tuple[str, str, str | None]) -> None:
             ("City of Stars", "Ryan Gosling", ()),
         ),
         ('They tap-dance through "A Lovely Night" at twilight.', ("A Lovely Night", "", ())),
+        (
+            '"Hello Stranger", written and sung by Barbara Lewis, is the song on the jukebox.',
+            ("Hello Stranger", "Barbara Lewis", ("Barbara Lewis",)),
+        ),
+        (
+            'The closing song, "Itsumo Nando Demo" ("Always With Me"), was written by Youmi Kimura with lyrics by '
+            "Wakako Kaku, and is sung by Youmi Kimura.",
+            ("Itsumo Nando Demo", "Youmi Kimura", ("Youmi Kimura", "Wakako Kaku")),
+        ),
+        (
+            'Caetano Veloso\'s version of "Cucurrucucu paloma", the 1954 song by Tomas Mendez, plays as he drives.',
+            ("Cucurrucucu paloma", "Caetano Veloso", ("Tomas Mendez",)),
+        ),
+        (
+            'The band plays "Sing Sing Sing", the 1936 song by Louis Prima.',  # no performer known: it is his
+            ("Sing Sing Sing", "Louis Prima", ()),
+        ),
     ],
 )
 def test_songs_in_prose(sentence: str, song: tuple[str, str, tuple[str, ...]]) -> None:
@@ -240,6 +466,21 @@ def test_a_song_title_needs_two_words_written_as_a_title() -> None:
     words = " ".join(["Word"] * TITLE_MIN_WORDS)
     assert [s.title for s in blog(f'They dance to "{words}".').songs] == [words]
     assert blog(f'They dance to "{" ".join(["Word"] * (TITLE_MIN_WORDS - 1))}".').songs == []
+
+
+def test_a_song_named_twice_is_one_song_with_what_each_mention_says() -> None:
+    x = blog(
+        'Kevin plays Barbara Lewis\'s "Hello Stranger" on the jukebox.',
+        '"Hello Stranger", written by Barbara Lewis, is the song on the jukebox.',
+    )
+    assert [(s.title, s.performer, s.writers) for s in x.songs] == [
+        ("Hello Stranger", "Barbara Lewis", ("Barbara Lewis",))
+    ]
+
+
+def test_a_song_credit_clause_stops_at_the_next_title() -> None:
+    x = blog('They play "Classic Man" and "Wake Up Now", written by Ann Other, in the car.')
+    assert [(s.title, s.writers) for s in x.songs] == [("Classic Man", ()), ("Wake Up Now", ("Ann Other",))]
 
 
 def test_the_film_itself_is_not_a_song() -> None:

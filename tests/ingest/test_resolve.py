@@ -3,11 +3,22 @@ framing, spoilers. Each named threshold is tested on both sides."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
-from bot.ingest.extract import Claim
+from bot.ingest.extract import Claim, CreditClaim
 from bot.ingest.resolve import copies as copying
-from bot.ingest.resolve.narrative import is_commentary, is_framing
+from bot.ingest.resolve.cast import merge_credits, stage
+from bot.ingest.resolve.narrative import (
+    RECURRING_NAME_MIN,
+    REPORTED_QUESTION_MIN_WORDS,
+    is_commentary,
+    is_framing,
+    logline,
+    recurring_names,
+    story_sentences,
+)
 from bot.ingest.resolve.plot import (
     CONTINUE_MIN_SENTENCES,
     SUPPORT_MIN_WORDS,
@@ -15,7 +26,8 @@ from bot.ingest.resolve.plot import (
     tell,
 )
 from bot.ingest.resolve.spoilers import LATER_TERMS_ALONE, has_cue, later_terms, reveals, spoils
-from bot.ingest.resolve.truth import PRIOR, Standing, Vote, discover
+from bot.ingest.resolve.talk import story_talk, unsearchable
+from bot.ingest.resolve.truth import LABELLED_WEIGHT, PRIOR, Resolved, Standing, Vote, discover
 from bot.ingest.shapes import Doc, parse
 from bot.ingest.text import Span, normalise, sentences
 
@@ -128,6 +140,29 @@ def test_agreement_earns_reliability_and_outvotes() -> None:
     assert truth.trust["c.txt"] == PRIOR / (2 + 2 * PRIOR)
 
 
+@pytest.mark.parametrize("order", [1, -1])
+def test_a_labelled_value_outweighs_one_said_in_passing_but_not_two(order: int) -> None:
+    def labelled(value: str, document: str) -> Vote:
+        v = vote("director", value, document)
+        return Vote(replace(v.claim, labelled=True), document)
+
+    docs = ["a-listicle.txt", "wiki.txt", "blog.txt"]
+    one = {
+        "director": [
+            vote("director", "Alex Proyas", "a-listicle.txt"),
+            labelled("The Wachowskis", "wiki.txt"),
+        ][::order]
+    }
+    truth = discover(one, {d: d for d in docs}, docs)
+    assert (
+        truth.facts["director"].winner.claim.value == "The Wachowskis"
+    )  # whatever the order or the spelling
+    assert truth.trust["wiki.txt"] > truth.trust["a-listicle.txt"]  # not a tie: the sloppy page disagreed
+    two = {"director": [*one["director"], vote("director", "Alex Proyas", "blog.txt")]}
+    assert discover(two, {d: d for d in docs}, docs).facts["director"].winner.claim.value == "Alex Proyas"
+    assert LABELLED_WEIGHT < 2
+
+
 def test_a_copy_weighs_nothing_but_its_other_number_is_listed() -> None:
     votes = {"year": [vote("year", "2014", "wiki.txt"), vote("year", "2015", "spun.txt", weightless=True)]}
     truth = discover(votes, {"wiki.txt": "wiki.txt", "spun.txt": "wiki.txt"}, ["wiki.txt", "spun.txt"])
@@ -188,6 +223,52 @@ def test_a_less_trustworthy_telling_is_never_merged_and_its_inventions_are_left_
     assert "food poisoning" not in told
     assert [s.text for _, s in story.left_out] == [blog[1].text]
     assert story.told["blog.txt"] == 1 and story.narrated["blog.txt"] == 2
+    # the plot source earns what the comparisons confirm (as a fact's winner does), not its own telling
+    assert story.told["wiki.txt"] == 2 and story.narrated["wiki.txt"] == 2
+
+
+def test_list_items_and_the_headline_are_not_the_story() -> None:
+    d = parse(
+        "blog.txt",
+        normalise(
+            "Furiosa Drives The War Rig Through The Storm\n\n"
+            "Things I loved:\n1. Furiosa and her truck in the storm, every minute of it.\n2. Nux chasing Max. Just Nux.\n\n"
+            "Furiosa drives the war rig into the storm with Max chained to the front of a car.\n"
+        ),
+    )
+    told = [s.text for s in story_sentences(d, frozenset({"Furiosa", "Max", "Nux"}), frozenset())]
+    assert told == ["Furiosa drives the war rig into the storm with Max chained to the front of a car."]
+
+
+def test_being_the_plot_source_earns_nothing_by_itself() -> None:
+    story = tell({"wiki.txt": WIKI}, {"wiki.txt": 0.5}, set())
+    assert story.told == {} and story.narrated == {}
+
+
+def test_talk_about_the_story_the_plot_does_not_support_is_an_invention() -> None:
+    wiki = parse(
+        "wiki.txt",
+        normalise("= Film =\n\nFilm is a 2015 film.\n\n==Plot==\n" + " ".join(s.text for s in WIKI) + "\n"),
+    )
+    blog = parse(
+        "blog.txt",
+        normalise(
+            "My thoughts\n\nI loved it. Charlotte leaves the academy in Boston to care for her dying mother, "
+            "which broke my heart. Lizzie keeps a blue heeler dog in a desert village, as I remember it.\n"
+        ),
+    )
+    characters = frozenset({"Charlotte", "Lizzie", "Anton"})
+    narrative = {d.name: story_sentences(d, characters, frozenset()) for d in (wiki, blog)}
+    story = tell(narrative, {"wiki.txt": 0.5, "blog.txt": 0.5}, set())
+    talk = story_talk([wiki, blog], story, narrative, characters, set())
+    assert [s.text for s in talk["blog.txt"].unsupported] == [
+        "Lizzie keeps a blue heeler dog in a desert village, as I remember it."
+    ]
+    assert (
+        len(talk["blog.txt"].sentences) == 2 and "wiki.txt" not in talk
+    )  # the teller's own words are the plot
+    hidden = unsearchable([wiki, blog], story, talk)
+    assert any(doc == "blog.txt" and blog.text[start:].startswith("Lizzie keeps") for doc, start in hidden)
 
 
 def test_between_reliabilities_closer_than_the_margin_the_fuller_telling_wins() -> None:
@@ -240,6 +321,76 @@ def test_a_prologue_comes_before_the_premise() -> None:
     assert story.beats[0].text.startswith("Late at night")  # the prologue is told, first
 
 
+def test_a_teaser_nothing_continues_gives_way_to_a_fuller_telling() -> None:
+    teaser = spans(
+        "Neil McCauley runs a crew of professional thieves in Los Angeles.",
+        "Lieutenant Vincent Hanna of the LAPD takes the case and closes in.",
+    )
+    whole = spans(
+        "Neil tells Hanna over coffee that he will walk away from anything in thirty seconds flat.",
+        "Later the crew robs a bank downtown and a shootout breaks out in the streets.",
+        "In the end Hanna chases Neil across the airport fields and shoots him.",
+    )
+    trust = {"faq.txt": 0.6, "review.md": 0.6}
+    stopped = tell(
+        {"faq.txt": teaser, "review.md": whole},
+        trust,
+        set(),
+        stopped=frozenset({"faq.txt"}),
+        sectioned=frozenset({"faq.txt"}),
+    )
+    assert stopped.document == "review.md"
+    kept = tell({"faq.txt": teaser, "review.md": whole}, trust, set(), sectioned=frozenset({"faq.txt"}))
+    assert kept.document == "faq.txt"  # a deliberate telling that does not stop stays the plot source
+
+
+def test_a_summary_of_the_story_opens_the_premise() -> None:
+    telling = spans(
+        "Chiron is a small, silent kid everyone calls Little.",
+        "Juan, a local drug dealer, finds Little hiding in a boarded-up apartment.",
+        "Juan teaches Little to swim in the ocean.",
+        "Years later Chiron is arrested after a fight at school.",
+    )
+    summary = Span(500, 560, "It follows one boy, Chiron, across three chapters of his life in Miami.")
+    story = tell({"blog.txt": telling}, {"blog.txt": 0.5}, set(), loglines={"blog.txt": summary})
+    assert [b.text for b in story.premise] == [summary.text, telling[0].text]
+    assert story.beats[0].text == telling[1].text  # the opening's second sentence is told, not lost
+    other = tell({"blog.txt": telling}, {"blog.txt": 0.5}, set(), loglines={"fan.txt": summary})
+    assert [b.text for b in other.premise] == [telling[0].text]  # only the plot source's summary opens it
+
+
+@pytest.mark.parametrize(
+    ("sentence", "summary"),
+    [
+        ("It follows one boy, Chiron, across three chapters of his life.", True),
+        ("Set in London, it follows two rival magicians, Angier and Borden.", True),
+        ("The film tells the story of Chiron growing up in Miami.", True),
+        ("It follows Chiron, who is killed in the end.", False),  # a summary that spoils is none
+        ("I think it follows Chiron too closely.", False),  # the writer's voice
+        ("It follows a boy across three chapters.", False),  # names no character
+    ],
+)
+def test_logline(sentence: str, summary: bool) -> None:
+    d = parse(
+        "blog.txt", normalise(f"Headline\n\n{sentence} Then more is said.\n\nChiron runs home at night.\n")
+    )
+    story = [s for s in sentences(d.text) if s.text.startswith("Chiron runs")]
+    found = logline(d, story, frozenset({"Chiron", "Angier", "Borden"}))
+    assert (found is not None and found.text == sentence) is summary
+
+
+def test_names_a_story_keeps_using_are_its_characters() -> None:
+    d = parse(
+        "blog.txt",
+        normalise(
+            "Headline\n\nChiron runs. Chiron hides. Juan finds Chiron. Juan swims. Juan waits. Kevin talks. "
+            "It won an Oscar, an Oscar, an Oscar. Jenkins wrote it, Jenkins, Jenkins. In March, March, March.\n"
+        ),
+    )
+    assert recurring_names([d], ["Barry Jenkins"]) == {"Chiron", "Juan"}  # Kevin: twice is not enough
+    assert RECURRING_NAME_MIN == 3
+
+
 @pytest.mark.parametrize(
     ("opening", "premise"),
     [
@@ -262,9 +413,21 @@ def test_the_premise_stops_only_at_a_reveal(opening: str, premise: int) -> None:
         ("What has she left behind, and how long can the Kims keep their secret?", True),
         ("You can watch The Perfection online streaming on Netflix.", True),
         ("I was more worried about the dog than about Max lol.", True),
+        ("My roommate fell asleep in the middle.", True),  # the writer's voice in either case
+        ("You Won't BELIEVE What Happens In Mad Max.", True),
+        ("He hit US theaters in May.", False),  # "US" is a country
         ("The rest is history...", True),
         ('Lizzie says "I love you" and leaves the room.', False),  # dialogue may speak to "you"
         ("Charlotte offers her a meat cleaver.", False),
+        # a question the narration reports after a full clause is story; a short lead-in is the writer asking
+        (
+            "A woman named Trinity tells him a man can answer the question that haunts him: what is the Matrix?",
+            False,
+        ),
+        ("Jess: the seance scene?", True),
+        ("Here is the big question of the night: will she survive?", True),  # framing words anyway
+        (f"{' '.join(['Word'] * (REPORTED_QUESTION_MIN_WORDS - 1))}: what is the Matrix?", True),
+        (f"{' '.join(['Word'] * REPORTED_QUESTION_MIN_WORDS)}: what is the Matrix?", False),
     ],
 )
 def test_framing_is_never_a_beat(sentence: str, framing: bool) -> None:
@@ -279,10 +442,16 @@ def test_framing_is_never_a_beat(sentence: str, framing: bool) -> None:
         ("The film opens on a gridlocked freeway in Los Angeles.", False),
         ("Mia Dolan (Emma Stone) is an aspiring actress stuck in traffic.", False),
         ("When the film burns in the projector they drive to the observatory.", False),
+        ("Moonlight is a 2016 coming-of-age drama written and directed by Barry Jenkins.", True),
+        ("It premiered at the Telluride Film Festival and won Best Picture at the Oscars.", True),
+        ("It cost about $1.5 million and made 98% on a review site.", True),
+        ("Black goes to see Paula in rehab, where she is sober now.", False),
+        ("The coffee scene is the first time Pacino and De Niro share the screen.", True),  # surnames
+        ("Neil McCauley (Robert De Niro) tells Hanna he will walk away.", False),  # a cast note in brackets
     ],
 )
 def test_commentary(sentence: str, commentary: bool) -> None:
-    assert is_commentary(sentence, frozenset({"Emma Stone"})) is commentary
+    assert is_commentary(sentence, frozenset({"Emma Stone", "Robert De Niro", "Al Pacino"})) is commentary
 
 
 @pytest.mark.parametrize(
@@ -323,3 +492,40 @@ def test_sentences_helper_keeps_offsets() -> None:
 
 def test_a_trailer_sentence_is_not_the_story() -> None:
     assert is_commentary("The trailer shows Andrew bleeding over his drum kit.", frozenset())
+
+
+# ---------------------------------------------------------------- cast
+
+
+@pytest.mark.parametrize(
+    ("character", "staged"),
+    [
+        ("young Kevin", ("young", "Kevin")),
+        ("Young Charlotte", ("young", "Charlotte")),
+        ("teen Kevin", ("teen", "Kevin")),
+        ("adult Kevin", ("old", "Kevin")),
+        ("Kevin", ("", "Kevin")),
+        ("Youngblood Priest", ("", "Youngblood Priest")),
+    ],
+)
+def test_the_age_a_cast_list_gives_a_character(character: str, staged: tuple[str, str]) -> None:
+    assert stage(character) == staged
+
+
+def test_younger_versions_name_the_grown_character_and_keep_their_own_age() -> None:
+    lines = [
+        ("Jaden Piner", "young Kevin"),
+        ("Jharrel Jerome", "teen Kevin"),
+        ("Andre Holland", "adult Kevin"),
+    ]
+    groups = [[("b.txt", CreditClaim(a, c, "", None, None, i, i + 1, ""))] for i, (a, c) in enumerate(lines)]
+    facts = {
+        f"credit:{i}:actor": Resolved(f"credit:{i}:actor", vote("actor", a, "b.txt"), False, ("b.txt",), ())
+        for i, (a, _) in enumerate(lines)
+    }
+    merged = merge_credits(groups, facts, {"b.txt": 0.5}, set())
+    assert [(c.character, c.adult_index) for c in merged] == [
+        ("Young Kevin", 2),
+        ("Teen Kevin", 2),
+        ("adult Kevin", None),
+    ]

@@ -10,7 +10,7 @@ from bot.ingest.shapes import HTML_TAGS_PER_1000, Doc, layout, looks_like_html, 
 from bot.ingest.shapes.genre import INFOBOX_MIN_ROWS, PROSE_MIN_CHARS
 from bot.ingest.shapes.html import MAX_NESTING, nesting
 from bot.ingest.shapes.markdown import looks_like_markdown
-from bot.ingest.shapes.plain import SUBHEAD_MAX_WORDS, TOC_MIN_ENTRIES
+from bot.ingest.shapes.plain import SECTION_NAME_MAX_WORDS, SUBHEAD_MAX_WORDS, TOC_MIN_ENTRIES
 from bot.ingest.text import Unreadable, normalise
 
 PROSE = (
@@ -111,6 +111,15 @@ def test_html_page_keeps_the_article_and_drops_the_furniture() -> None:
         assert text[span.start : span.end] == span.text, key
 
 
+@pytest.mark.parametrize("header", ["| Character | Actor |", "| Actor | Character |", "| Cast | Role |"])
+def test_a_cast_table_with_its_columns_in_either_order(header: str) -> None:
+    rows = ["| Louise Banks | Amy Adams |", "| Ian Donnelly | Jeremy Renner |"]
+    if header.startswith(("| Actor", "| Cast")):
+        rows = ["| Amy Adams | Louise Banks |", "| Jeremy Renner | Ian Donnelly |"]
+    read = layout(f"# Arrival\n\n{header}\n| --- | --- |\n" + "\n".join(rows) + "\n")
+    assert "- Amy Adams as Louise Banks" in read.text and read.pairs == []
+
+
 def test_html_title_falls_back_to_the_pages_own_name() -> None:
     read = layout(
         "<html><head><title>Arrival (film) - Wiki</title></head><body><p>Arrival (film) is here.</p></body></html>"
@@ -193,6 +202,13 @@ def test_two_questions_standing_alone_make_a_fan_site_one_does_not() -> None:
     assert doc("Film page\n\n" + questions(1) + PROSE + "\n").shape != "qa"
 
 
+@pytest.mark.parametrize("mark", ["Q: ", "Q. ", "Question 1: ", "1. "])
+def test_questions_marked_as_questions_need_no_blank_lines(mark: str) -> None:
+    page = f"Film FAQ\n\n{mark}What is it about?\nA: {PROSE}\n{mark}Who is in the cast?\nA: Many people.\n"
+    d = doc(page)
+    assert d.shape == "qa" and [s.name for s in d.sections[1:]] == ["plot", "cast"]
+
+
 def test_fan_site_cast_lines_with_any_spacing() -> None:
     for gap in (" ", "  ", "\u00a0 ", "\t"):
         text = "Film page\n\n" + questions(2) + "".join(f"Actor Number{i}{gap}as Role{i}\n" for i in range(3))
@@ -210,6 +226,47 @@ def test_a_table_of_contents_of_three_entries_makes_a_rewrite_two_do_not() -> No
     assert doc(toc(TOC_MIN_ENTRIES - 1)).shape != "rewrite"
 
 
+def test_numbered_headings_each_over_their_own_paragraph_are_no_table_of_contents() -> None:
+    listicle = "".join(f"{i}. Fact number {i}\n{PROSE}\n\n" for i in range(1, 5))
+    assert doc(f"Ten Things About Whiplash\n\n{listicle}").shape == "blog"
+
+
+@pytest.mark.parametrize(
+    ("heading", "section"),
+    [
+        ("1 Story", "plot"),
+        ("4 Original soundtrack", "soundtrack"),
+        ("2.1 Cast", "cast"),
+        ("II. Reception", "reception"),
+    ],
+)
+def test_a_numbered_heading_is_read_by_its_words(heading: str, section: str) -> None:
+    d = doc(f"Whiplash\n\n{PROSE}\n\n{heading}\n\n{PROSE}\n")
+    assert [(s.name, s.heading) for s in d.sections[1:]] == [(section, heading)]
+
+
+@pytest.mark.parametrize(
+    ("heading", "section"),
+    [("What is Heat about?", "plot"), ("About the director", "other"), ("What happens at the end?", "plot")],
+)
+def test_section_names_from_headings(heading: str, section: str) -> None:
+    from bot.ingest.shapes import canonical_section
+
+    assert canonical_section(heading) == section
+
+
+def test_a_heading_that_names_a_section_may_have_its_text_right_under_it() -> None:
+    name = " ".join(["Critical"] * (SECTION_NAME_MAX_WORDS - 1) + ["response"])
+    longer = " ".join(["The"] * SECTION_NAME_MAX_WORDS + ["cast"])
+    page = f"Title\n\n{PROSE}\n\nPlot[edit]\n{PROSE}\n\nCast\nA Person as Someone\n\n{name}\n{PROSE}\n\n{longer}\n{PROSE}\n"
+    d = doc(page)
+    assert [(s.name, s.heading) for s in d.sections[1:]] == [
+        ("plot", "Plot"),
+        ("cast", "Cast"),
+        ("reception", name),
+    ]  # a listicle's item title ("The cast trained for four months") is not a section
+
+
 def test_blog_subheadings_are_short_lines_standing_alone() -> None:
     short = " ".join(["Word"] * SUBHEAD_MAX_WORDS)
     long = " ".join(["Word"] * (SUBHEAD_MAX_WORDS + 1))
@@ -224,6 +281,56 @@ def test_infobox_rows_both_sides() -> None:
     d = doc(f"Title\n\n{PROSE}\n\n{few}\n\nPlot\n\n{PROSE}\n")
     assert len(d.infobox) == INFOBOX_MIN_ROWS - 1  # kept as lead rows, but not enough to make an encyclopedia
     assert d.shape == "blog"
+
+
+def test_infobox_copied_from_a_browser_lists_one_name_a_line_and_wraps_labels() -> None:
+    page = (
+        "Whiplash\n\nFrom the free encyclopedia\n\nDirected by\tDamien Chazelle\nProduced by\tJason Blum\n"
+        "Helen Estabrook\nMusic by\tJustin Hurwitz\nProduction\ncompanies\tBold Films\nBlumhouse Productions\n"
+        f"Running time\t107 minutes\n\n{PROSE}\n\nPlot\n\n{PROSE}\n"
+    )
+    d = doc(page)
+    rows = {key: span.text for key, span in d.infobox}
+    assert rows == {
+        "directed by": "Damien Chazelle",
+        "produced by": "Jason Blum\nHelen Estabrook",
+        "music by": "Justin Hurwitz",
+        "production companies": "Bold Films\nBlumhouse Productions",
+        "running time": "107 minutes",
+    }
+    assert all(d.text[span.start : span.end] == span.text for _, span in d.infobox)
+    assert d.shape == "encyclopedia"
+
+
+@pytest.mark.parametrize(
+    ("lines", "rows"),
+    [
+        (
+            "Director: A Person\nWriter: B Person\nnote: not a row",
+            {"director": "A Person", "writer": "B Person"},
+        ),
+        ("Director: A Person\n\nB Person", {"director": "A Person"}),  # a blank line ends the row
+        ("Director: A Person\nThis line is a sentence of prose, not a name.", {"director": "A Person"}),
+        ("Cast: A Person\n- B Person", {"cast": "A Person"}),  # a bulleted list is not the row's value
+        ("Mad Max: Fury Road is a 2015 action film directed by George Miller.", {}),  # a sentence, not a row
+        (
+            "Distributed by: Warner Bros. (Australia and New Zealand)",
+            {"distributed by": "Warner Bros. (Australia and New Zealand)"},
+        ),
+    ],
+)
+def test_text_rows(lines: str, rows: dict[str, str]) -> None:
+    from bot.ingest.shapes.infobox import text_rows
+
+    assert {key: span.text for key, span in text_rows(lines, 0, len(lines))} == rows
+
+
+def test_a_value_line_has_at_most_its_words() -> None:
+    from bot.ingest.shapes.infobox import VALUE_LINE_MAX_WORDS, text_rows
+
+    for n, kept in ((VALUE_LINE_MAX_WORDS, True), (VALUE_LINE_MAX_WORDS + 1, False)):
+        lines = "Starring: A Person\n" + " ".join(["Word"] * n)
+        assert ("\n" in text_rows(lines, 0, len(lines))[0][1].text) is kept
 
 
 def test_prose_paragraph_length_both_sides() -> None:

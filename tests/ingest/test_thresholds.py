@@ -7,7 +7,7 @@ from rapidfuzz.distance import Indel
 from bot.ingest.extract import CreditClaim
 from bot.ingest.resolve import copies as copying
 from bot.ingest.resolve.cast import SAME_NAME_RATIO, same_credit
-from bot.ingest.resolve.narrative import STORY_MIN_CHARS, story_sentences
+from bot.ingest.resolve.narrative import STORY_GAP_PARAGRAPHS, STORY_MIN_CHARS, story_sentences
 from bot.ingest.resolve.plot import PLOT_MIN_SENTENCES, SUPPORT_THRESHOLD, tell
 from bot.ingest.shapes import parse
 from bot.ingest.text import ENGLISH_MIN_SHARE, STOPWORDS, Span, english_share, normalise, words
@@ -90,3 +90,17 @@ def test_story_sentences_short_ones_count_when_they_name_a_character() -> None:
     told = [s.text for s in story_sentences(doc, frozenset({"Amy"}), frozenset())]
     assert told == ["Amy is alive."]
     assert "amy" not in STOPWORDS
+
+
+def test_a_telling_may_pause_for_a_few_paragraphs_and_go_on() -> None:
+    story = "Amy meets Nick at a party in New York and they marry two years later in the city."
+    other = "Critics praised the performances and the score when the film came out that autumn."
+    far = "Nick drives to the bar his sister Margo runs and waits there for Amy all morning."
+
+    def told(gap: int) -> list[str]:
+        paragraphs = [story, story, *[other] * gap, far]
+        d = parse("b.txt", normalise("Headline\n\n" + "\n\n".join(paragraphs) + "\n"))
+        return [s.text for s in story_sentences(d, frozenset({"Amy", "Nick", "Margo"}), frozenset())]
+
+    assert far in told(STORY_GAP_PARAGRAPHS)
+    assert far not in told(STORY_GAP_PARAGRAPHS + 1)  # far from the telling: talk about a scene

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from bot.ingest.values import (
+    ORG,
     RUNTIME_MINUTES,
     full_name,
     is_country,
@@ -24,6 +27,18 @@ from bot.ingest.values import (
         ("24 May 2019", "2019-05-24"),
         ("Friday, May 24, 2019", "2019-05-24"),
         ("2019-05-24", "2019-05-24"),
+        ("July 20th, 2001", "2001-07-20"),
+        ("October 21st, 2016", "2016-10-21"),
+        ("20th July 2001", "2001-07-20"),
+        ("the 20th of July, 2001", "2001-07-20"),
+        ("Sept. 6, 2019", "2019-09-06"),
+        ("Jul 20 2001", "2001-07-20"),
+        ("Fri. May 24, 2019", "2019-05-24"),
+        ("2001/07/20", "2001-07-20"),
+        ("07/20/2001", "2001-07-20"),  # month first: 20 cannot be a month
+        ("20.07.2001", "2001-07-20"),  # day first: 20 cannot be a month
+        ("05/06/2001", None),  # either way round: not read
+        ("Marshall 12, 2019", None),  # a word that starts like a month is not one
         ("May 32, 2019", None),
         ("2019-13-01", None),
         ("sometime in May", None),
@@ -40,6 +55,13 @@ def test_iso_date(text: str, iso: str | None) -> None:
         ("It runs 1 hour 47 minutes.", 107),
         ("2h 10m of film", 130),
         ("107 min", 107),
+        ("Running time 118 min.", 118),
+        ("It's only 1h 51m long.", 111),
+        ("2h16m", 136),
+        ("1 hr. 51 min.", 111),
+        ("two hours and 22 minutes", 142),
+        ("two hours and twenty-two minutes", 142),
+        ("an hour and forty minutes", 100),
         # The bounds of a feature's running time, on both sides.
         (f"{RUNTIME_MINUTES.start} minutes", RUNTIME_MINUTES.start),
         (f"{RUNTIME_MINUTES.start - 1} minutes", None),
@@ -65,10 +87,37 @@ def test_minutes(text: str, expected: int | None) -> None:
         ("Procter & Gamble", True, ["Procter & Gamble"]),
         ("Blumhouse Productions & Right of Way Films", True, ["Blumhouse Productions", "Right of Way Films"]),
         ("Miramax (uncredited), Netflix", True, ["Miramax", "Netflix"]),
+        (
+            "Warner Bros. (worldwide); Roadshow Entertainment (Australia)",
+            True,
+            ["Warner Bros.", "Roadshow Entertainment"],
+        ),
+        (
+            "Frank Marshall\nKathleen Kennedy\nBarry Mendel",
+            False,
+            ["Frank Marshall", "Kathleen Kennedy", "Barry Mendel"],
+        ),
+        ("The Kennedy/Marshall Company", True, ["The Kennedy/Marshall Company"]),
     ],
 )
 def test_split_names(text: str, companies: bool, names: list[str]) -> None:
     assert split_names(text, companies=companies) == names
+
+
+@pytest.mark.parametrize(
+    ("text", "org"),
+    [
+        ("made by The Kennedy/Marshall Company in 1999", "The Kennedy/Marshall Company"),
+        (
+            "made by Blumhouse Productions & Right of Way Films in 1999",
+            "Blumhouse Productions & Right of Way Films",
+        ),
+        ("made by 20th Century Fox in 1999", "20th Century Fox"),
+    ],
+)
+def test_an_organisation_may_join_names_with_a_slash_or_an_ampersand(text: str, org: str) -> None:
+    m = re.search(rf"made by ({ORG})", text)
+    assert m is not None and m.group(1) == org
 
 
 def test_keys() -> None:

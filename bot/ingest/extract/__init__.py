@@ -1,6 +1,6 @@
 """Pure extractors: one parsed document in, claims with provenance out.
 
-One module per kind of fact: `facts` (title, crew, dates, runtime), `figures` (reception numbers), `music`
+One module per kind of fact: `identity` (title, year, genre), `facts` (crew, companies, dates, runtime), `figures` (reception numbers), `music`
 (songs, featured music), `cast` (credits), `critics` (quotes, timeline); `passages` cuts text for search.
 Patterns are about how documents about films are written, never about one film. Values are parsed by
 `bot.ingest.values`.
@@ -8,7 +8,7 @@ Patterns are about how documents about films are written, never about one film. 
 
 from __future__ import annotations
 
-from bot.ingest.extract import cast, critics, facts, figures, music
+from bot.ingest.extract import cast, critics, facts, figures, identity, music
 from bot.ingest.extract.claims import Claim, CreditClaim, Extraction, QuoteClaim, SongClaim, TimelineClaim
 from bot.ingest.extract.passages import passages
 from bot.ingest.shapes import Doc
@@ -17,13 +17,15 @@ from bot.ingest.shapes import Doc
 def extract(doc: Doc, film: str = "") -> Extraction:
     """Every claim a document makes. `film` is the film's folder name, a hint to how its title is spelled."""
     out = Extraction(doc)
-    facts.title_and_year(doc, out, film)
+    identity.title_and_year(doc, out, film)
     facts.infobox(doc, out)
     facts.prose(doc, out)
-    facts.year_from_dates(out)
+    facts.union_lists(out)
+    identity.year_from_dates(out)
     figures.figures(doc, out)
     music.featured(doc, out)
     music.songs(doc, out)
+    music.same_titles(out)
     cast.credits(doc, out)
     critics.quotes(doc, out)
     critics.timeline(doc, out)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from bot.ingest.shapes import Doc
-from bot.ingest.text import Span
+from bot.ingest.text import Span, sentences
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,7 @@ class Claim:
     end: int
     sentence: str
     extra: dict[str, str] = dataclasses.field(default_factory=dict, compare=False, hash=False)
+    labelled: bool = dataclasses.field(default=False, compare=False)  # read from a labelled row (an infobox)
 
 
 @dataclass(frozen=True)
@@ -89,3 +91,11 @@ class Extraction:
 def sub(sent: Span, m: re.Match[str], group: int | str) -> Span:
     """The span of a regex group matched inside a sentence, as offsets into the document."""
     return Span(sent.start + m.start(group), sent.start + m.end(group), m.group(group))
+
+
+def prose_sentences(doc: Doc) -> Iterator[tuple[Span, str]]:
+    """Sentences outside plot sections, with their section name."""
+    for s in sentences(doc.text, doc.body_start):
+        section = doc.section_at(s.start)
+        if section != "plot":
+            yield s, section

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import re
 
-from bot.ingest.extract.claims import Extraction, QuoteClaim, TimelineClaim
-from bot.ingest.extract.facts import prose_sentences
+from bot.ingest.extract.claims import Extraction, QuoteClaim, TimelineClaim, prose_sentences
 from bot.ingest.shapes import Doc
 from bot.ingest.values import MONTHS, NAME, ORG
 

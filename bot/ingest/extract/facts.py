@@ -1,4 +1,4 @@
-"""The film's own facts: title and year, credits of the crew, companies, dates, runtime, country, language.
+"""The film's own facts: credits of the crew, companies, dates, runtime, country, language.
 
 Read from the infobox (any markup's key/value rows) and from prose written the way film pages are written
 ("directed by", "had its world premiere at ... on ...", "The duration of the film is 107 minutes.").
@@ -6,18 +6,19 @@ Read from the infobox (any markup's key/value rows) and from prose written the w
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from collections.abc import Iterator
 
-from bot.ingest.extract.claims import Extraction, sub
+from bot.ingest.extract.claims import Extraction, prose_sentences, sub
 from bot.ingest.shapes import Doc
-from bot.ingest.text import Span, sentences
+from bot.ingest.text import Span
 from bot.ingest.values import (
     DATE,
     NAME,
     NAME_TOKEN,
     ORG,
     SELF,
+    company_like,
     full_name,
     is_country,
     iso_date,
@@ -25,7 +26,6 @@ from bot.ingest.values import (
     names_key,
     person_key,
     plain_key,
-    slug_pattern,
     split_names,
     trim_stop,
 )
@@ -33,145 +33,119 @@ from bot.ingest.values import (
 INFOBOX_FIELDS: dict[str, str] = {
     "director": "director",
     "directed by": "director",
+    "direction": "director",
     "producer": "producers",
-    "producers": "producers",
     "produced by": "producers",
     "writer": "writers",
-    "writers": "writers",
     "written by": "writers",
     "screenplay by": "writers",
     "screenplay": "writers",
+    "screenwriter": "writers",
     "story by": "writers",
     "music": "composer",
     "music by": "composer",
+    "original music": "composer",
+    "original music by": "composer",
     "score": "composer",
+    "score by": "composer",
     "composer": "composer",
     "cinematography": "cinematographer",
+    "cinematography by": "cinematographer",
     "cinematographer": "cinematographer",
+    "director of photography": "cinematographer",
+    "photography": "cinematographer",
     "editing": "editor",
     "edited by": "editor",
+    "editing by": "editor",
+    "film editing": "editor",
+    "film editing by": "editor",
     "editor": "editor",
-    "production companies": "companies",
     "production company": "companies",
     "production": "companies",
     "studio": "companies",
-    "studios": "companies",
     "distributor": "distributor",
     "distributed by": "distributor",
+    "distribution": "distributor",
     "released": "premiere_date",
+    "release": "premiere_date",
     "release date": "premiere_date",
-    "release dates": "premiere_date",
+    "premiere": "premiere_date",
     "runtime": "runtime",
     "running time": "runtime",
     "run time": "runtime",
+    "length": "runtime",
+    "duration": "runtime",
     "country": "country",
-    "countries": "country",
+    "country of origin": "country",
     "language": "language",
-    "languages": "language",
+    "original language": "language",
     "genre": "genre",
+    "year": "year",
+    "release year": "year",
 }
-LIST_FIELDS = frozenset({"writers", "producers", "companies"})
+
+
+def infobox_field(label: str) -> str | None:
+    """The field an infobox label names, however it is spelled: 'Release date(s)', 'Producers', 'Production
+    companies', 'Directed by:', 'Film editing'."""
+    key = re.sub(r"\((?:s|es)\)", "s", label.lower())
+    key = " ".join(re.sub(r"[^a-z ]+", " ", key).split())
+    if key in INFOBOX_FIELDS:
+        return INFOBOX_FIELDS[key]
+    singular = " ".join(
+        re.sub(r"(?<=[a-z]{3})(?:ies|s)$", lambda m: "y" if m.group(0) == "ies" else "", w)
+        for w in key.split()
+    )
+    return INFOBOX_FIELDS.get(singular)
+
+
+LIST_FIELDS = frozenset({"writers", "producers", "companies", "distributor"})
 PERSON_FIELDS = frozenset({"director", "composer", "cinematographer", "editor"})
+ORG_FIELDS = frozenset({"companies", "distributor"})
 # Sentences about a trailer, teaser or poster date those, never the film's release.
 _PROMO = re.compile(r"\b(?:trailers?|teasers?|posters?|clips?|featurettes?)\b", re.IGNORECASE)
-_TITLE_YEAR = re.compile(r"^(?P<name>.+?)\s*\((?P<year>(?:18|19|20)\d{2})(?: film)?\)\s*$")
-_DISAMBIGUATION = re.compile(r"\s*\((?:(?:18|19|20)\d{2} )?(?:film|movie)\)\s*$", re.IGNORECASE)
-# "<Title> is a 2018 American psychological thriller film", at the start of a sentence.
-_DEFINES = re.compile(
-    r'^(?P<q>"?)(?!(?:It|This|That|He|She|They|The (?:film|movie))\b)(?P<title>[A-Z0-9][^"\n]{0,80}?)(?P=q)(?: \([^)]*\))? is an? (?:(?P<year>(?:19|20)\d{2}) )?'
-    r"(?:[A-Z][a-z]+(?:[ -][A-Z][a-z]+)* )?(?P<genre>[a-z][a-z -]{2,80}?) (?:film|movie)\b"
+# Sentences about another version of the film (a dub, a re-release, a restoration, a home-video edition, a
+# sequel or a remake) date and credit that version, not the film.
+_VERSION = re.compile(
+    r"\b(?:dub|dubbed|dubbing|re-?releas\w*|remaster\w*|restor(?:ed|ation)|anniversary|director's cut"
+    r"|extended (?:cut|edition)|DVD|Blu-ray|4K|home (?:video|media)|sequels?|prequels?|remakes?|reboot)\b",
+    re.IGNORECASE,
 )
 
 
-def prose_sentences(doc: Doc) -> Iterator[tuple[Span, str]]:
-    """Sentences outside plot sections, with their section name."""
-    for s in sentences(doc.text, doc.body_start):
-        section = doc.section_at(s.start)
-        if section != "plot":
-            yield s, section
-
-
-def title_and_year(doc: Doc, out: Extraction, film: str = "") -> None:
-    """The title a document gives its subject: the title the markup marks (an encyclopedia's `= T =`, a
-    page's h1 or <title>), a headline shaped "Title (2018)", or the subject of a sentence defining the
-    film. A blog's headline ("Why X is the best film of the decade") is not a title. Where the film's folder
-    name is spelled in a headline ("Review: La La Land (2016)"), that spelling is the title."""
-    span = doc.title
-    named = slug_pattern(film) if film else None
-    if span is not None and named is not None:
-        inner = named.search(span.text)
-        after = span.text[inner.end() :] if inner else ""
-        if inner and re.fullmatch(r"\s*(?:\((?:18|19|20)\d{2}(?: film)?\))?\s*", after):
-            span = Span(span.start + inner.start(), span.end, span.text[inner.start() :])
-    if span is not None:
-        text = span.text.strip()
-        shaped = _TITLE_YEAR.match(text)
-        structural = doc.titled and doc.shape == "encyclopedia"
-        if shaped:
-            name = Span(span.start, span.start + len(shaped.group("name")), shaped.group("name"))
-            out.add("title", name.text, plain_key(name.text), name, span)
-            year_span = Span(
-                span.start + shaped.start("year"), span.start + shaped.end("year"), shaped.group("year")
-            )
-            out.add("year", year_span.text, year_span.text, year_span, span)
-        elif structural and len(text) <= 120 and not text.endswith("."):
-            name_text = _DISAMBIGUATION.sub("", text)
-            out.add(
-                "title",
-                name_text,
-                plain_key(name_text),
-                Span(span.start, span.start + len(name_text), name_text),
-            )
-    for sent, section in prose_sentences(doc):
-        if section != "lead":
+def union_lists(out: Extraction) -> None:
+    """A document that names some writers in one sentence and another in the next credits them all: its
+    claims for a list field become one, in the place of its first. Where it lists them against a label (an
+    infobox row), that list is the one it gives: names in passing elsewhere do not add to it."""
+    for field_ in LIST_FIELDS:
+        found = [c for c in out.claims if c.field == field_]
+        if len(found) < 2 or any(c.labelled for c in found):  # a labelled list is the document's whole list
             continue
-        m = _DEFINES.match(sent.text)
-        if not m:
-            continue
-        name = sub(sent, m, "title")
-        out.add("title", name.text, plain_key(name.text), name, sent)
-        year = m if m.group("year") else re.search(r"\breleased in (?P<year>(?:19|20)\d{2})\b", sent.text)
-        if year:
-            out.add("year", year.group("year"), year.group("year"), sub(sent, year, "year"), sent)
-        genre = m.group("genre").strip()
-        if genre and len(genre.split()) <= 5:
-            out.add("genre", genre, plain_key(genre), sub(sent, m, "genre"), sent)
-        break
-    if named is not None:  # "I finally watched Mad Max: Fury Road (2016)": the film, named with its year
-        for m in re.finditer(
-            rf"(?P<title>{named.pattern}) \((?P<year>(?:18|19|20)\d{{2}})\)", doc.text, re.IGNORECASE
-        ):
-            out.add(
-                "title", m.group("title"), plain_key(m.group("title")), Span(m.start(1), m.end(1), m.group(1))
-            )
-            out.add("year", m.group("year"), m.group("year"), Span(m.start(2), m.end(2), m.group(2)))
-            break
-
-
-def year_from_dates(out: Extraction) -> None:
-    """A document that gives no year but dates the film's first showing gives its year."""
-    if out.values("year"):
-        return
-    dated = [c for c in out.claims if c.field in {"premiere_date", "release_date"}]
-    if dated:
-        first = min(dated, key=lambda c: c.key)
-        year = first.key[:4]
-        out.add("year", year, year, Span(first.start, first.start + len(first.value), first.value))
+        names: list[str] = []
+        for name in (n for c in found for n in c.value.split(", ")):
+            words = set(plain_key(name).split())
+            if not any(words <= set(plain_key(other).split()) for other in names):
+                names = [o for o in names if not set(plain_key(o).split()) < words] + [name]
+        key = names_key(names, plain_key if field_ in ORG_FIELDS else person_key)
+        merged = dataclasses.replace(found[0], value=", ".join(names), key=key)
+        out.claims = [merged if c is found[0] else c for c in out.claims if c is found[0] or c not in found]
 
 
 def add_value(doc: Doc, out: Extraction, field_: str, raw: str, span: Span, sentence: Span) -> None:
     """One value read for a field, as a claim (lists are one claim: the set is what is voted on)."""
     raw = trim_stop(raw.strip())
     if field_ in LIST_FIELDS:
-        names = [_person(doc, out, n) for n in split_names(raw, companies=field_ == "companies")]
-        key = names_key(names, plain_key if field_ == "companies" else person_key)
+        org = field_ in ORG_FIELDS
+        names = [n if org else _person(doc, out, n) for n in split_names(raw, companies=org)]
+        key = names_key(names, plain_key if org else person_key)
         out.add(field_, ", ".join(names), key, span, sentence)
     elif field_ in PERSON_FIELDS or field_ == "country":
-        # One person or several ("Trent Reznor and Atticus Ross"), kept as the document writes them.
+        # One person or several ("Trent Reznor and Atticus Ross", "Joi McMillon & Nat Sanders", one a line),
+        # shown as a list in words ("A, B and C").
         names = split_names(raw)
         key = names_key(names, person_key if field_ != "country" else plain_key)
         if names:
-            out.add(field_, raw, key, span, sentence)
+            out.add(field_, _and(names), key, span, sentence)
     elif field_ == "premiere_date":
         _dates(out, span, sentence)
     elif field_ == "runtime":
@@ -184,6 +158,11 @@ def add_value(doc: Doc, out: Extraction, field_: str, raw: str, span: Span, sent
             out.add(field_, first[0], plain_key(first[0]), span, sentence)
     else:
         out.add(field_, raw, plain_key(raw), span, sentence)
+
+
+def _and(names: list[str]) -> str:
+    """'A, B and C'."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def _person(doc: Doc, out: Extraction, name: str) -> str:
@@ -222,10 +201,13 @@ def _dates(out: Extraction, span: Span, sentence: Span) -> None:
 
 
 def infobox(doc: Doc, out: Extraction) -> None:
-    """Infobox rows; rows naming more people for a list ("Screenplay by", "Story by") add to one claim."""
+    """Infobox rows; rows naming more people for a list ("Screenplay by", "Story by") add to one claim.
+    Their claims are labelled: a value set against its label is stated on purpose (see `truth`)."""
+    before = len(out.claims)
     lists: dict[str, list[Span]] = {}
-    for key, span in doc.infobox:
-        field_ = INFOBOX_FIELDS.get(key)
+    # and a list of facts further down the page, and front matter: the page's own labelled facts
+    for key, span in [*doc.infobox, *doc.details, *doc.frontmatter.items()]:
+        field_ = infobox_field(key)
         if field_ in LIST_FIELDS:
             lists.setdefault(field_, []).append(span)
         elif field_ is not None:
@@ -233,18 +215,26 @@ def infobox(doc: Doc, out: Extraction) -> None:
     for field_, spans in lists.items():
         names: list[str] = []
         for span in spans:
-            names += [n for n in split_names(span.text, companies=field_ == "companies") if n not in names]
+            names += [n for n in split_names(span.text, companies=field_ in ORG_FIELDS) if n not in names]
         first = spans[0]
         add_value(doc, out, field_, ", ".join(names), first, first)
+    out.claims[before:] = [dataclasses.replace(c, labelled=True) for c in out.claims[before:]]
 
 
 _WRITERS = rf"((?:{NAME}|{NAME_TOKEN}|himself|herself)(?:(?:,| and|, and| &) (?:{NAME}|{NAME_TOKEN}|himself|herself))*)"
-_PEOPLE = rf"{NAME}(?:(?:, | and |, and ){NAME})*"
+_PEOPLE = rf"{NAME}(?:(?:, | and |, and | & ){NAME})*"
+# A list of companies ends where the next clause starts ("..., and Paramount Pictures released it").
+_ORGS = (
+    rf"{ORG}(?:(?:, | and |, and ){ORG}(?![\w'’&/.-]|[ ][A-Z0-9&])"
+    rf"(?! (?:released|distributed|acquired|bought|handled|picked|took)\b))*"
+)
+_IT = r"(?:[Ii]t|[Tt]he (?:film|movie|picture))"
+# A person, or a family of film-makers: "the Wachowskis", "the Coen brothers".
+_MAKER = rf"(?:{NAME}|[Tt]he {NAME_TOKEN}s\b|[Tt]he {NAME_TOKEN} (?:brothers|sisters|siblings)\b)"
 _PROSE: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("director", re.compile(rf"\bdirected by ({NAME})")),
-    ("director", re.compile(rf"\b({NAME}) directed (?:it|the film|the movie)\b")),
-    ("director", re.compile(rf"\b({NAME}), who (?:wrote and )?directed (?:it|the film|the movie)\b")),
-    ("writers", re.compile(rf"\b({NAME}), who wrote and directed (?:it|the film|the movie)\b")),
+    ("director", re.compile(rf"\bdirected by ({_MAKER})")),
+    ("director", re.compile(rf"\b({NAME}),? (?:who )?(?:(?:wrote|produced) and )?directed {_IT}\b")),
+    ("writers", re.compile(rf"\b({NAME}),? (?:who )?wrote and directed {_IT}\b")),
     ("distributor", re.compile(rf"\b({ORG}) released (?:it|the film|the movie)\b")),
     (
         "writers",
@@ -253,7 +243,30 @@ _PROSE: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     ("writers", re.compile(rf"\b(?:screenplay|script) (?:was )?(?:written )?by {_WRITERS}")),
-    ("writers", re.compile(rf"(?<!co-)\bwritten and directed by ({NAME})")),
+    ("writers", re.compile(rf"(?<!co-)\bwritten and directed by ({_MAKER})")),
+    # "Jenkins wrote the screenplay from a story by Tarell Alvin McCraney" (a story credit is a writing
+    # credit; "based on a story by" names a source's author, not a writer of the film)
+    (
+        "writers",
+        re.compile(
+            rf"\b((?:{NAME}|{NAME_TOKEN})) (?:co-)?wrote the (?:film's |movie's )?(?:screenplay|script)\b"
+        ),
+    ),
+    ("writers", re.compile(rf"\b(?:from|with|on) an? (?:original )?story (?:written )?by {_WRITERS}")),
+    ("cinematographer", re.compile(rf"\b({NAME}) (?:shot|photographed|lensed) {_IT}\b")),
+    ("made_by", re.compile(rf"\b(?:made|financed|backed|developed) by ({_ORGS})")),
+    # "with Bill Pope as director of photography", "producer Joel Silver"
+    (
+        "cinematographer",
+        re.compile(rf"\bwith ({NAME}) as (?:the |its )?(?:director of photography|cinematographer)\b"),
+    ),
+    ("editor", re.compile(rf"\bwith ({NAME}) as (?:the |its )?editor\b")),
+    ("composer", re.compile(rf"\bwith ({NAME}) as (?:the |its )?composer\b")),
+    ("producers", re.compile(rf"(?<![Ee]xecutive )(?<![Ll]ine )\b[Pp]roducers? ({NAME})\b")),
+    ("editor", re.compile(rf"\b(?:cut|edited) by ({_PEOPLE})")),
+    ("composer", re.compile(rf"\b(?:scored|composed) by ({_PEOPLE})")),
+    ("companies", re.compile(rf"\bwith ({_ORGS}) as (?:the |its )?production compan(?:y|ies)\b")),
+    ("companies", re.compile(rf"\b({_ORGS}) (?:were|was|are|is) (?:the |its )?production compan(?:y|ies)\b")),
     ("composer", re.compile(rf"\bscore (?:was |is )?(?:composed |written )?by (?:composer )?({_PEOPLE})")),
     (
         "producers",
@@ -270,7 +283,7 @@ _PROSE: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("composer", re.compile(rf"\b({NAME})'s (?:original |orchestral |electronic )?score\b")),
     ("cinematographer", re.compile(rf"\b(?:cinematography|photographed|shot) (?:was )?by ({NAME})")),
     ("cinematographer", re.compile(rf"\bcinematographer ({NAME})")),
-    ("editor", re.compile(rf"\bedited by ({NAME})")),
+    ("editor", re.compile(rf"\bedited by ({_PEOPLE})")),
     ("composer", re.compile(rf"\b(?:the )?music (?:is|was) by ({NAME})")),
     ("cinematographer", re.compile(rf"\b(?:the )?cinematography (?:is |was )?by ({NAME})")),
     ("editor", re.compile(rf"\b(?:the )?editing (?:is |was )?by ({NAME})")),
@@ -282,7 +295,7 @@ _PROSE: tuple[tuple[str, re.Pattern[str]], ...] = (
         "companies",
         re.compile(rf"\b(?:was|is|were) produced by {NAME}(?:(?:, | and |, and ){NAME})* for ({ORG})"),
     ),
-    ("distributor", re.compile(rf"\b({ORG}) distributed (?:it|the film|the movie)\b")),
+    ("distributor", re.compile(rf"\b({ORG}),? (?:which |who )?(?:also |later |then )?distributed {_IT}\b")),
     ("language", re.compile(r"\bis an? ([A-Z][a-z]+)-language (?:film|movie)\b")),
     ("editor", re.compile(rf"\beditor ({NAME})")),
     ("distributor", re.compile(rf"\breleased by ({ORG}) on\b")),
@@ -298,7 +311,8 @@ _PROSE: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
 )
 _RELEASE = re.compile(
-    rf"\b(?:released|opened)(?: it)? (?:theatrically )?(?:in (?:the )?[A-Z][\w ]+? |in [a-zA-Z ]*?(?:cinemas|theaters|theatres) )?"
+    rf"\b(?:released|opened|came out|hit|arrived|reached)(?: it)? (?:theatrically )?(?:in (?:the )?[A-Z][\w ]+? "
+    rf"|in [a-zA-Z ]*?(?:cinemas|theaters|theatres) |[a-zA-Z ]*?(?:cinemas|theaters|theatres|screens) )?"
     rf"(?:by {ORG} )?(?:theatrically )?on ({DATE})"
 )
 _PREMIERE = re.compile(
@@ -311,13 +325,50 @@ _RUNTIME = re.compile(
     re.IGNORECASE,
 )
 _TRAILER_DATE = re.compile(rf"({DATE})")
-# Every pattern of _PROSE needs one of these words: a sentence without any (most of a story) skips them all.
-_CREDIT_WORDS = re.compile(
-    r"direct|screenplay|script|writ|wrote|score|music|compos|cinematograph|photograph|shot|edit|produc"
-    r"|distribut|release|acquired|watch|stream|language|rights",
-    re.IGNORECASE,
-)
+# The words each field's patterns need: a sentence without any (most of a story) skips the field's patterns.
+_FIELD_WORDS: dict[str, re.Pattern[str]] = {
+    field_: re.compile(words, re.IGNORECASE)
+    for field_, words in {
+        "director": r"direct",
+        "writers": r"screenplay|script|writ|wrote|story",
+        "composer": r"score|music|compos",
+        "cinematographer": r"cinematograph|photograph|shot|lensed",
+        "editor": r"edit|cut",
+        "producers": r"produc",
+        "companies": r"produc|compan",
+        "made_by": r"made|financ|backed|develop",
+        "distributor": r"distribut|release|acquired|rights",
+        "streaming": r"watch|stream",
+        "language": r"language",
+    }.items()
+}
+_BY_FIELD: dict[str, list[re.Pattern[str]]] = {}
+for _field, _pattern in _PROSE:
+    _BY_FIELD.setdefault(_field, []).append(_pattern)
 _MADE_IN = re.compile(rf"\b(?:made|produced|shot|filmed) in (?:the )?({ORG})")
+
+
+def _prose_dates(out: Extraction, sent: Span) -> None:
+    """Release and premiere dates said in a sentence."""
+    text = sent.text
+    for m in _RELEASE.finditer(text):
+        iso = iso_date(m.group(1))
+        if iso:
+            out.add("release_date", iso, iso, sub(sent, m, 1), sent)
+    for m, date_group, venue_group in [(m, 2, 1) for m in _PREMIERE.finditer(text)] + [
+        (m, 1, 2) for m in _PREMIERE_ON.finditer(text)
+    ]:
+        iso = iso_date(m.group(date_group))
+        if iso:
+            out.add("premiere_date", iso, iso, sub(sent, m, date_group), sent)
+            venue = m.group(venue_group)
+            out.add("premiere_venue", venue, plain_key(venue), sub(sent, m, venue_group), sent)
+    placed = [m for m in _PLACED_DATE.finditer(text) if m.group(2) and iso_date(m.group(1))]
+    if len(placed) >= 2:  # "on <date> (Festival) and on <date> (Country)"
+        _dates(out, sent, sent)
+
+
+_YEAR = re.compile(r"\d{4}")
 
 
 def prose(doc: Doc, out: Extraction) -> None:
@@ -329,29 +380,23 @@ def prose(doc: Doc, out: Extraction) -> None:
                 if iso and re.search(r"\btrailer", text, re.IGNORECASE):
                     out.add("trailer", iso, iso, sub(sent, m, 1), sent)
             continue
-        for field_, pattern in _PROSE if _CREDIT_WORDS.search(text) else ():
-            for m in pattern.finditer(text):
+        if _VERSION.search(text):
+            continue
+        for field_, patterns in _BY_FIELD.items():
+            if not _FIELD_WORDS[field_].search(text):
+                continue
+            for m in (m for pattern in patterns for m in pattern.finditer(text)):
                 if field_ == "writers" and m.lastindex == 2:  # "X directed it and wrote it with Y and Z"
                     names = f"{m.group(1)}, {m.group(2)}"
                     span = Span(sent.start + m.start(1), sent.start + m.end(2), names)
                     add_value(doc, out, field_, names, span, sent)
+                elif field_ == "made_by":  # companies, where the list names any ("made by A24 and Pastel")
+                    if any(company_like(n) for n in split_names(m.group(1), companies=True)):
+                        add_value(doc, out, "companies", m.group(1), sub(sent, m, 1), sent)
                 else:
                     add_value(doc, out, field_, m.group(1), sub(sent, m, 1), sent)
-        for m in _RELEASE.finditer(text):
-            iso = iso_date(m.group(1))
-            if iso:
-                out.add("release_date", iso, iso, sub(sent, m, 1), sent)
-        for m, date_group, venue_group in [(m, 2, 1) for m in _PREMIERE.finditer(text)] + [
-            (m, 1, 2) for m in _PREMIERE_ON.finditer(text)
-        ]:
-            iso = iso_date(m.group(date_group))
-            if iso:
-                out.add("premiere_date", iso, iso, sub(sent, m, date_group), sent)
-                venue = m.group(venue_group)
-                out.add("premiere_venue", venue, plain_key(venue), sub(sent, m, venue_group), sent)
-        placed = [m for m in _PLACED_DATE.finditer(text) if m.group(2) and iso_date(m.group(1))]
-        if len(placed) >= 2:  # "on <date> (Festival) and on <date> (Country)"
-            _dates(out, sent, sent)
+        if _YEAR.search(text):  # every date has its year
+            _prose_dates(out, sent)
         made = _MADE_IN.search(text)
         if made and is_country(trim_stop(made.group(1))):
             add_value(doc, out, "country", trim_stop(made.group(1)), sub(sent, made, 1), sent)

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bot.ingest.extract.claims import Extraction, sub
-from bot.ingest.extract.facts import prose_sentences
+from bot.ingest.extract.claims import Extraction, prose_sentences, sub
 from bot.ingest.shapes import Doc
 from bot.ingest.text import Span
 from bot.ingest.values import plain_key
@@ -19,7 +18,10 @@ def figures(doc: Doc, out: Extraction) -> None:
         if "Metacritic" in text:
             _metacritic(out, sent)
         if re.search(r"\bIMDb\b", text, re.IGNORECASE):
-            m = re.search(r"\b(\d(?:\.\d)?)(?:/| out of )10\b", text)
+            # "8.6/10", "8.6 out of 10", "an 8.6 on IMDb" (a rating with its decimal, right before the name)
+            m = re.search(r"\b(\d(?:\.\d)?)(?:/| out of )10\b", text) or re.search(
+                r"\b(\d\.\d) (?:on|at) IMDb\b", text, re.IGNORECASE
+            )
             if m:
                 out.add("imdb", f"{m.group(1)}/10", m.group(1), sub(sent, m, 1), sent)
         m = re.search(r'\bconsensus \w+:? "([^"]{10,})"', text)

@@ -13,9 +13,9 @@ concerto".
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
-from bot.ingest.extract.claims import Extraction, SongClaim, sub
-from bot.ingest.extract.facts import prose_sentences
+from bot.ingest.extract.claims import Extraction, SongClaim, prose_sentences, sub
 from bot.ingest.shapes import Doc
 from bot.ingest.text import Span, sentences
 from bot.ingest.values import NAME, NAME_TOKEN, ORG, full_name, person_key, plain_key, split_names
@@ -106,7 +106,10 @@ def songs(doc: Doc, out: Extraction) -> None:
     def add(title: str, performer: str, writers: tuple[str, ...], start: int, end: int, where: str) -> None:
         if start in seen or not title.strip() or plain_key(title) in not_songs:
             return
-        performer = _name(performer)
+        if _TRANSLATED.search(doc.text, max(0, start - 5), start):  # '"Itsumo Nando Demo" ("Always With Me")'
+            return
+        said = _credited(doc.text[end : end + CLAUSE_MAX_CHARS], bool(performer))
+        performer, writers = _name(performer or said[0]), writers or said[1]
         if performer and person_key(performer) in directors:
             return
         seen.add(start)
@@ -143,6 +146,61 @@ def songs(doc: Doc, out: Extraction) -> None:
                 continue
             performer, writers = _sung_next(spans, i)
             add(span.text, performer, writers, span.start, span.end, sent.text)
+
+
+def same_titles(out: Extraction) -> None:
+    """The document's songs in the order it names them. A song it names twice ("Barbara Lewis's "Hello
+    Stranger"" in the story, its writer in the music paragraph) is one song: the first mention, with what
+    the later ones add."""
+    merged: dict[str, int] = {}
+    kept: list[SongClaim] = []
+    for song in sorted(out.songs, key=lambda s: s.start):  # in the order the document names them
+        key = plain_key(song.title)
+        if key not in merged:
+            merged[key] = len(kept)
+            kept.append(song)
+            continue
+        first = kept[merged[key]]
+        kept[merged[key]] = replace(
+            first, performer=first.performer or song.performer, writers=first.writers or song.writers
+        )
+    out.songs = kept
+
+
+# The clause after a song's title that credits it: '"Hello Stranger", written and sung by Barbara Lewis',
+# '"Itsumo Nando Demo" ("Always With Me"), was written by Youmi Kimura with lyrics by Wakako Kaku, and is
+# sung by Youmi Kimura', '"Cucurrucucú paloma", the 1954 song by Tomás Méndez'. It ends at the sentence's
+# end or at the next quotation (another title); this many characters at most.
+CLAUSE_MAX_CHARS = 200
+_TRANSLATED = re.compile(r'"\s*\("$')
+_WRITTEN = re.compile(
+    rf"\b(?:(?:co-)?written|composed|(?:words and )?music|music and lyrics|lyrics|words)(?P<sung> and (?:sung|performed|recorded))?"
+    rf" by (?P<who>{_PERSONS})"
+)
+_SUNG = re.compile(rf"\b(?:sung|performed|recorded|covered) by (?P<who>{NAME}|{ORG})")
+_SONG_BY = re.compile(rf"^,? (?:the|a|an) (?:(?:19|20)\d{{2}} )?(?:[\w-]+ )?{_MUSIC_NOUN} by (?P<who>{NAME})")
+
+
+def _credited(tail: str, performed: bool) -> tuple[str, tuple[str, ...]]:
+    """(performer, writers) the clause after a title names. "the 1954 song by X" names its writer where
+    the song's performer is already known (a cover: "Caetano Veloso's version of ..."), else its performer."""
+    tail = re.sub(r'^,?"?(?:\s*\("[^"]*"\))?', "", tail)  # the title's closing quote, its translation
+    tail = re.split(r'"|[.;!?](?:\s|$)', tail, maxsplit=1)[0]
+    performer, writers = "", []
+    for m in _WRITTEN.finditer(tail):
+        names = [_name(n) for n in split_names(m.group("who"))]
+        writers += [n for n in names if n not in writers]
+        if m.group("sung") and not performer:
+            performer = names[0]
+    sung = _SUNG.search(tail)
+    if sung and not performer:
+        performer = _name(sung.group("who"))
+    by = _SONG_BY.match(tail)
+    if by and not writers and performed:
+        writers = [_name(by.group("who"))]
+    elif by and not performer:
+        performer = _name(by.group("who"))
+    return performer, tuple(writers)
 
 
 def _sung_next(spans: list[Span], i: int) -> tuple[str, tuple[str, ...]]:

@@ -21,18 +21,39 @@ from rapidfuzz import fuzz
 from bot.ingest.extract import Claim, Extraction, QuoteClaim, TimelineClaim
 from bot.ingest.resolve import narrative as story_text
 from bot.ingest.resolve.cast import MergedCredit, first_per_doc, group_credits, merge_credits
-from bot.ingest.resolve.copies import Copies, find_copies
-from bot.ingest.resolve.plot import PlotBeat, Story, early, tell, unsupported
+from bot.ingest.resolve.copies import Copies, carried_figures, find_copies
+from bot.ingest.resolve.plot import PlotBeat, Story, early, tell
 from bot.ingest.resolve.songs import MergedSong, group_songs, merge_songs
 from bot.ingest.resolve.spoilers import later_terms, spoils
+from bot.ingest.resolve.talk import story_talk, unsearchable
 from bot.ingest.resolve.truth import NUMERIC, Resolved, Standing, Truth, Vote, discover, first_votes
 from bot.ingest.shapes import Doc
-from bot.ingest.text import Span, content_stems, sentences
+from bot.ingest.text import Span, sentences
 from bot.ingest.values import person_key, plain_key
 from bot.storage.models import Spoil
 
 log = logging.getLogger(__name__)
 
+# Facts that name people, companies or places: their words are not the story's characters.
+NAMED = frozenset(
+    {
+        "title",
+        "director",
+        "writers",
+        "producers",
+        "composer",
+        "cinematographer",
+        "editor",
+        "companies",
+        "distributor",
+        "premiere_venue",
+        "release_region",
+        "country",
+        "language",
+        "streaming",
+        "featured",
+    }
+)
 # The leading characters: the top of the billing (a prologue names none of them).
 TOP_BILLED = 3
 # Two tellings of one production event in the same month share most of their words (token set ratio).
@@ -142,6 +163,7 @@ def resolve(extractions: list[Extraction]) -> FilmResult:
     docs = [x.doc for x in extractions]
     names = [d.name for d in docs]
     copies = find_copies(docs)
+    carried_figures(copies, extractions)
     copyset = {d for d in names if copies.is_copy(d)}
     votes, garbles, contradictions = _votes(extractions, copies)
 
@@ -170,14 +192,30 @@ def resolve(extractions: list[Extraction]) -> FilmResult:
     credits = merge_credits(credit_groups, first.facts, first.trust, copyset)
     actors = frozenset(c.actor.winner.claim.value for c in credits)
     characters = story_text.character_words([c.character for c in credits], docs, actors)
+    known = [r.winner.claim.value for f, r in first.facts.items() if f in NAMED] + [
+        s.performer for _, s in (p for g in song_groups for p in g)
+    ]
+    characters |= story_text.recurring_names([d for d in docs if d.name not in copyset], [*known, *actors])
     narrative = {d.name: story_text.story_sentences(d, characters, actors) for d in docs}
     top = " ".join(c.character for c in credits[:TOP_BILLED])
     lead = frozenset(re.findall(r"[\w'-]+", top)) & characters
     stopped = frozenset(d.name for d in docs if story_text.stops(d, narrative[d.name]))
     sectioned = frozenset(d.name for d in docs if d.section_spans("plot"))
-    story = tell(narrative, first.trust, copyset, lead, stopped, sectioned)
+    loglines = {
+        d.name: line
+        for d in docs
+        if (line := story_text.logline(d, narrative[d.name], characters)) is not None
+    }
+    story = tell(narrative, first.trust, copyset, lead, stopped, sectioned, loglines)
+    talk = story_talk(docs, story, narrative, characters, copyset, actors)
     for d in names:
         extra[d].told, extra[d].narrated = story.told.get(d, 0), story.narrated.get(d, 0)
+    for d, said in talk.items():  # claims about the story in passing, compared with the plot like a telling's
+        extra[d].told += len(said.claims) - len(said.unsupported_claims)
+        extra[d].narrated += len(said.claims)
+        if story.document is not None:
+            extra[story.document].told += len(said.claims)
+            extra[story.document].narrated += len(said.claims)
     truth = discover(votes, witness, names, extra)
     for d in names:
         log.debug("%s: reliability %.2f (%s)", d, truth.trust[d], truth.standing[d])
@@ -195,7 +233,7 @@ def resolve(extractions: list[Extraction]) -> FilmResult:
     opening = [b.text for b in story.premise] + [b.text for b in story.beats if b.part == "beginning"]
     opening += [s.text for d, spans in narrative.items() if d not in copyset for s in early(spans, story)]
     terms = later_terms(opening, [b.text for b in story.beats if b.part != "beginning"], outside)
-    hidden = _unsearchable(docs, story, narrative, characters, copyset)
+    hidden = unsearchable(docs, story, talk)
     result = FilmResult(
         docs,
         copies,
@@ -215,41 +253,6 @@ def resolve(extractions: list[Extraction]) -> FilmResult:
     result.quotes = _quotes(extractions, result)
     result.timeline = _timeline(extractions, truth.trust, copyset)
     return result
-
-
-def _unsearchable(
-    docs: list[Doc],
-    story: Story,
-    narrative: dict[str, list[Span]],
-    characters: frozenset[str],
-    copies: set[str],
-) -> set[tuple[str, int]]:
-    """Sentences never offered as search hits: those left out of the plot, and any other sentence of a
-    document that is not the plot source which talks about the characters in a way the plot does not
-    support (a possible invention, even when said as commentary)."""
-    out = {(d, s.start) for d, s in story.left_out}
-    tellers = {story.document, story.continued_from}
-    stems = {d.name: content_stems(d.text) for d in docs}
-    plot = frozenset().union(*(content_stems(b.text) for b in story.beats))
-    for d in docs:
-        if d.name in tellers or d.name in copies:
-            continue
-        told = {s.start for s in narrative.get(d.name, [])}
-        talk = [
-            s
-            for s in sentences(d.text, d.body_start)
-            if s.start not in told
-            and d.section_at(s.start) not in story_text.NOT_STORY
-            and any(w in characters for w in re.findall(r"[A-Z][\w'-]+", s.text))
-        ]
-        invented = unsupported(talk, story) + [s for doc, s in story.left_out if doc == d.name]
-        out |= {(d.name, s.start) for s in invented}
-        # Words only the document's unsupported sentences use (no other document, not the plot): any other
-        # sentence using them talks about the same invention ("the séance scene???" in a comment).
-        elsewhere = frozenset().union(*(stems[o.name] for o in docs if o.name != d.name), plot)
-        own = frozenset().union(*(content_stems(s.text) for s in invented)) - elsewhere
-        out |= {(d.name, s.start) for s in sentences(d.text, d.body_start) if content_stems(s.text) & own}
-    return out
 
 
 def split_spoiler(note: str, result: FilmResult) -> tuple[str, str]:

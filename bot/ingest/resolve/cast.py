@@ -8,6 +8,7 @@ the copy's garble (kept for /sources only), never an "also credited as".
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -35,9 +36,30 @@ class MergedCredit:
     claims: Group = field(default_factory=list)
 
 
+# The ages a cast list gives one character at ("young Kevin", "teen Kevin", "adult Kevin"), by stage.
+_STAGES = (
+    ("young", r"young(?:er)?|little|child|kid|baby"),
+    ("teen", r"teen(?:age)?|adolescent"),
+    ("old", r"adult|older|old|elderly|grown-up"),
+)
+_AGE = re.compile(rf"(?i)({'|'.join(words for _, words in _STAGES)})\s+")
+
+
+@functools.lru_cache(maxsize=4096)
+def stage(character: str) -> tuple[str, str]:
+    """('young', 'Kevin') for 'young Kevin'; ('', 'Lizzie') for 'Lizzie'."""
+    m = _AGE.match(character)
+    if not m:
+        return "", character
+    word = m.group(1).lower()
+    name = next(name for name, words in _STAGES if re.fullmatch(words, word))
+    return name, character[m.end() :]
+
+
 def young(character: str) -> str | None:
-    m = re.match(r"(?i)(?:young(?:er)?|little|teenage|child)\s+", character)
-    return character[m.end() :] if m else None
+    """The character a younger version is of ('Young Charlotte' -> 'Charlotte'); None for the rest."""
+    kind, base = stage(character)
+    return base if kind in {"young", "teen"} else None
 
 
 def _char_tokens(character: str) -> frozenset[str]:
@@ -52,7 +74,8 @@ def same_character(a: str, b: str) -> bool:
 
 
 def _same_role(a: CreditClaim, b: CreditClaim) -> bool:
-    return bool(young(a.character)) == bool(young(b.character)) and same_character(a.character, b.character)
+    (sa, ba), (sb, bb) = stage(a.character), stage(b.character)
+    return sa == sb and same_character(ba, bb)
 
 
 def same_credit(a: CreditClaim, b: CreditClaim) -> bool:
@@ -136,15 +159,18 @@ def merge_credits(
         base = young(credit.character)
         if base is None:
             continue
+        grown = [j for j, other in enumerate(merged) if young(other.character) is None]
         adult = next(
             (
                 j
-                for j, other in enumerate(merged)
-                if young(other.character) is None and same_character(base, other.character)
+                for j in sorted(grown, key=lambda j: stage(merged[j].character)[0] != "")
+                if same_character(base, stage(merged[j].character)[1])
             ),
             None,
         )
         if adult is not None:
             credit.adult_index = adult
-            credit.character = "Young " + merged[adult].character
+            age = _AGE.match(credit.character)
+            word = age.group(1).capitalize() if age else "Young"
+            credit.character = f"{word} {stage(merged[adult].character)[1]}"
     return merged

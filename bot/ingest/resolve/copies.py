@@ -14,6 +14,7 @@ occur elsewhere). A rewrite's original is the document it re-says most.
 from __future__ import annotations
 
 import logging
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
@@ -21,6 +22,7 @@ from difflib import SequenceMatcher
 from rapidfuzz import process
 from rapidfuzz.distance import Indel
 
+from bot.ingest.extract import Claim, Extraction
 from bot.ingest.shapes import Doc
 from bot.ingest.text import Span, sentences, words
 
@@ -205,3 +207,75 @@ def swapped_words(swaps: list[tuple[str, str]]) -> dict[str, str]:
                 if x != y:
                     out.setdefault(y, x)
     return out
+
+
+# Figures a copy may give from an older version of the facts. Where the copy re-says the sentence its
+# original states one in, but garbles the words that name it ("Spoiled Tomatoes"), the copy's number is
+# read at the place the original's stands.
+CARRIED = frozenset(
+    {"year", "runtime", "rotten_tomatoes", "rotten_tomatoes_count", "metacritic", "metacritic_count", "imdb"}
+)
+_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|\w+")
+
+
+def carried_figures(copies: Copies, extractions: list[Extraction]) -> None:
+    """Add to each copy the figures its original states in sentences the copy re-says, where the copy's
+    own words no longer name them, with the number the copy has at that place (as the copy's claims)."""
+    by_name = {x.doc.name: x for x in extractions}
+    for copy, original in copies.copy_of.items():
+        link = copies.links.get((copy, original)) if original else None
+        if link is None or original not in by_name:
+            continue
+        mine = by_name[copy]
+        have = {c.field for c in mine.claims}
+        for pair in link.pairs:
+            for claim in by_name[original].claims:
+                if claim.field in CARRIED and claim.field not in have and claim.sentence == pair.theirs.text:
+                    moved = _moved(claim, pair)
+                    if moved is not None:
+                        mine.claims.append(moved)
+                        have.add(claim.field)
+                        log.debug(
+                            "%s: %s %s read where %s has %s",
+                            copy,
+                            claim.field,
+                            moved.value,
+                            original,
+                            claim.value,
+                        )
+
+
+def _moved(claim: Claim, pair: Counterpart) -> Claim | None:
+    """The claim with the copy's numbers where the original's stand (None when the copy has none there)."""
+    theirs = list(_TOKEN.finditer(pair.theirs.text))
+    mine = list(_TOKEN.finditer(pair.mine.text))
+    at: dict[int, int] = {}
+    matcher = SequenceMatcher(None, [t.group(0).lower() for t in theirs], [t.group(0).lower() for t in mine])
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal" or (tag == "replace" and i2 - i1 == j2 - j1):
+            at.update({i1 + k: j1 + k for k in range(i2 - i1)})
+        elif tag == "replace":  # "76% based on 219 reviews" -> "75% in view of 204 audits": numbers in order
+            a = [i for i in range(i1, i2) if theirs[i].group(0)[:1].isdigit()]
+            b = [j for j in range(j1, j2) if mine[j].group(0)[:1].isdigit()]
+            if len(a) == len(b):
+                at.update(zip(a, b, strict=True))
+
+    def number(value: str) -> tuple[str, re.Match[str]] | None:
+        spots = [i for i, t in enumerate(theirs) if t.group(0) == value and i in at]
+        if not spots:
+            return None
+        token = mine[at[spots[0]]]
+        return (token.group(0), token) if token.group(0)[:1].isdigit() else None
+
+    found = number(claim.key)
+    if found is None or found[0] == claim.key:
+        return None
+    new, token = found
+    extra = {}
+    for k, v in claim.extra.items():
+        head = re.match(r"\d+(?:[.,]\d+)*", v)
+        moved = number(head.group(0)) if head else None
+        extra[k] = moved[0] + v[head.end() :] if moved and head else v
+    start = pair.mine.start + token.start()
+    value = claim.value.replace(claim.key, new, 1)
+    return Claim(claim.field, value, new, start, start + len(new), pair.mine.text, extra)

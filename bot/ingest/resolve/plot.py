@@ -117,11 +117,14 @@ def tell(
     lead: frozenset[str] = frozenset(),
     stopped: frozenset[str] = frozenset(),
     sectioned: frozenset[str] = frozenset(),
+    loglines: dict[str, Span] | None = None,
 ) -> Story:
     """Choose the plot source, continue it where it stops, and score every other narrative against it.
     `lead` holds the words of the top-billed characters' names (to tell a prologue from the story);
     `stopped` the documents that tell only part of the story on purpose; `sectioned` those that tell it in a
-    section of its own (a deliberate telling, preferred to one a review tells in passing)."""
+    section of its own (a deliberate telling, preferred to one a review tells in passing); `loglines` each
+    document's one-sentence summary of the story ("It follows one boy, Chiron, ..."), which opens the
+    premise where the plot source has one."""
     stems = {name: [content_stems(s.text) for s in spans] for name, spans in narrative.items()}
     candidates = [n for n, spans in narrative.items() if n not in copies and len(spans) >= PLOT_MIN_SENTENCES]
     story = Story()
@@ -158,11 +161,30 @@ def tell(
             told_stems += stems[other][start:]
             story.continued_from = other
             break
+    fuller = [
+        n
+        for n in ranked[1:]
+        if trust[n] >= best - TRUST_MARGIN
+        and n not in stopped
+        and _words(narrative[n]) > _words(narrative[source])
+    ]
+    if source in stopped and story.continued_from is None and fuller:
+        # A telling that stops on purpose and that nothing continues is a teaser: a fuller telling of
+        # the whole story, as trustworthy, is the plot.
+        source = fuller[0]
+        log.debug("plot source: %s instead (the first telling stops and nothing continues it)", source)
+        told, told_stems = [(source, s) for s in narrative[source]], list(stems[source])
     story.document = source
-    story.premise = _premise([s for d, s in told if d == source], source, lead)
+    premise = _premise([s for d, s in told if d == source], source, lead)
+    summary = (loglines or {}).get(source)
+    story.premise = premise
+    if summary is not None:
+        summary_beat = PlotBeat(summary.text, source, summary.start, summary.end, Spoil.SAFE, "beginning")
+        story.premise = [summary_beat, *premise[: PREMISE_SENTENCES - 1]]
+        premise = story.premise[1:]
     # The premise opens the story: its sentences are not told again, unless a prologue comes before them.
-    opening = {(d, s.start) for d, s in told[: len(story.premise)]}
-    in_premise = {(source, b.start) for b in story.premise}
+    opening = {(d, s.start) for d, s in told[: len(premise)]}
+    in_premise = {(source, b.start) for b in premise}
     rest = [(d, s) for d, s in told if not (in_premise == opening and (d, s.start) in in_premise)]
     for i, (doc, s) in enumerate(rest):
         part = PARTS[min(2, i * 3 // max(1, len(rest)))]
@@ -232,37 +254,44 @@ def _judge(
     told_stems: Stems,
     copies: set[str],
 ) -> None:
-    """How each other narrative stands against the told plot: supported sentences count for it; unsupported
-    ones where the plot narrates the same stretch count against it and are left out."""
+    """How each other narrative stands against the told plot, sentence by sentence where the plot narrates
+    the same stretch: a supported sentence is an agreement, for it and for the telling that supports it; an
+    unsupported one counts against it (and for the plot source, as a fact's losing vote counts for the
+    winner) and is left out. A telling's own sentences are the reference, not evidence: a document earns
+    nothing for being the plot source, only for what other documents' tellings confirm."""
     told_at = {(d, s.start) for d, s in told}
+    tellers = [d for d, _ in told]
+    counts = {name: [0, 0] for name in narrative}  # told the same way, compared
+
+    def count(name: str, agreed: bool) -> None:
+        counts[name][0] += agreed
+        counts[name][1] += 1
+
     for name, spans in narrative.items():
         if name in copies:
             continue
         mine = [k for k, s in enumerate(spans) if (name, s.start) not in told_at]
         if not mine:
-            story.told[name] = story.narrated[name] = sum(1 for d, _ in told if d == name)
             continue
         support = _supported([stems[name][k] for k in mine], told_stems)
         beyond = _beyond(support, len(told_stems))
-        told_count = sum(1 for d, _ in told if d == name)
-        narrated = told_count
-        for j, k in enumerate(mine):
-            if j >= beyond:
-                break
-            narrated += 1
-            if support[j] is not None:
-                told_count += 1
-            else:
+        for j, k in enumerate(mine[:beyond]):
+            pos = support[j]
+            count(name, pos is not None)
+            count(tellers[pos] if pos is not None else story.document or name, True)
+            if pos is None:
                 log.debug("left out from %s (the plot tells this stretch otherwise): %s", name, spans[k].text)
                 story.left_out.append((name, spans[k]))
-        story.told[name], story.narrated[name] = told_count, narrated
         log.debug(
             "%s narrates %d sentences: %d told the same way by the plot, %d left out",
             name,
             len(spans),
-            told_count,
-            narrated - told_count,
+            counts[name][0],
+            counts[name][1] - counts[name][0],
         )
+    for name, (agreed, compared) in counts.items():
+        if compared:
+            story.told[name], story.narrated[name] = agreed, compared
 
 
 def _beyond(support: list[int | None], told_len: int) -> int:

@@ -18,6 +18,10 @@ from bot.ingest.extract import Claim
 
 # Beta prior: a document nobody can check starts at one half, and a few agreements or disagreements move it.
 PRIOR = 1.0
+# A value a document sets against its label (an infobox row) is stated on purpose; one read from prose may
+# be said in passing, or of another film. Such a vote weighs a quarter more: between two single witnesses of
+# equal standing the labelled value wins, but two independent witnesses still outvote one labelled row.
+LABELLED_WEIGHT = 1.25
 # Iterations of vote -> reliability -> vote; values settle in a few rounds (stops early when unchanged).
 ROUNDS = 10
 # Fields whose numbers or dates a copy may give from an older version of the facts: alternatives, not garbles.
@@ -110,6 +114,7 @@ SETS = frozenset(
         "writers",
         "producers",
         "companies",
+        "distributor",
         "featured",
         "director",
         "composer",
@@ -194,7 +199,8 @@ def _pick(name: str, field_votes: list[Vote], witness: dict[str, str], trust: di
             if v.weightless:
                 continue
             w = witness[v.document]
-            best_per_witness[w] = max(best_per_witness.get(w, 0.0), weight(trust[v.document]))
+            given = weight(trust[v.document]) * (LABELLED_WEIGHT if v.claim.labelled else 1.0)
+            best_per_witness[w] = max(best_per_witness.get(w, 0.0), given)
         top = max((trust[v.document] for v in by_key[key] if not v.weightless), default=0.0)
         return (round(sum(best_per_witness.values()), 9), round(top, 9))
 

@@ -10,7 +10,7 @@ from bot.ingest.text import Span
 # Canonical section names, recognised from heading words (headings, fan-site questions, contents entries).
 SECTION_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("cast", ("cast", "characters", "who plays", "starring", "actors")),
-    ("plot", ("plot", "synopsis", "story", "storyline", "premise", "ending", "what happens")),
+    ("plot", ("plot", "synopsis", "story", "storyline", "premise", "ending", "what happens", "about?")),
     ("soundtrack", ("soundtrack", "music", "songs", "score")),
     ("reception", ("reception", "critic", "review", "rating", "audiences", "response", "accolades")),
     ("release", ("release", "premiere", "distribution", "box office")),
@@ -35,6 +35,11 @@ class Section:
     end: int
 
 
+def opening_end(sections: list[Section], size: int) -> int:
+    named = next((s for s in sections[1:] if s.name not in {"other", "lead"}), None)
+    return named.start if named is not None else size
+
+
 @dataclass
 class Doc:
     name: str
@@ -48,9 +53,15 @@ class Doc:
     body_start: int = 0
     why: str = ""  # why this shape: for the DEBUG log and /sources
     titled: bool = False  # the markup marks the title (h1, `= Title =`, <title>), not just a first line
+    details: list[tuple[str, Span]] = field(default_factory=list)  # key/value blocks after the opening
 
     def section_spans(self, name: str) -> list[Section]:
         return [s for s in self.sections if s.name == name]
+
+    def opening_end(self) -> int:
+        """Where the document's opening ends: at its first named section. The opening is the lead and any
+        unnamed sections before that (a tagline standing alone may read as a heading above an infobox)."""
+        return opening_end(self.sections, len(self.text))
 
     def section_at(self, pos: int) -> str:
         for s in self.sections:

@@ -15,11 +15,11 @@ from __future__ import annotations
 import re
 
 from bot.ingest.shapes import plain
-from bot.ingest.shapes.doc import Doc, Section, canonical_section
+from bot.ingest.shapes.doc import Doc, Section, canonical_section, opening_end
+from bot.ingest.shapes.infobox import text_rows
 from bot.ingest.shapes.layout import Layout
 from bot.ingest.text import Span, paragraphs, sentences
 
-_KEY_VALUE = re.compile(r"^[ ]*[-*•]?[ ]*([A-Z][A-Za-z ()/]{1,40}?)[ ]*:[ ]+(\S[^\n]*?)[ ]*$", re.MULTILINE)
 _DEFINES_FILM = re.compile(r"\bis an? (?:(?:19|20)\d{2} )?[^.\n]{0,80}?\b(?:film|movie)\b")
 _RATING_KEYS = frozenset({"rating", "score", "stars", "grade", "verdict"})
 # An infobox is several key/value rows; one or two "Key: value" lines are just prose with a colon.
@@ -46,12 +46,15 @@ def _sections(read: Layout) -> list[Section]:
     return out
 
 
-def _infobox(read: Layout, lead: Section) -> list[tuple[str, Span]]:
+def _infobox(read: Layout, sections: list[Section]) -> list[tuple[str, Span]]:
+    """The markup's key/value rows, and rows written as text in the document's opening: the lead and any
+    unnamed sections before the first named one (a tagline such as "From the free encyclopedia" standing
+    alone can look like a heading above the infobox)."""
+    lead = sections[0]
+    opening = opening_end(sections, len(read.text))
     rows = list(read.pairs)
     seen = {span.start for _, span in rows}
-    for m in _KEY_VALUE.finditer(read.text, lead.start, lead.end):
-        if m.start(2) not in seen and not m.group(2).endswith("?"):
-            rows.append((m.group(1).strip().lower(), Span(m.start(2), m.end(2), m.group(2))))
+    rows += [row for row in text_rows(read.text, lead.start, opening) if row[1].start not in seen]
     rows.sort(key=lambda row: row[1].start)
     return rows if len(rows) >= INFOBOX_MIN_ROWS else [r for r in rows if r[1].start < lead.end]
 
@@ -100,9 +103,34 @@ def _shape(read: Layout, sections: list[Section], infobox: list[tuple[str, Span]
     return "unknown", "no headings naming a section, no infobox and no paragraphs of prose"
 
 
+def _details(
+    read: Layout, sections: list[Section], infobox: list[tuple[str, Span]]
+) -> list[tuple[str, Span]]:
+    """Key/value rows written as text after the opening, in blocks of at least INFOBOX_MIN_ROWS (a blog's
+    "Crew and numbers" list at its end), outside the story."""
+    start = opening_end(sections, len(read.text))
+    seen = {span.start for _, span in infobox}
+    rows = [r for r in text_rows(read.text, start, len(read.text)) if r[1].start not in seen]
+    blocks: list[list[tuple[str, Span]]] = []
+    for row in rows:
+        near = blocks and read.text.count("\n", blocks[-1][-1][1].end, row[1].start) <= 1
+        if near:
+            blocks[-1].append(row)
+        else:
+            blocks.append([row])
+    plot = [s for s in sections if s.name == "plot"]
+    return [
+        row
+        for block in blocks
+        if len(block) >= INFOBOX_MIN_ROWS
+        for row in block
+        if not any(s.start <= row[1].start < s.end for s in plot)
+    ]
+
+
 def build_doc(name: str, read: Layout) -> Doc:
     sections = _sections(read)
-    infobox = _infobox(read, sections[0])
+    infobox = _infobox(read, sections)
     shape, why = _shape(read, sections, infobox)
     title = read.title or read.frontmatter.get("title") or _first_line(read.text, read.body_start)
     return Doc(
@@ -117,4 +145,5 @@ def build_doc(name: str, read: Layout) -> Doc:
         read.body_start,
         why,
         read.title is not None,
+        _details(read, sections, infobox),
     )

@@ -11,12 +11,12 @@ and characters becomes "Actor as Character" lines, one whose header names songs 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from bot.ingest.shapes.layout import Layout, Writer
-from bot.ingest.text import Span, Unreadable
+from bot.ingest.text import Span, Unreadable, unify
 
 DROP_TAGS = frozenset(
     "script style noscript template svg canvas nav footer form button iframe select textarea head".split()
@@ -26,9 +26,11 @@ DROP_ROLES = frozenset({"navigation", "contentinfo", "search", "banner"})
 # the citation and edit marks of encyclopedia pages.
 FURNITURE = re.compile(
     r"(?:^|[\s_-])(?:cookie|newsletter|share|sharing|social|related|comments?|sidebar|advert\w*|ads?|promo"
-    r"|breadcrumbs?|menu|subscribe|banner|popup|modal|skip|toc|mw-editsection|editsection|reference)(?:$|[\s_-])",
+    r"|breadcrumbs?|menu|subscribe|banner|popup|modal|skip|toc|mw-editsection|editsection|reference"
+    r"|nav|navbar|navigation|footer|masthead|topbar|toolbar|pagination)(?:$|[\s_-])",
     re.IGNORECASE,
 )
+_HEADER = re.compile(r"(?:^|[\s_-])header(?:$|[\s_-])", re.IGNORECASE)
 HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 BLOCKS = frozenset(
     "p div section article main header aside blockquote pre figure figcaption caption address details "
@@ -39,6 +41,7 @@ _CAST_COLUMNS = (
     re.compile(r"actor|actress|cast|performer|played by|name", re.I),
     re.compile(r"role|character|as", re.I),
 )
+_ROLE_COLUMN = re.compile(r"\b(?:role|character|part)s?\b", re.I)
 _SONG_COLUMNS = (
     re.compile(r"title|song|track", re.I),
     re.compile(r"artist|performer|performed|by|singer", re.I),
@@ -147,7 +150,7 @@ class _Renderer:
     # ------------------------------------------------------------ emitting
 
     def take_raw(self) -> str:
-        text = CITATION.sub("", "".join(self.buf))
+        text = CITATION.sub("", unify("".join(self.buf)))
         self.buf = []
         return text
 
@@ -191,9 +194,13 @@ class _Renderer:
 
     @staticmethod
     def _is_header(cells: list[str]) -> bool:
-        return all(c and len(c) <= 30 and not re.search(r"\d", c) for c in cells) and (
-            any(p.search(cells[0]) for p in (_CAST_COLUMNS[0], _SONG_COLUMNS[0]))
-        )
+        """Column names: short words, naming actors or songs first, or characters and their actors in
+        either order ("| Character | Actor |")."""
+        if not all(c and len(c) <= 30 and not re.search(r"\d", c) for c in cells):
+            return False
+        if any(p.search(cells[0]) for p in (_CAST_COLUMNS[0], _SONG_COLUMNS[0])):
+            return True
+        return any(_ROLE_COLUMN.search(c) for c in cells) and any(_CAST_COLUMNS[0].search(c) for c in cells)
 
 
 def _column(header: list[str], pattern: re.Pattern[str], taken: set[int]) -> int | None:
@@ -235,7 +242,7 @@ def _skip(node: LexborNode) -> bool:
     marks = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
     if FURNITURE.search(marks) and "infobox" not in marks.lower():
         return True
-    if tag == "header":  # a page header: the site's, unless it holds the article's title
+    if tag == "header" or _HEADER.search(marks):  # a page header: the site's, unless it holds the title
         return node.css_first("h1") is None
     # An aside is content beside the article (trending links, related reading), unless it is the infobox.
     return tag == "aside" and node.css_first("table, dl") is None
@@ -275,9 +282,22 @@ def render(html: str) -> Layout:
     text = out.text()
     layout = Layout(text, "html", out.headings, out.pairs, out.title)
     if layout.title is None and fallback:
-        # "<title>Get Out (film) - Wikipedia</title>": the page's own name before the site's.
-        name = re.split(r"\s+[-|–—:·]\s+", fallback)[0].strip()
-        start = text.find(name)
-        if name and start >= 0:
-            layout.title = Span(start, start + len(name), name)
+        _page_name(layout, fallback)
     return layout
+
+
+def _page_name(layout: Layout, page_title: str) -> None:
+    """A page without an h1: its <title> names it, the page's own name before the site's ("Get Out (film) -
+    Wikipedia", "Spirited Away (Sen to Chihiro no Kamikakushi) :: The Ghibli Attic"). Where the first
+    heading of the page is that name, it is the title, not a section."""
+    name = re.split(r"\s+(?:[-|–—:·]|::|\|\|)\s+", page_title)[0].strip()
+    for candidate in (name, re.sub(r"\s*\([^)]*\)$", "", name)):
+        head = layout.headings[0] if layout.headings else None
+        if head is not None and head.text.casefold() == candidate.casefold():
+            layout.headings[0] = replace(head, level=1)
+            layout.title = Span(head.start, head.end, head.text)
+            return
+        start = layout.text.find(candidate)
+        if candidate and start >= 0:
+            layout.title = Span(start, start + len(candidate), candidate)
+            return
