@@ -13,7 +13,10 @@ import bot.client
 from bot.client import FilmBot
 from bot.settings import Settings
 from bot.storage.state import StateStore
-from tests.fakes import FakeKnowledge, until
+from tests.fakes import (
+    FakeKnowledge,
+    until,
+)
 
 
 def make_bot(store: StateStore, name: str) -> FilmBot:

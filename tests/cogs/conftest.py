@@ -10,7 +10,11 @@ import pytest
 
 from tests.cogs.loop import Loop, open_loop
 from tests.cogs.nights_env import NOW, Env, close_env, make_env
-from tests.fakes import PERFECTION, FakeClock, FakeKnowledge
+from tests.fakes import (
+    PERFECTION,
+    FakeClock,
+    FakeKnowledge,
+)
 
 
 @pytest.fixture

@@ -24,7 +24,16 @@ from bot.settings import Settings
 from bot.storage.models import FilmRef
 from bot.storage.state import StateStore
 from tests.e2e.conftest import wire_problems
-from tests.fakes import ARRIVAL, PERFECTION, FakeClock, FakeKnowledge, eventually, overview_for, until, utc
+from tests.fakes import (
+    ARRIVAL,
+    PERFECTION,
+    FakeClock,
+    FakeKnowledge,
+    eventually,
+    overview_for,
+    until,
+    utc,
+)
 
 NOW = utc(2026, 11, 20, 12, 0)
 ORGANISER = EVERYONE_PERMISSIONS | MANAGE_EVENTS

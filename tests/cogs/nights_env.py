@@ -1,5 +1,5 @@
 """The in-process /movienight environment: real discord.Interaction objects built from payloads, run through
-the command tree against a recording REST layer (tests.fakes.FakeDiscord), the scheduler task on a fake clock."""
+the command tree against a recording REST layer (tests.fake_discord.FakeDiscord), the scheduler task on a fake clock."""
 
 from __future__ import annotations
 
@@ -14,21 +14,23 @@ import discord
 from bot.client import FilmBot
 from bot.settings import Settings
 from bot.storage.state import StateStore
-from tests.fakes import (
+from tests.fake_discord import (
     APP_ID,
     BOT_ID,
     MEMBER_ID,
-    FakeClock,
     FakeDiscord,
-    FakeKnowledge,
     button_payload,
     command_payload,
-    eventually,
     guild_payload,
     option,
     resolved_channel,
     resolved_role,
     user_payload,
+)
+from tests.fakes import (
+    FakeClock,
+    FakeKnowledge,
+    eventually,
     utc,
 )
 

@@ -18,20 +18,22 @@ from tests.cogs.nights_env import (
     last_text,
     reply_bodies,
 )
-from tests.fakes import (
+from tests.fake_discord import (
     CHANNEL_ID,
     GUILD_ID,
     MEMBER_ID,
     OTHER_CHANNEL_ID,
     OTHER_ROLE_ID,
     SEND,
-    FakeKnowledge,
     command_payload,
-    eventually,
     http_error,
     option,
     resolved_channel,
     resolved_role,
+)
+from tests.fakes import (
+    FakeKnowledge,
+    eventually,
     until,
     utc,
 )

@@ -18,17 +18,19 @@ from tests.cogs.nights_env import (
     make_env,
     reply_bodies,
 )
-from tests.fakes import (
+from tests.fake_discord import (
     CHANNEL_ID,
     GUILD_ID,
     MEMBER_ID,
-    PERFECTION,
     SEND,
+    command_payload,
+    option,
+)
+from tests.fakes import (
+    PERFECTION,
     FakeClock,
     FakeKnowledge,
-    command_payload,
     eventually,
-    option,
 )
 
 # -- RSVPs ----------------------------------------------------------------------------------------------------

@@ -18,18 +18,20 @@ from tests.cogs.nights_env import (
     make_env,
     reply_bodies,
 )
-from tests.fakes import (
-    ARRIVAL,
+from tests.fake_discord import (
     CHANNEL_ID,
     GUILD_ID,
     MEMBER_ID,
-    PERFECTION,
     ROLE_ID,
     SEND,
-    FakeClock,
-    FakeKnowledge,
     command_payload,
     option,
+)
+from tests.fakes import (
+    ARRIVAL,
+    PERFECTION,
+    FakeClock,
+    FakeKnowledge,
     overview_for,
     until,
     utc,

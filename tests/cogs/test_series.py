@@ -16,7 +16,9 @@ import pytest
 from bot.offline.model import snowflake_time
 from bot.offline.payloads import Context
 from tests.cogs.loop import Loop, custom_ids, labels, open_loop, text_of
-from tests.fakes import utc
+from tests.fakes import (
+    utc,
+)
 
 BERLIN = ZoneInfo("Europe/Berlin")
 EPHEMERAL = 1 << 6

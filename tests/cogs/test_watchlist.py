@@ -15,7 +15,9 @@ from bot.nights.watchlist import MEMBER_CAP
 from bot.offline.payloads import Context
 from bot.storage.models import FilmRef
 from tests.cogs.loop import Loop, labels, text_of
-from tests.fakes import overview_for
+from tests.fakes import (
+    overview_for,
+)
 
 EPHEMERAL = 1 << 6
 

@@ -14,7 +14,9 @@ from bot.present.errors import GENERIC
 from bot.storage.models import FilmRef
 from bot.storage.state import StateStore
 from tests.e2e.conftest import MESSAGES, T0, footer, night_id_of
-from tests.fakes import add_night
+from tests.fakes import (
+    add_night,
+)
 
 if TYPE_CHECKING:
     from bot.offline.routes.interactions import InteractionHandle

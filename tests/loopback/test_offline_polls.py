@@ -20,7 +20,10 @@ from bot.offline.client import connected_client
 from bot.offline.model import DiscordError
 from bot.offline.routes.polls import INTENT_GUILD_MESSAGE_POLLS
 from bot.offline.server import FakeDiscord
-from tests.fakes import FakeClock, utc
+from tests.fakes import (
+    FakeClock,
+    utc,
+)
 from tests.loopback.openapi import problems_if_available
 
 NOW = utc(2026, 11, 20, 12, 0)

@@ -9,7 +9,11 @@ from pathlib import Path
 import pytest
 
 from bot.storage.state import StateStore
-from tests.fakes import FakeClock, RecordingPoster, utc
+from tests.fakes import (
+    FakeClock,
+    RecordingPoster,
+    utc,
+)
 
 
 @pytest.fixture

@@ -18,7 +18,10 @@ from pathlib import Path
 import pytest
 
 from bot.storage.state import StateStore
-from tests.fakes import add_night, utc
+from tests.fakes import (
+    add_night,
+    utc,
+)
 
 pytestmark = pytest.mark.slow  # scheduler subprocesses killed and restarted
 

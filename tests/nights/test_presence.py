@@ -15,7 +15,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.nights.presence import Liveness, Presence
 from bot.nights.scheduler import Scheduler
 from bot.storage.state import StateStore
-from tests.fakes import FakeClock, RecordingPoster, add_night, until
+from tests.fakes import (
+    FakeClock,
+    RecordingPoster,
+    add_night,
+    until,
+)
 
 
 def make(store: StateStore, poster: RecordingPoster, clock: FakeClock, name: str) -> Scheduler:

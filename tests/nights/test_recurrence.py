@@ -22,7 +22,10 @@ from bot.nights.series import (
 )
 from bot.nights.timeparse import ParseError
 from bot.present.series import dst_note
-from tests.fakes import PERFECTION, utc
+from tests.fakes import (
+    PERFECTION,
+    utc,
+)
 
 REMINDERS = (24 * 3600, 15 * 60)
 

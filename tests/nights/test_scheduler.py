@@ -8,7 +8,16 @@ import pytest
 
 from bot.nights.scheduler import DeliveryFailed, Policy, Scheduler, plan_jobs
 from bot.storage.state import Shards, StateStore
-from tests.fakes import GUILD_ID, FakeClock, RecordingPoster, add_night, eventually, utc
+from tests.fake_discord import (
+    GUILD_ID,
+)
+from tests.fakes import (
+    FakeClock,
+    RecordingPoster,
+    add_night,
+    eventually,
+    utc,
+)
 
 H, M = 3600, 60
 

@@ -16,7 +16,9 @@ from bot.nights.timeparse import (
     resolve_timezone,
     timezone_names,
 )
-from tests.fakes import utc
+from tests.fakes import (
+    utc,
+)
 
 NY = ZoneInfo("America/New_York")
 LONDON = ZoneInfo("Europe/London")

@@ -18,7 +18,9 @@ from bot.storage.state import Night
 from bot.storage.state.polls import Poll, PollOption
 from bot.storage.state.watchlist import WatchEntry
 from cogs.nights.views import result_view
-from tests.fakes import utc
+from tests.fakes import (
+    utc,
+)
 
 from .conftest import any_text, short_text
 

@@ -12,7 +12,9 @@ from bot.present import nights
 from bot.present.text import has_visible
 from bot.storage.models import FilmRef
 from bot.storage.state import Night
-from tests.fakes import overview_for
+from tests.fakes import (
+    overview_for,
+)
 
 from .conftest import PROFILE, blank_text, maybe_blank_text
 from .test_reply import discord_refuses

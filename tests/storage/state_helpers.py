@@ -7,7 +7,10 @@ from datetime import datetime
 from bot.nights.offsets import end_of
 from bot.nights.scheduler import plan_jobs
 from bot.storage.state import DEFAULT_REMINDERS, Night, StateStore
-from tests.fakes import PERFECTION, utc
+from tests.fakes import (
+    PERFECTION,
+    utc,
+)
 
 NOW = utc(2026, 11, 20, 12, 0)
 START = utc(2026, 11, 28, 20, 0)

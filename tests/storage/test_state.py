@@ -12,7 +12,10 @@ import pytest
 from bot.nights.offsets import end_of
 from bot.nights.scheduler import plan_jobs
 from bot.storage.state import DEFAULT_REMINDERS, Shards, StateStore
-from tests.fakes import ARRIVAL, PERFECTION
+from tests.fakes import (
+    ARRIVAL,
+    PERFECTION,
+)
 from tests.storage.state_helpers import NOW, START, make_night
 
 

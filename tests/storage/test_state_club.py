@@ -14,7 +14,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.storage.state import UNSET, StateStore, Verdict
-from tests.fakes import ARRIVAL, PERFECTION
+from tests.fakes import (
+    ARRIVAL,
+    PERFECTION,
+)
 from tests.storage.state_helpers import NOW, START, make_night
 
 GUILD = 1 << 22

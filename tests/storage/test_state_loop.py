@@ -18,7 +18,11 @@ from bot.storage.models import FilmRef
 from bot.storage.state import StateStore
 from bot.storage.state.polls import CLOSE_GRACE, PollOption
 from bot.storage.state.tables import jobs
-from tests.fakes import ARRIVAL, PERFECTION, utc
+from tests.fakes import (
+    ARRIVAL,
+    PERFECTION,
+    utc,
+)
 from tests.storage.state_helpers import NOW, make_night
 
 GUILD = 1 << 22

@@ -11,7 +11,10 @@ import pytest
 
 from bot.storage.state import StateError, StateStore
 from bot.storage.state.versioning import head_revisions
-from tests.fakes import PERFECTION, utc
+from tests.fakes import (
+    PERFECTION,
+    utc,
+)
 
 LEGACY_TABLES = ("meta", "guild_settings", "nights", "rsvps", "jobs")
 # The schema as the bot wrote it before Alembic (bot/storage/state.py, schema version 1), verbatim.
