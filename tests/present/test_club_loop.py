@@ -21,8 +21,10 @@ from cogs.nights.views import result_view
 from tests.fakes import (
     utc,
 )
-
-from .conftest import any_text, short_text
+from tests.present.strategies import (
+    any_text,
+    short_text,
+)
 
 NOW = utc(2026, 11, 20, 12, 0)
 titles = short_text.map(lambda t: t[:100]).filter(lambda t: t.strip() != "")

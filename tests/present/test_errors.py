@@ -13,8 +13,11 @@ from bot.present import limits
 from bot.present.errors import GENERIC, UNAVAILABLE, error_message
 from bot.storage.errors import FilmAmbiguous, KnowledgeUnavailable, LookupFailed
 from bot.storage.models import FilmRef
-
-from .conftest import FILM, PROFILE, any_text
+from tests.present.strategies import (
+    FILM,
+    PROFILE,
+    any_text,
+)
 
 
 async def _callback(interaction: discord.Interaction) -> None:

@@ -25,17 +25,18 @@ from bot.storage.models import (
     Sources,
     Spoil,
 )
-
-from .conftest import (
+from tests.present.conftest import (
     ANTON,
+    QUOTE_SPOILER,
+    SECRET,
+)
+from tests.present.strategies import (
     DOC0,
     DOC1,
     DOC2,
     FILM,
     MARK,
     PROFILE,
-    QUOTE_SPOILER,
-    SECRET,
     any_text,
     credits_lists,
     films,

@@ -13,7 +13,11 @@ from bot.present import history as present
 from bot.present.text import unspoiled
 from bot.storage.models import FilmRef
 from bot.storage.state import Screening, Verdict
-from tests.present.conftest import PROFILE, any_text, films
+from tests.present.strategies import (
+    PROFILE,
+    any_text,
+    films,
+)
 from tests.present.test_film import check
 
 FILM = FilmRef("the-perfection", "The Perfection", 2018)

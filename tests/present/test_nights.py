@@ -15,8 +15,12 @@ from bot.storage.state import Night
 from tests.fakes import (
     overview_for,
 )
+from tests.present.strategies import (
+    PROFILE,
+    blank_text,
+    maybe_blank_text,
+)
 
-from .conftest import PROFILE, blank_text, maybe_blank_text
 from .test_reply import discord_refuses
 
 START = datetime(2030, 3, 1, 19, 30, tzinfo=UTC)

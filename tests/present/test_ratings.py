@@ -23,7 +23,15 @@ from bot.present.reply import Reply
 from bot.present.text import spoilers_balanced, unspoiled
 from bot.storage.models import FilmRef, Overview, Reception
 from bot.storage.state import Rated, Rating, Verdict
-from tests.present.conftest import MARK, PROFILE, any_spoiler, any_text, films, overviews, short_text
+from tests.present.strategies import (
+    MARK,
+    PROFILE,
+    any_spoiler,
+    any_text,
+    films,
+    overviews,
+    short_text,
+)
 from tests.present.test_film import check
 
 FILM = FilmRef("the-perfection", "The Perfection", 2018)

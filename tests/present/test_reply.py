@@ -11,8 +11,12 @@ from bot.offline.validation import message_violations
 from bot.present import limits
 from bot.present.reply import PLACEHOLDER, Field, Reply, make_embed
 from bot.present.text import escape, has_visible
-
-from .conftest import INVISIBLE, PROFILE, blank_text, maybe_blank_text
+from tests.present.strategies import (
+    INVISIBLE,
+    PROFILE,
+    blank_text,
+    maybe_blank_text,
+)
 
 
 def discord_refuses(embeds: list[Any], content: str | None = None) -> list[str]:

@@ -23,8 +23,14 @@ from bot.present.text import (
     truncate,
     unspoiled,
 )
-
-from .conftest import MARK, PROFILE, any_spoiler, any_text, short_spoiler, short_text
+from tests.present.strategies import (
+    MARK,
+    PROFILE,
+    any_spoiler,
+    any_text,
+    short_spoiler,
+    short_text,
+)
 
 ESCAPE_PAIR = re.compile(r"\\[\s\S]")
 
