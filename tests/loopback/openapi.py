@@ -26,6 +26,7 @@ from bot.offline.validation import limit_violations
 
 if TYPE_CHECKING:
     from bot.offline.model import RecordedRequest
+    from bot.offline.server import FakeDiscord
 
 log = logging.getLogger(__name__)
 
@@ -284,3 +285,10 @@ def problems_if_available(requests: Iterable[RecordedRequest], *, responses: boo
         if responses:
             found += spec.response_violations(req)
     return found
+
+
+def assert_conforms(fake: FakeDiscord) -> None:
+    """Every request (and FakeDiscord's answer) matches Discord's OpenAPI description and limits."""
+    assert not fake.handler_errors
+    problems = problems_if_available(fake.requests())
+    assert not problems, "\n".join(problems)
