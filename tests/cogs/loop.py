@@ -23,7 +23,9 @@ from bot.offline.server import FakeDiscord
 from bot.settings import Settings
 from bot.storage.models import FilmRef
 from bot.storage.state import StateStore
-from tests.e2e.conftest import wire_problems
+from tests.e2e.wire import (
+    wire_problems,
+)
 from tests.fakes import (
     ARRIVAL,
     PERFECTION,

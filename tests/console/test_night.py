@@ -15,7 +15,10 @@ from bot.offline import payloads
 from bot.present.nights import marker
 from bot.storage.state import Screening
 from tests.console.conftest import Opener
-from tests.e2e.conftest import footer, mention_problems
+from tests.e2e.wire import (
+    footer,
+    mention_problems,
+)
 
 
 def posts(console: Console, kind: str, night: int = 1, offset: int = 0) -> list[dict[str, Any]]:

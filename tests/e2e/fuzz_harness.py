@@ -42,7 +42,9 @@ from bot.offline.payloads import (
 from bot.offline.process import BotProcess
 from bot.offline.routes.interactions import InteractionHandle
 from bot.present.errors import GENERIC
-from tests.e2e.conftest import Club, strings, wire_problems
+from tests.e2e.conftest import (
+    Club,
+)
 from tests.e2e.fuzz_values import (
     ATTACHED,
     FILES,
@@ -53,6 +55,10 @@ from tests.e2e.fuzz_values import (
     integer_for,
     text_for,
     usable,
+)
+from tests.e2e.wire import (
+    strings,
+    wire_problems,
 )
 
 DEADLINE = 3.0  # Discord's: an interaction unanswered by then has failed

@@ -13,14 +13,24 @@ from bot.offline.payloads import bot_message, button_row, component_click
 from bot.present.errors import GENERIC
 from bot.storage.models import FilmRef
 from bot.storage.state import StateStore
-from tests.e2e.conftest import MESSAGES, T0, footer, night_id_of
+from tests.e2e.conftest import (
+    T0,
+)
+from tests.e2e.wire import (
+    MESSAGES,
+    footer,
+    night_id_of,
+)
 from tests.fakes import (
     add_night,
 )
 
 if TYPE_CHECKING:
     from bot.offline.routes.interactions import InteractionHandle
-    from tests.e2e.conftest import Club, ClubFactory
+    from tests.e2e.conftest import (
+        Club,
+        ClubFactory,
+    )
 
 pytestmark = pytest.mark.slow  # real bot processes
 

@@ -16,7 +16,18 @@ import pytest
 from bot.ingest.build import build
 from bot.offline.payloads import Context, bot_message, button_row, component_click
 from bot.offline.process import REPO_ROOT
-from tests.e2e.conftest import FILMS_DIR, MESSAGES, Club, ClubFactory, custom_ids, footer, labels, night_id_of
+from tests.e2e.conftest import (
+    FILMS_DIR,
+    Club,
+    ClubFactory,
+)
+from tests.e2e.wire import (
+    MESSAGES,
+    custom_ids,
+    footer,
+    labels,
+    night_id_of,
+)
 
 EPHEMERAL = 1 << 6
 WEDNESDAY = datetime(2040, 1, 4, 12, 0, tzinfo=UTC)

@@ -10,7 +10,7 @@ import pytest
 
 from bot.offline.model import T_CALLBACK, RecordedRequest
 from bot.present.text import unspoiled
-from tests.e2e.conftest import (
+from tests.e2e.wire import (
     GLOBAL_COMMANDS,
     MESSAGES,
     SPOILERS,
@@ -24,7 +24,9 @@ from tests.e2e.conftest import (
 )
 
 if TYPE_CHECKING:
-    from tests.e2e.conftest import Club
+    from tests.e2e.conftest import (
+        Club,
+    )
 
 pytestmark = pytest.mark.slow  # real bot processes
 

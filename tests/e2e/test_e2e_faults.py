@@ -12,11 +12,17 @@ import discord
 import pytest
 
 from bot.offline.model import T_CALLBACK
-from tests.e2e.conftest import MESSAGES, night_id_of
+from tests.e2e.wire import (
+    MESSAGES,
+    night_id_of,
+)
 
 if TYPE_CHECKING:
     from bot.offline.routes.interactions import InteractionHandle
-    from tests.e2e.conftest import Club, ClubFactory
+    from tests.e2e.conftest import (
+        Club,
+        ClubFactory,
+    )
 
 pytestmark = pytest.mark.slow  # real bot processes
 

@@ -17,12 +17,17 @@ import pytest
 from bot.offline.model import EVERYONE_PERMISSIONS, MANAGE_EVENTS
 from bot.offline.payloads import ATTACHMENT, Context, Option
 from bot.present.text import unspoiled
-from tests.e2e.conftest import strings
+from tests.e2e.wire import (
+    strings,
+)
 
 if TYPE_CHECKING:
     from bot.offline.model import FakeGuild
     from bot.offline.routes.interactions import InteractionHandle
-    from tests.e2e.conftest import Club, ClubFactory
+    from tests.e2e.conftest import (
+        Club,
+        ClubFactory,
+    )
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "films"

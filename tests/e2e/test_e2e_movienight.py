@@ -15,12 +15,23 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.e2e.conftest import MESSAGES, T0, labels, night_id_of, timestamps
+from tests.e2e.conftest import (
+    T0,
+)
+from tests.e2e.wire import (
+    MESSAGES,
+    labels,
+    night_id_of,
+    timestamps,
+)
 
 if TYPE_CHECKING:
     from bot.offline.model import FakeGuild
     from bot.offline.process import BotProcess
-    from tests.e2e.conftest import Club, ClubFactory
+    from tests.e2e.conftest import (
+        Club,
+        ClubFactory,
+    )
 
 pytestmark = pytest.mark.slow  # real bot processes
 

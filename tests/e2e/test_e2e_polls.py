@@ -13,7 +13,15 @@ import pytest
 from bot.offline.model import snowflake_time
 from bot.present.polls import marker as result_marker
 from bot.storage.state import StateStore
-from tests.e2e.conftest import MESSAGES, Club, ClubFactory, custom_ids, footer
+from tests.e2e.conftest import (
+    Club,
+    ClubFactory,
+)
+from tests.e2e.wire import (
+    MESSAGES,
+    custom_ids,
+    footer,
+)
 
 EPHEMERAL = 1 << 6
 pytestmark = pytest.mark.slow

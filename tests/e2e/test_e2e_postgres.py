@@ -28,11 +28,13 @@ from bot.offline.process import BotProcess
 from bot.present.nights import marker
 from tests.e2e.conftest import (
     FILMS_DIR,
-    GLOBAL_COMMANDS,
-    MESSAGES,
     READY_TIMEOUT,
     Club,
     ClubFactory,
+)
+from tests.e2e.wire import (
+    GLOBAL_COMMANDS,
+    MESSAGES,
     footer,
     night_id_of,
 )

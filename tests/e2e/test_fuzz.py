@@ -23,7 +23,10 @@ from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 
 from bot.ingest.build import build
-from tests.e2e.conftest import FILMS_DIR, ClubFactory
+from tests.e2e.conftest import (
+    FILMS_DIR,
+    ClubFactory,
+)
 from tests.e2e.fuzz_harness import Fuzz
 
 pytestmark = pytest.mark.slow  # the real bot process, and a budget of half a minute or so
