@@ -33,10 +33,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from bot.offline.postgres import BENCH_SETTINGS, postgres_server
 from bot.shards import Shards
 from bot.storage.models import FilmRef
 from bot.storage.state import JobSpec, StateStore
-from tests.postgres import BENCH_SETTINGS, postgres_server
 
 SETUPS = (("sqlite", 1), ("postgresql", 1), ("postgresql", 2), ("postgresql", 4))
 JOBS_PER_NIGHT = 10

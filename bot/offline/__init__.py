@@ -13,6 +13,7 @@
     process.py       a bot as a subprocess pointed at a FakeDiscord
     clock.py         a virtual clock shared with bot processes
     redirect.py      the switch a test's sitecustomize uses to point a bot process here
+    postgres.py      a throwaway PostgreSQL server (tests and benchmarks)
 
 Nothing is imported here, so `bot.offline.redirect` stays cheap to import from a sitecustomize.
 """

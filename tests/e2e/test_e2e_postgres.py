@@ -24,6 +24,7 @@ import asyncpg
 import pytest
 
 from bot.offline.model import FakeGuild
+from bot.offline.postgres import PostgresServer
 from bot.offline.process import BotProcess
 from bot.present.nights import marker
 from tests.e2e.conftest import (
@@ -39,7 +40,6 @@ from tests.e2e.wire import (
     night_id_of,
 )
 from tests.loopback import SITECUSTOMIZE
-from tests.postgres import PostgresServer
 
 pytestmark = pytest.mark.slow
 

@@ -16,10 +16,10 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.nights.scheduler import plan_jobs
+from bot.offline.postgres import PostgresServer
 from bot.storage.errors import StateUnavailable
 from bot.storage.state import StateStore
 from bot.storage.state.engine import Database, RetryPolicy, is_transient
-from tests.postgres import PostgresServer
 from tests.storage.state_helpers import NOW, START, make_night
 
 
