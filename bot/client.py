@@ -32,6 +32,7 @@ EXTENSIONS = ("cogs.film", "cogs.library", "cogs.meta", "cogs.nights", "cogs.wat
 # Text from documents and users never pings anyone; a movie night's role ping is allowed explicitly per send.
 NO_PINGS = discord.AllowedMentions.none()
 ALREADY_ANSWERED = 40060  # Discord's "Interaction has already been acknowledged"
+UNKNOWN_INTERACTION = 10062  # Discord's answer to a callback after its 3 s deadline
 SYNC_LEASE_S = 120.0  # how long the process syncing the command tree holds the claim before others may try
 
 
@@ -52,6 +53,11 @@ class FilmTree(app_commands.CommandTree):
         if isinstance(original, discord.HTTPException) and original.code == ALREADY_ANSWERED:
             # Discord kept our answer but its reply was lost (e.g. a 500); the retry found it answered.
             log.warning("interaction %s was already answered; nothing to repeat", interaction.id)
+            return
+        if isinstance(original, discord.NotFound) and original.code == UNKNOWN_INTERACTION:
+            # Answered after Discord's deadline: the member saw "did not respond", and the token is dead, so
+            # there is no one to tell. One line, not a traceback: under overload they come by the hundred.
+            log.warning("interaction %s expired before it was answered", interaction.id)
             return
         if isinstance(original, StateUnavailable):
             log.warning("interaction %s needs the state database: %s", interaction.id, original)
