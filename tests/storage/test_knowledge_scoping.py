@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -13,7 +14,7 @@ from bot.ingest.build import build, open_writer
 from bot.ingest.prepare import prepare
 from bot.ingest.sources import DocumentSource, FilmSource, sha256
 from bot.storage.errors import KnowledgeUnavailable, LookupFailed
-from bot.storage.knowledge import Knowledge
+from bot.storage.knowledge import Knowledge, scoped
 from bot.storage.knowledge.records import FilmRecord
 from bot.storage.knowledge.schema import SCHEMA_VERSION
 from bot.storage.knowledge.writer import KnowledgeWriter
@@ -110,6 +111,48 @@ async def test_only_the_film_that_changed_is_read_again(kb: Knowledge, writer: K
     after = await one.sources("alien~111")
     assert len(after.documents) == 2 and len(before.documents) == 1
     assert await one.overview("the-perfection") is shared  # its cached answer survived
+
+
+async def test_a_search_is_remembered_until_a_film_is_added_or_removed_and_never_crosses_servers(
+    kb: Knowledge, writer: KnowledgeWriter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    queries: list[str] = []
+    real = scoped._found
+
+    def counted(*args: Any, **kwargs: Any) -> list[Any]:
+        queries.append(args[1])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(scoped, "_found", counted)
+    one, two, dm = kb.for_guild(ONE), kb.for_guild(TWO), kb.for_guild(None)
+    cello = await one.search("cello")
+    assert cello and await two.search("cello") == cello == await dm.search("cello")
+    assert len(queries) == 1  # asked again (in any server seeing only the shared films): no query
+    assert await one.search("Nostromo") == [] and await two.search("Nostromo") == []
+
+    writer.write_film(film("alien", "alien", ONE, "wikipedia.txt"))
+    kb.written()
+    hits = await one.search("Nostromo")
+    assert hits and {h.film.slug for h in hits} == {"alien~111"}
+    assert await one.search("heptapods") == []  # remembered, in the same scope as after the next film
+    assert await two.search("Nostromo") == [] and await dm.search("Nostromo") == []
+    with pytest.raises(LookupFailed):
+        await two.search("Nostromo", "alien~111")  # one's film, searched in one's server just before
+    assert {h.film.slug for h in await one.search("Nostromo", "alien~111")} == {"alien~111"}
+
+    writer.write_film(film("arrival", "arrival", ONE))
+    kb.written()  # a film added: every remembered search is forgotten at once
+    found = await one.search("heptapods")
+    assert found and {h.film.slug for h in found} == {"arrival~111"}
+    assert await two.search("heptapods") == [] and await dm.search("heptapods") == []
+    assert await two.search("cello") == cello
+
+    assert writer.remove_film("arrival~111")
+    kb.written()  # and removed: gone from every search at once
+    assert await one.search("heptapods") == []
+    with pytest.raises(LookupFailed):
+        await one.search("heptapods", "arrival~111")
+    assert await one.search("Nostromo") == hits
 
 
 async def test_a_reader_in_another_process_sees_a_film_whole(db: Path, writer: KnowledgeWriter) -> None:

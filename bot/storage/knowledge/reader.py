@@ -1,5 +1,6 @@
-"""The library as the bot reads it: every film's key and title in memory, per-film answers cached, and a
-cheap check before each use that notices films written since (by this process or another).
+"""The library as the bot reads it: every film's key and title in memory, per-film answers cached, searches'
+hits kept until a film is written or removed, and a cheap check before each use that notices films written
+since (by this process or another).
 
 Reads use the standard library's sqlite3 on the caller's thread. Every query is a lookup by film (indexed,
 well under a millisecond); an aiosqlite thread hop costs more than that, and under load its reply waits
@@ -8,7 +9,7 @@ works on its own connection in another thread or process; in WAL mode the two ne
 
 Freshness: `PRAGMA data_version` changes when another connection commits. Then the films written since the
 last look (`films.generation` greater than the last one seen) and those removed (`removed`) are read, and only
-their cached answers are dropped.
+their cached answers are dropped (with every remembered search: any film may be in its hits).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from rapidfuzz import utils
 
 from bot.storage.errors import KnowledgeUnavailable
 from bot.storage.knowledge import schema
-from bot.storage.models import FilmRef
+from bot.storage.models import FilmRef, SearchHit
 
 if TYPE_CHECKING:
     from bot.storage.knowledge.scoped import GuildKnowledge
@@ -36,6 +37,9 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 CACHED_FILMS = 256  # films whose answers are kept (least recently used first out)
+CACHED_SEARCHES = (
+    512  # searches whose hits are kept until the library changes (least recently used first out)
+)
 FRESH_S = 0.05  # how long a look at the database stays good (another process's film shows within this)
 
 
@@ -99,6 +103,7 @@ class Knowledge:
         self._views: dict[int | None, View] = {}
         self._owners: set[int] = set()  # servers with films of their own
         self._cache: OrderedDict[str, tuple[int, dict[tuple[object, ...], object]]] = OrderedDict()
+        self._searches: OrderedDict[tuple[object, ...], tuple[SearchHit, ...]] = OrderedDict()
         self.reloads = 0  # how many times films written elsewhere were read back (for tests and benchmarks)
 
     @classmethod
@@ -126,12 +131,16 @@ class Knowledge:
 
         return GuildKnowledge(self, guild_id)
 
+    def scope(self, guild_id: int | None) -> int | None:
+        """Whose films a server sees besides the shared ones: its own id, or None when it has none (then it sees
+        exactly what a DM sees, and shares its view and searches)."""
+        self.refresh()
+        return guild_id if guild_id in self._owners else None
+
     def view(self, guild_id: int | None) -> View:
         """The films a server sees, by title, with the indexes lookups use. A server without films of its own
         shares the shared films' view (one however many servers; thousands of films cost nothing per server)."""
-        self.refresh()
-        if guild_id is not None and guild_id not in self._owners:
-            guild_id = None
+        guild_id = self.scope(guild_id)
         view = self._views.get(guild_id)
         if view is None:
             refs = (
@@ -201,12 +210,31 @@ class Knowledge:
             self._cache.pop(row["key"], None)
         if changed or gone:
             self._views.clear()
+            self._searches.clear()
             self._owners = {e.ref.guild_id for e in self._entries.values() if e.ref.guild_id is not None}
             self.reloads += 1
             log.debug(
                 "knowledge: %d films written, %d removed since generation %d", len(changed), len(gone), since
             )
         self._generation = generation
+
+    # -- searches ---------------------------------------------------------------------------------------------
+
+    def searched(self, key: tuple[object, ...], compute: Callable[[], list[SearchHit]]) -> list[SearchHit]:
+        """The hits of the search `key` (its scope, words and limit), computed once until a film is written or
+        removed: members ask the same questions, and a search over thousands of films is the dearest query.
+        The caller has just looked for changes (`scope`), and `key` says whose films were searched."""
+        hits = self._searches.get(key)
+        if hits is None:
+            try:
+                hits = self._searches[key] = tuple(compute())
+            except sqlite3.Error as err:
+                raise KnowledgeUnavailable(f"cannot read {self.path} ({err})") from err
+            while len(self._searches) > CACHED_SEARCHES:
+                self._searches.popitem(last=False)
+        else:
+            self._searches.move_to_end(key)
+        return list(hits)
 
     # -- per-film answers -------------------------------------------------------------------------------------
 

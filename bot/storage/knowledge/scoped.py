@@ -206,23 +206,35 @@ class GuildKnowledge:
         words = query_words(query)
         if not words:
             return []
-        self.knowledge.refresh()
-        args: tuple[object, ...]
+        passages = None
         if slug is not None:
-            passages = self._entry(slug).passages
+            passages = self._entry(slug).passages  # a film this server does not see raises, cached or not
             if passages is None:
                 return []
+        guild_id = self.knowledge.scope(self.guild_id)  # once: the key and the search see the same films
+        scope = ("film", slug) if slug is not None else ("library", guild_id)
+        return self.knowledge.searched(
+            (*scope, tuple(words), limit), lambda: self._search(words, guild_id, passages, limit)
+        )
+
+    def _search(
+        self, words: list[str], guild_id: int | None, passages: tuple[int, int] | None, limit: int
+    ) -> list[SearchHit]:
+        """The search itself: in one film's passages (their id range), else across the shared films and the
+        films of `guild_id` (None: the shared films only)."""
+        args: tuple[object, ...]
+        if passages is not None:
             scope, args = "passages_fts.rowid BETWEEN ? AND ?", passages
-        elif self.guild_id is None:
+        elif guild_id is None:
             scope, args = "f.guild_id IS NULL", ()
         else:
-            scope, args = "(f.guild_id IS NULL OR f.guild_id = ?)", (self.guild_id,)
+            scope, args = "(f.guild_id IS NULL OR f.guild_id = ?)", (guild_id,)
         conn = self.knowledge.conn
         rare = [w for w in words if _passages_with(conn, w) <= COMMON]
         if rare:
             order = "bm25(passages_fts), f.key, p.document, p.start"
         else:  # a film's passages in their order; across the library, the newest films' first
-            order = "passages_fts.rowid" if slug is not None else "passages_fts.rowid DESC"
+            order = "passages_fts.rowid" if passages is not None else "passages_fts.rowid DESC"
         terms = rare or words
         rows = _found(conn, f"text : ({' '.join(terms)})", scope, args, limit, order=order)
         loose = [w for w in terms if len(w) > 3] or terms  # single letters only narrow, never widen
@@ -230,16 +242,15 @@ class GuildKnowledge:
             rows = _found(conn, f"text : ({' OR '.join(loose)})", scope, args, limit, order=order)
         hits = []
         for row in rows:
-            entry = self.knowledge.entry(row["key"], self.guild_id)
+            entry = self.knowledge.entry(row["key"], guild_id)
             if entry is not None:
-                spoil = Spoil(row["spoil"])
                 hits.append(
                     SearchHit(
                         entry.ref,
                         row["document"],
                         row["section"],
                         row["snippet"],
-                        spoil,
+                        Spoil(row["spoil"]),
                         row["start"],
                         row["end"],
                     )
