@@ -6,7 +6,8 @@ blocking the event loop.
   another process changed the uploads: `library_revision` in the state store, read every POLL_S seconds).
   An add or remove waiting goes before the next film of a sync.
 - **Worker processes** parse and resolve (bot/ingest/prepare.py): one kept warm for adds; a sync with many
-  films to do gets a pool of its own for its duration.
+  films to do gets a pool of its own for its duration. They run at a lower priority than the bot (ADD_NICE,
+  SYNC_NICE): on a busy machine, answering members comes before ingesting.
 - **The writer thread** runs the one `KnowledgeWriter` (bot/storage/knowledge/writer.py): one transaction per
   film, so readers (the bot's own `Knowledge`, other processes) see a film whole or not at all, and notice
   which films changed by their generation.
@@ -39,6 +40,8 @@ T = TypeVar("T")
 POLL_S: Final = 10.0  # how often to look for films other processes added or removed
 INTERACTIVE: Final = 0
 BACKGROUND: Final = 1
+ADD_NICE: Final = 5  # the add worker's niceness (a film added waits for it; the members' answers do not)
+SYNC_NICE: Final = 10  # a sync's workers' (thousands of films after a change of parser: bulk work)
 
 
 WARM_UP = (
@@ -47,11 +50,30 @@ WARM_UP = (
 )
 
 
+def _niced(niceness: int) -> None:
+    """This worker process at `niceness` (once: niceness only goes up)."""
+    with contextlib.suppress(OSError):
+        os.nice(max(0, niceness - os.nice(0)))
+
+
 def warm() -> int:
     """Run in a new worker: a small film prepared, so that imports and the libraries' lazy set-up (date
     parsing's locale data) are done before the first real film arrives."""
+    _niced(ADD_NICE)
     prepare(FilmSource("example-film", None, (DocumentSource("warm-up.txt", "0" * 64, data=WARM_UP),)))
     return os.getpid()
+
+
+def prepare_added(source: FilmSource) -> Prepared:
+    """`prepare` in the add worker, below the bot's priority."""
+    _niced(ADD_NICE)
+    return prepare(source)
+
+
+def prepare_synced(source: FilmSource) -> Prepared:
+    """`prepare` in a sync's worker, further below the bot's priority."""
+    _niced(SYNC_NICE)
+    return prepare(source)
 
 
 @dataclass
@@ -139,7 +161,7 @@ class Library:
 
     async def prepare(self, source: FilmSource) -> Prepared:
         """Parse and resolve a film in a worker process; nothing is written."""
-        return await asyncio.get_running_loop().run_in_executor(self._pool, prepare, source)
+        return await asyncio.get_running_loop().run_in_executor(self._pool, prepare_added, source)
 
     async def write(self, prepared: Prepared) -> None:
         """Write a prepared film through the writer task (before any waiting sync work)."""
@@ -260,7 +282,8 @@ class Library:
         while waiting or running:
             while waiting and len(running) < ahead:
                 source = await self._with_bytes(waiting.popleft())
-                running.append(loop.run_in_executor(pool, prepare, source))
+                work = prepare_synced if pool is not self._pool else prepare_added
+                running.append(loop.run_in_executor(pool, work, source))
             prepared = await running.popleft()
             await self._in_writer(build.apply, self._writer, prepared)
             report.ingested += 1

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.ingest.sources import sha256
+from bot.ingest.sources import sha256, uploaded_source
 from bot.library import engine
 from bot.library.engine import Library
-from bot.storage.state import NewDocument, Quota, StateStore
+from bot.storage.state import LibraryFilm, NewDocument, Quota, StateStore
 from tests.storage.state_helpers import NOW
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -46,6 +46,12 @@ async def upload(store: StateStore) -> None:
     assert outcome == "added"
 
 
+async def one_upload(store: StateStore) -> LibraryFilm:
+    await upload(store)
+    (film,) = await store.library_films(GUILD, with_data=True)
+    return film
+
+
 async def eventually(check: object, timeout: float = 20.0) -> None:  # noqa: ASYNC109
     deadline = asyncio.get_running_loop().time() + timeout
     while not await check():  # type: ignore[operator]
@@ -63,6 +69,9 @@ async def test_a_fresh_database_is_built_before_open_returns(
         assert (report.ingested, report.unchanged) == (0, 1)  # nothing changed since: no ingest work
         pid = await asyncio.get_running_loop().run_in_executor(library._pool, os.getpid)
         assert pid != os.getpid()  # films are parsed in a worker process
+        await library.prepare(uploaded_source(await one_upload(state)))
+        niceness = await asyncio.get_running_loop().run_in_executor(library._pool, os.nice, 0)
+        assert niceness >= os.nice(0) + engine.ADD_NICE  # below the bot's priority: members' answers first
     finally:
         await library.close()
 
