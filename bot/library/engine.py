@@ -20,7 +20,7 @@ import contextlib
 import logging
 import os
 from collections import deque
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -108,6 +108,7 @@ class Library:
         self._sync_wanted = False
         self._synced: asyncio.Future[SyncReport] | None = None
         self._revision: int | None = None
+        self._changing = 0  # this process's adds and removes under way
         self._tasks: list[asyncio.Task[None]] = []
         self._knowledge: Knowledge | None = None
 
@@ -172,12 +173,20 @@ class Library:
             await self._urgently(lambda: self._in_writer(KnowledgeWriter.remove_film, self._writer, key))
         )
 
-    async def changed_here(self) -> None:
-        """This process just added or removed a server's film (and wrote it): the revision it moved need not
-        make the next poll sync again. Only when nothing else moved it meanwhile."""
-        revision = await self.state.library_revision()
-        if self._revision is not None and revision == self._revision + 1:
-            self._revision = revision
+    @contextlib.asynccontextmanager
+    async def changing_here(self) -> AsyncIterator[None]:
+        """Around this process's own add or remove (documents stored, then the film written): the poll does not
+        look meanwhile, so the revision the store moved does not make it sync every film before the film is
+        written. On the way out, a revision moved by this change alone need not make the next poll sync."""
+        self._changing += 1
+        try:
+            yield
+        finally:
+            self._changing -= 1
+            with contextlib.suppress(StateUnavailable):
+                revision = await self.state.library_revision()
+                if self._revision is not None and revision == self._revision + 1:
+                    self._revision = revision
 
     def request_sync(self) -> asyncio.Future[SyncReport]:
         """Ask the writer task to bring the database up to date; resolves when that sync is done."""
@@ -225,15 +234,20 @@ class Library:
     async def _poll(self) -> None:
         while True:
             await asyncio.sleep(POLL_S)
-            try:
-                revision = await self.state.library_revision()
-            except StateUnavailable as err:
-                log.warning("library poll: %s", err)
-                continue
-            if self._revision is not None and revision != self._revision:
-                log.info("library changed elsewhere (revision %d -> %d); syncing", self._revision, revision)
-                self.request_sync()
-            self._revision = revision
+            await self._poll_once()
+
+    async def _poll_once(self) -> None:
+        if self._changing:
+            return  # this process's own change is under way (see changing_here)
+        try:
+            revision = await self.state.library_revision()
+        except StateUnavailable as err:
+            log.warning("library poll: %s", err)
+            return
+        if self._revision is not None and revision != self._revision:
+            log.info("library changed elsewhere (revision %d -> %d); syncing", self._revision, revision)
+            self.request_sync()
+        self._revision = revision
 
     # -- syncing ----------------------------------------------------------------------------------------------
 

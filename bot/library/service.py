@@ -162,29 +162,27 @@ class LibraryService:
         ):
             return Refusal("changed", film=_ref(preview))
         documents = [NewDocument(u.name, u.sha256, u.data) for u in preview.used]
-        outcome = await state.store_library_documents(
-            preview.guild_id,
-            preview.slug,
-            title=preview.film.title,
-            year=preview.film.year,
-            documents=documents,
-            by=by,
-            now=now,
-            quota=self.quota,
-        )
-        if outcome in ("too_many_films", "too_many_bytes", "nothing_new"):
-            return Refusal(outcome, film=_ref(preview))
-        await self.library.write(preview.film)
-        await self.library.changed_here()
+        async with self.library.changing_here():
+            outcome = await state.store_library_documents(
+                preview.guild_id,
+                preview.slug,
+                title=preview.film.title,
+                year=preview.film.year,
+                documents=documents,
+                by=by,
+                now=now,
+                quota=self.quota,
+            )
+            if outcome in ("too_many_films", "too_many_bytes", "nothing_new"):
+                return Refusal(outcome, film=_ref(preview))
+            await self.library.write(preview.film)
         return preview
 
     async def remove(self, guild_id: int, slug: str) -> bool:
         """Remove one of the server's films: its documents from the state store, then its rows."""
-        async with self.lock(guild_id):
+        async with self.lock(guild_id), self.library.changing_here():
             removed = await self.library.state.remove_library_film(guild_id, slug)
             written = await self.library.remove(FilmSource(slug, guild_id, ()).key)
-            if removed:
-                await self.library.changed_here()
         return removed or written
 
 

@@ -122,3 +122,46 @@ async def test_a_restart_ingests_only_what_changed(tmp_path: Path, films: Path, 
         assert (gone.removed, gone.unchanged) == (1, 1)
     finally:
         await library.close()
+
+
+async def test_this_process_s_own_add_never_makes_the_poll_sync_every_film(
+    tmp_path: Path, films: Path, state: StateStore
+) -> None:
+    """The documents are stored (the library's revision moves) before the film is written: a poll in between
+    must not take it for another process's change and sync every film."""
+    library = await Library.open(tmp_path / "k.db", films, state)
+    try:
+        await library.start()
+        await library._poll_once()  # the revision as it is
+        async with library.changing_here():
+            film = await one_upload(state)  # stored: the revision moved
+            await library._poll_once()  # a poll now, before the film is written
+            assert not library._sync_wanted
+            await library.write(await library.prepare(uploaded_source(film)))
+        await library._poll_once()  # and after: the move was this change's alone
+        assert not library._sync_wanted
+
+        await upload_elsewhere(tmp_path)  # another process's change is still seen
+        await library._poll_once()
+        assert library._sync_wanted
+    finally:
+        await library.close()
+
+
+async def upload_elsewhere(tmp_path: Path) -> None:
+    other = await StateStore.open(tmp_path / "state.db")
+    try:
+        data = b"Arrival is a 2016 film directed by Denis Villeneuve.\n"
+        outcome = await other.store_library_documents(
+            GUILD + 1,
+            "arrival",
+            title="Arrival",
+            year=2016,
+            documents=[NewDocument("a.txt", sha256(data), data)],
+            by=1,
+            now=NOW,
+            quota=Quota(10, 10_000_000),
+        )
+        assert outcome == "added"
+    finally:
+        await other.close()
