@@ -144,13 +144,17 @@ class GuildKnowledge:
 
     async def find_credits(self, slug: str, query: str, limit: int = 10) -> list[Credit]:
         """Credits whose actor or character matches `query`, typo-tolerant; raises with the closest names."""
-        credits = await self.cast(slug)
+        entry = self._entry(slug)
+        credits = self._credits(entry)
         query = query[:MAX_QUERY].strip()
-        if not utils.default_process(query):
+        needle = utils.default_process(query)
+        if not needle:
             raise LookupFailed("credit", query, tuple(c.actor for c in credits[:3]))
-        scored = sorted(
-            ((_credit_score(query, c), c) for c in credits), key=lambda pair: (-pair[0], pair[1].billing)
-        )
+        names, owners = self.knowledge.cached(entry, ("credit names",), lambda: _credit_names(credits))
+        best = [0.0] * len(credits)
+        for _, score, i in process.extract(needle, names, scorer=fuzz.WRatio, processor=None, limit=None):
+            best[owners[i]] = max(best[owners[i]], score)
+        scored = sorted(zip(best, credits, strict=True), key=lambda pair: (-pair[0], pair[1].billing))
         hits = [c for score, c in scored if score >= CREDIT_CUTOFF]
         if not hits:
             raise LookupFailed("credit", query, tuple(f"{c.actor} ({c.character})" for _, c in scored[:3]))
@@ -279,6 +283,13 @@ def _found(
     ).fetchall()
 
 
-def _credit_score(query: str, credit: Credit) -> float:
-    names = [credit.actor, credit.character, *re.findall(r'"([^"]+)"', credit.character)]
-    return max(fuzz.WRatio(query, name, processor=utils.default_process) for name in names)
+def _credit_names(credits: tuple[Credit, ...]) -> tuple[list[str], list[int]]:
+    """Every name a credit answers to (actor, character, a nickname in quotes), folded for matching, with the
+    index of its credit: the fuzzy scorer then runs over them all in one call."""
+    names: list[str] = []
+    owners: list[int] = []
+    for i, credit in enumerate(credits):
+        for name in (credit.actor, credit.character, *re.findall(r'"([^"]+)"', credit.character)):
+            names.append(utils.default_process(name))
+            owners.append(i)
+    return names, owners
