@@ -24,15 +24,17 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Final, TypeVar
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
-from bot.ingest import build
-from bot.ingest.prepare import Prepared, prepare
 from bot.ingest.sources import DocumentSource, FilmSource, uploaded_source
-from bot.storage.errors import StateUnavailable
+from bot.storage.errors import KnowledgeUnavailable, StateUnavailable
 from bot.storage.knowledge import Knowledge
 from bot.storage.knowledge.writer import KnowledgeWriter
 from bot.storage.state import StateStore
+
+if TYPE_CHECKING:
+    from bot.ingest.prepare import Prepared
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +52,25 @@ WARM_UP = (
 )
 
 
+def _build() -> ModuleType:
+    """bot.ingest.build, imported on first use: with the parsers it brings (half a second of regular
+    expressions), it is first imported by the writer thread, off the start-up's path (see `open`)."""
+    from bot.ingest import build
+
+    return build
+
+
+def _open_writer(db_path: Path) -> KnowledgeWriter:
+    writer: KnowledgeWriter = _build().open_writer(db_path)
+    return writer
+
+
+def _prepare(source: FilmSource) -> Prepared:
+    from bot.ingest.prepare import prepare
+
+    return prepare(source)
+
+
 def _niced(niceness: int) -> None:
     """This worker process at `niceness` (once: niceness only goes up)."""
     with contextlib.suppress(OSError):
@@ -60,20 +81,20 @@ def warm() -> int:
     """Run in a new worker: a small film prepared, so that imports and the libraries' lazy set-up (date
     parsing's locale data) are done before the first real film arrives."""
     _niced(ADD_NICE)
-    prepare(FilmSource("example-film", None, (DocumentSource("warm-up.txt", "0" * 64, data=WARM_UP),)))
+    _prepare(FilmSource("example-film", None, (DocumentSource("warm-up.txt", "0" * 64, data=WARM_UP),)))
     return os.getpid()
 
 
 def prepare_added(source: FilmSource) -> Prepared:
     """`prepare` in the add worker, below the bot's priority."""
     _niced(ADD_NICE)
-    return prepare(source)
+    return _prepare(source)
 
 
 def prepare_synced(source: FilmSource) -> Prepared:
     """`prepare` in a sync's worker, further below the bot's priority."""
     _niced(SYNC_NICE)
-    return prepare(source)
+    return _prepare(source)
 
 
 @dataclass
@@ -102,7 +123,8 @@ class Library:
         self.workers = workers or max(1, min(os.cpu_count() or 1, 4))
         self._writer_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="knowledge-writer")
         self._writer: KnowledgeWriter | None = None
-        self._pool = build.worker_pool(1)  # adds; spawned on first use (start() warms it)
+        self._pool: Executor | None = None  # adds: one worker, warmed when the writer opens
+        self._writing = asyncio.Event()  # set once the writer and the add worker are there
         self._urgent: deque[_Job] = deque()
         self._wake = asyncio.Event()
         self._sync_wanted = False
@@ -126,9 +148,21 @@ class Library:
         cls, knowledge_db: Path, films_dir: Path, state: StateStore, *, workers: int | None = None
     ) -> Library:
         """Open (or create) the knowledge database and its reader. When the database holds no film yet, the
-        first sync is run before returning, so the bot never answers from an empty library it could fill."""
+        first sync is run before returning, so the bot never answers from an empty library it could fill.
+
+        A database of this schema with films is only opened for reading here: the bot can answer from it at
+        once, and the writer (with the ingest code it imports) opens in the writer thread when `start`ed."""
         self = cls(knowledge_db, films_dir, state, workers=workers)
-        self._writer = await self._in_writer(build.open_writer, knowledge_db)
+        try:
+            knowledge: Knowledge | None = await Knowledge.open(knowledge_db)
+        except KnowledgeUnavailable:  # missing, or of another schema: the writer makes it anew
+            knowledge = None
+        if knowledge is not None and knowledge.all_films():
+            self._knowledge = knowledge
+            return self
+        if knowledge is not None:
+            await knowledge.close()
+        await self._open_writer()
         fresh = await self._in_writer(lambda w: w.film_count() == 0, self._writer)
         self._knowledge = await Knowledge.open(knowledge_db)
         if fresh:
@@ -136,13 +170,21 @@ class Library:
             log.info("knowledge database built: %d films", report.ingested)
         return self
 
+    async def _open_writer(self) -> None:
+        """The one writer (in the writer thread) and the add worker, warmed; once."""
+        if self._writer is None:
+            self._writer = await self._in_writer(_open_writer, self.knowledge_db)
+        if self._pool is None:
+            self._pool = _build().worker_pool(1)
+            self._pool.submit(warm)
+        self._writing.set()
+
     def start(self) -> asyncio.Future[SyncReport]:
         """Start the writer task and the poll for other processes' changes; the first sync's future."""
         self._tasks = [
             asyncio.create_task(self._run(), name="library-writer"),
             asyncio.create_task(self._poll(), name="library-poll"),
         ]
-        self._pool.submit(warm)
         return self.request_sync()
 
     async def close(self) -> None:
@@ -151,7 +193,8 @@ class Library:
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
         if self._writer is not None:
             await self._in_writer(KnowledgeWriter.close, self._writer)
         self._writer_thread.shutdown(wait=True)
@@ -162,11 +205,12 @@ class Library:
 
     async def prepare(self, source: FilmSource) -> Prepared:
         """Parse and resolve a film in a worker process; nothing is written."""
-        return await asyncio.get_running_loop().run_in_executor(self._pool, prepare_added, source)
+        await self._writing.wait()
+        return await asyncio.get_running_loop().run_in_executor(self._add_pool(), prepare_added, source)
 
     async def write(self, prepared: Prepared) -> None:
         """Write a prepared film through the writer task (before any waiting sync work)."""
-        await self._urgently(lambda: self._in_writer(build.apply, self._writer, prepared))
+        await self._urgently(lambda: self._in_writer(_build().apply, self._writer, prepared))
 
     async def remove(self, key: str) -> bool:
         return bool(
@@ -206,6 +250,12 @@ class Library:
         return result
 
     async def _run(self) -> None:
+        while not self._writing.is_set():
+            try:
+                await self._open_writer()
+            except Exception:  # the bot answers from what it has; adds and syncs wait for the writer
+                log.exception("the knowledge writer cannot open; trying again in %.0f s", POLL_S)
+                await asyncio.sleep(POLL_S)
         while True:
             await self._wake.wait()
             self._wake.clear()
@@ -255,6 +305,7 @@ class Library:
         """Ingest what changed, remove what is gone; between films, adds and removes go first."""
         self._revision = await self.state.library_revision()
         uploaded = [uploaded_source(f) for f in await self.state.library_films()]
+        build = _build()
         todo = await self._in_writer(build.plan, self._writer, self.films_dir, uploaded)
         report = SyncReport(unchanged=todo.unchanged, warnings=list(todo.warnings))
         if not todo.empty:
@@ -268,7 +319,7 @@ class Library:
         try:
             if len(todo.ingest) > 2 and self.workers > 1:
                 pool = build.worker_pool(self.workers)
-            await self._ingest_all(todo.ingest, pool or self._pool, report)
+            await self._ingest_all(todo.ingest, pool or self._add_pool(), report)
         finally:
             if pool is not None:
                 pool.shutdown(wait=False, cancel_futures=True)
@@ -299,10 +350,15 @@ class Library:
                 work = prepare_synced if pool is not self._pool else prepare_added
                 running.append(loop.run_in_executor(pool, work, source))
             prepared = await running.popleft()
-            await self._in_writer(build.apply, self._writer, prepared)
+            await self._in_writer(_build().apply, self._writer, prepared)
             report.ingested += 1
             report.warnings += prepared.warnings
             await self._drain()
+
+    def _add_pool(self) -> Executor:
+        if self._pool is None:
+            raise RuntimeError("the writer is not open")
+        return self._pool
 
     async def _with_bytes(self, source: FilmSource) -> FilmSource:
         """An uploaded film's documents with their bytes (the plan only needed their hashes)."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -165,3 +166,36 @@ async def upload_elsewhere(tmp_path: Path) -> None:
         assert outcome == "added"
     finally:
         await other.close()
+
+
+@pytest.mark.slow  # a process
+async def test_a_library_with_films_opens_without_the_parsers_and_they_load_in_the_writer_thread(
+    tmp_path: Path, films: Path, state: StateStore
+) -> None:
+    """The bot answers from a library it has as soon as it is open; the ingest code (half a second of imports)
+    is loaded by the writer thread once started, off the start-up's path."""
+    library = await Library.open(tmp_path / "k.db", films, state)  # builds it: the first start
+    await library.start()
+    await library.close()
+    script = (
+        "import asyncio, sys, threading\n"
+        "from pathlib import Path\n"
+        "from bot.library.engine import Library\n"
+        "from bot.storage.state import StateStore\n"
+        "async def main():\n"
+        "    state = await StateStore.open(Path(sys.argv[1]) / 'state.db')\n"
+        "    library = await Library.open(Path(sys.argv[1]) / 'k.db', Path(sys.argv[2]), state)\n"
+        "    films = [f.slug for f in await library.knowledge.for_guild(None).films()]\n"
+        "    print(films, 'bot.ingest.prepare' in sys.modules)\n"
+        "    report = await library.start()\n"
+        "    print(report.unchanged, 'bot.ingest.prepare' in sys.modules)\n"
+        "    await library.close()\n"
+        "    await state.close()\n"
+        "asyncio.run(main())\n"
+    )
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", script, str(tmp_path), str(films), cwd=ROOT, stdout=asyncio.subprocess.PIPE
+    )
+    out, _ = await asyncio.wait_for(proc.communicate(), 120)
+    assert proc.returncode == 0
+    assert out.decode().splitlines() == ["['the-perfection'] False", "1 True"]
