@@ -113,7 +113,7 @@ async def test_only_the_film_that_changed_is_read_again(kb: Knowledge, writer: K
     assert await one.overview("the-perfection") is shared  # its cached answer survived
 
 
-async def test_a_search_is_remembered_until_a_film_is_added_or_removed_and_never_crosses_servers(
+async def test_searches_and_lookups_are_remembered_until_a_film_is_added_or_removed_never_across_servers(
     kb: Knowledge, writer: KnowledgeWriter, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     queries: list[str] = []
@@ -135,6 +135,7 @@ async def test_a_search_is_remembered_until_a_film_is_added_or_removed_and_never
     hits = await one.search("Nostromo")
     assert hits and {h.film.slug for h in hits} == {"alien~111"}
     assert await one.search("heptapods") == []  # remembered, in the same scope as after the next film
+    assert await one.find_films("rriva") == []  # and so are the titles holding a text
     assert await two.search("Nostromo") == [] and await dm.search("Nostromo") == []
     with pytest.raises(LookupFailed):
         await two.search("Nostromo", "alien~111")  # one's film, searched in one's server just before
@@ -144,12 +145,14 @@ async def test_a_search_is_remembered_until_a_film_is_added_or_removed_and_never
     kb.written()  # a film added: every remembered search is forgotten at once
     found = await one.search("heptapods")
     assert found and {h.film.slug for h in found} == {"arrival~111"}
+    assert [f.slug for f in await one.find_films("rriva")] == ["arrival~111"]
+    assert await two.find_films("rriva") == []
     assert await two.search("heptapods") == [] and await dm.search("heptapods") == []
     assert await two.search("cello") == cello
 
     assert writer.remove_film("arrival~111")
     kb.written()  # and removed: gone from every search at once
-    assert await one.search("heptapods") == []
+    assert await one.search("heptapods") == [] and await one.find_films("rriva") == []
     with pytest.raises(LookupFailed):
         await one.search("heptapods", "arrival~111")
     assert await one.search("Nostromo") == hits

@@ -37,9 +37,8 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 CACHED_FILMS = 256  # films whose answers are kept (least recently used first out)
-CACHED_SEARCHES = (
-    512  # searches whose hits are kept until the library changes (least recently used first out)
-)
+CACHED_SEARCHES = 512  # searches whose hits are kept until the library changes (least recently used out)
+CACHED_LOOKUPS = 1024  # autocomplete texts whose matching titles a view keeps (all dropped when full)
 FRESH_S = 0.05  # how long a look at the database stays good (another process's film shows within this)
 
 
@@ -60,6 +59,7 @@ class View:
         self._folded: list[str] | None = None
         self._titles: dict[str, FilmRef] | None = None
         self._ordered: list[tuple[str, int]] | None = None
+        self._holding: dict[str, list[int]] = {}
 
     def folded(self) -> list[str]:
         """Each film's "title year", folded (rapidfuzz's default_process), in `refs` order."""
@@ -76,6 +76,17 @@ class View:
                 titles.setdefault(r.title.casefold(), r)
             self._titles = titles
         return self._titles.get(text.casefold())
+
+    def holding(self, needle: str) -> list[int]:
+        """Indexes of the films whose folded title holds `needle` anywhere, in `refs` order. A pass over every
+        title (a millisecond for 10,000), so kept per text: autocomplete asks the same prefixes again and
+        again, and a view lives until the library changes."""
+        found = self._holding.get(needle)
+        if found is None:
+            if len(self._holding) >= CACHED_LOOKUPS:
+                self._holding.clear()
+            found = self._holding[needle] = [i for i, f in enumerate(self.folded()) if needle in f]
+        return found
 
     def starting(self, needle: str, limit: int) -> list[int]:
         """Up to `limit` indexes of films whose folded title starts with `needle` (a binary search)."""

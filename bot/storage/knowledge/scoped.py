@@ -91,8 +91,8 @@ class GuildKnowledge:
             return refs[:limit]
         found = view.starting(needle, limit)
         if len(found) < limit:  # then titles holding it further in
-            folded, seen = view.folded(), set(found)
-            found += [i for i, f in enumerate(folded) if needle in f and i not in seen][: limit - len(found)]
+            seen = set(found)
+            found += [i for i in view.holding(needle) if i not in seen][: limit - len(found)]
         if not found:  # a typo: the fuzzy scorer, over every title
             ranked = process.extract(needle, view.folded(), scorer=fuzz.WRatio, processor=None, limit=limit)
             found = [i for _, score, i in ranked if score >= FIND_CUTOFF]
