@@ -33,7 +33,7 @@ EXTENSIONS = ("cogs.film", "cogs.library", "cogs.meta", "cogs.nights", "cogs.wat
 NO_PINGS = discord.AllowedMentions.none()
 ALREADY_ANSWERED = 40060  # Discord's "Interaction has already been acknowledged"
 UNKNOWN_INTERACTION = 10062  # Discord's answer to a callback after its 3 s deadline
-GC_THRESHOLDS = (20_000, 20, 100)  # the collector's generations (Python's default: 700, 10, 10)
+GC_THRESHOLDS = (5_000, 20, 100)  # the collector's generations (Python's default: 700, 10, 10)
 SYNC_LEASE_S = 120.0  # how long the process syncing the command tree holds the claim before others may try
 
 
@@ -114,13 +114,13 @@ class FilmBot(commands.AutoShardedBot):
             await self.load_extension(name)
         await self.sync_commands()
         # What is loaded by now lives as long as the bot: out of the collector's reach, so its full
-        # collections no longer walk it (a pause of tens of milliseconds every few seconds under load).
-        gc.collect()
+        # collections no longer walk it (a pause of tens of milliseconds every few seconds under load). Not
+        # collected first: that walk (0.1 to 0.2 s) would be on the way to READY, to free next to nothing.
         gc.freeze()
-        # What is made afterwards (caches, Discord's objects) still made full collections of 40 to 60 ms every
-        # few seconds at 300 interactions/s: the tail of every command. Collect the young less often (20,000
-        # new objects, a millisecond or two each time) and the old seldom; answers hold no reference cycles,
-        # so little waits for the collector.
+        # What is made afterwards still needs collecting: each interaction leaves reference cycles (discord.py's
+        # interaction and its response). Python's default (young objects every 700 allocations, full
+        # collections every few seconds) made pauses of 40 to 60 ms at 300 interactions/s, the tail of every
+        # command; young every 5,000 (pauses of a few ms) and full collections seldom keep the pauses short.
         gc.set_threshold(*GC_THRESHOLDS)
 
     def serves_guild(self, guild_id: int) -> bool:
