@@ -26,13 +26,13 @@ from cogs.club.hooks import after_critics, with_club_verdict
 if TYPE_CHECKING:
     from bot.client import FilmBot
     from bot.storage.knowledge import GuildKnowledge
-    from bot.storage.models import FilmRef, SearchHit
+    from bot.storage.models import Credit, FilmRef, SearchHit
 
 log = logging.getLogger(__name__)
 
 FILM = "Which film (autocompleted; optional when the library has one)"
 PRIVATE = "Show the answer only to you"
-SEARCH_REPLIES = 512  # search answers kept rendered (least recently used first out)
+REPLIES = 512  # answers to /search and /cast name kept rendered, each (least recently used first out)
 Part = Literal["beginning", "middle", "end"]
 
 
@@ -77,11 +77,17 @@ def per_user_cooldown(rate: int = 5, per: float = 10.0) -> Any:
     return app_commands.check(predicate)
 
 
-@lru_cache(maxsize=SEARCH_REPLIES)
+@lru_cache(maxsize=REPLIES)
 def _search_reply(query: str, hits: tuple[SearchHit, ...]) -> Reply:
     """The search's answer, rendered once for the same query and hits (the hits of a film changed since
     differ, so they are rendered anew)."""
     return present.search(query, list(hits))
+
+
+@lru_cache(maxsize=REPLIES)
+def _credits_reply(film: FilmRef, name: str, credits: tuple[Credit, ...]) -> Reply:
+    """/cast name's answer, rendered once for the same film, name and credits."""
+    return present.credit_matches(film, name, list(credits))
 
 
 async def respond(
@@ -192,11 +198,8 @@ class Film(commands.Cog):
             credits = await library.cast(ref.slug)
             pages = library.memo(ref.slug, ("cast",), lambda: present.cast_pages(ref, credits))
         else:
-            pages = [
-                present.credit_matches(
-                    ref, name, await self._library(interaction).find_credits(ref.slug, name)
-                )
-            ]
+            found = await self._library(interaction).find_credits(ref.slug, name)
+            pages = [_credits_reply(ref, name, tuple(found))]
         await respond(interaction, pages, private=private, kind="cast", key=ref.slug)
 
     @app_commands.command(

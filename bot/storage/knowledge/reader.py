@@ -1,5 +1,5 @@
-"""The library as the bot reads it: every film's key and title in memory, per-film answers cached, searches'
-hits kept until a film is written or removed, and a cheap check before each use that notices films written
+"""The library as the bot reads it: every film's key and title in memory, per-film answers cached, searches
+and name lookups kept until a film is written or removed, and a cheap check before each use that notices films written
 since (by this process or another).
 
 Reads use the standard library's sqlite3 on the caller's thread. Every query is a lookup by film (indexed,
@@ -9,7 +9,7 @@ works on its own connection in another thread or process; in WAL mode the two ne
 
 Freshness: `PRAGMA data_version` changes when another connection commits. Then the films written since the
 last look (`films.generation` greater than the last one seen) and those removed (`removed`) are read, and only
-their cached answers are dropped (with every remembered search: any film may be in its hits).
+their cached answers are dropped (with every remembered search and lookup: any film may be in them).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from rapidfuzz import utils
 
 from bot.storage.errors import KnowledgeUnavailable
 from bot.storage.knowledge import schema
-from bot.storage.models import FilmRef, SearchHit
+from bot.storage.models import FilmRef
 
 if TYPE_CHECKING:
     from bot.storage.knowledge.scoped import GuildKnowledge
@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 CACHED_FILMS = 256  # films whose answers are kept (least recently used first out)
-CACHED_SEARCHES = 512  # searches whose hits are kept until the library changes (least recently used out)
+CACHED_QUERIES = 1024  # searches and name lookups kept until the library changes (least recently used out)
 CACHED_LOOKUPS = 1024  # autocomplete texts whose matching titles a view keeps (all dropped when full)
 FRESH_S = 0.05  # how long a look at the database stays good (another process's film shows within this)
 
@@ -114,7 +114,8 @@ class Knowledge:
         self._views: dict[int | None, View] = {}
         self._owners: set[int] = set()  # servers with films of their own
         self._cache: OrderedDict[str, tuple[int, dict[tuple[object, ...], object]]] = OrderedDict()
-        self._searches: OrderedDict[tuple[object, ...], tuple[SearchHit, ...]] = OrderedDict()
+        self._queries: OrderedDict[tuple[object, ...], object] = OrderedDict()
+        self._scoped: dict[int | None, GuildKnowledge] = {}
         self.reloads = 0  # how many times films written elsewhere were read back (for tests and benchmarks)
 
     @classmethod
@@ -138,9 +139,12 @@ class Knowledge:
 
     def for_guild(self, guild_id: int | None) -> GuildKnowledge:
         """What a server sees: the shared films and its own (None: a DM or the console, shared films only)."""
-        from bot.storage.knowledge.scoped import GuildKnowledge
+        scoped = self._scoped.get(guild_id)
+        if scoped is None:
+            from bot.storage.knowledge.scoped import GuildKnowledge
 
-        return GuildKnowledge(self, guild_id)
+            scoped = self._scoped[guild_id] = GuildKnowledge(self, guild_id)
+        return scoped
 
     def scope(self, guild_id: int | None) -> int | None:
         """Whose films a server sees besides the shared ones: its own id, or None when it has none (then it sees
@@ -221,7 +225,7 @@ class Knowledge:
             self._cache.pop(row["key"], None)
         if changed or gone:
             self._views.clear()
-            self._searches.clear()
+            self._queries.clear()
             self._owners = {e.ref.guild_id for e in self._entries.values() if e.ref.guild_id is not None}
             self.reloads += 1
             log.debug(
@@ -231,21 +235,21 @@ class Knowledge:
 
     # -- searches ---------------------------------------------------------------------------------------------
 
-    def searched(self, key: tuple[object, ...], compute: Callable[[], list[SearchHit]]) -> list[SearchHit]:
-        """The hits of the search `key` (its scope, words and limit), computed once until a film is written or
-        removed: members ask the same questions, and a search over thousands of films is the dearest query.
-        The caller has just looked for changes (`scope`), and `key` says whose films were searched."""
-        hits = self._searches.get(key)
-        if hits is None:
-            try:
-                hits = self._searches[key] = tuple(compute())
-            except sqlite3.Error as err:
-                raise KnowledgeUnavailable(f"cannot read {self.path} ({err})") from err
-            while len(self._searches) > CACHED_SEARCHES:
-                self._searches.popitem(last=False)
-        else:
-            self._searches.move_to_end(key)
-        return list(hits)
+    def remembered(self, key: tuple[object, ...], compute: Callable[[], T]) -> T:
+        """The answer to the query `key` (a search's scope, words and limit; a name looked up in a film's
+        cast), computed once until a film is written or removed: members ask the same questions, and a search
+        over thousands of films is the dearest query. The caller has just looked for changes (`scope`,
+        `entry`), and `key` says whose films were asked. Answers are immutable, shared between callers."""
+        if key in self._queries:
+            self._queries.move_to_end(key)
+            return cast(T, self._queries[key])
+        try:
+            answer = self._queries[key] = compute()
+        except sqlite3.Error as err:
+            raise KnowledgeUnavailable(f"cannot read {self.path} ({err})") from err
+        while len(self._queries) > CACHED_QUERIES:
+            self._queries.popitem(last=False)
+        return answer
 
     # -- per-film answers -------------------------------------------------------------------------------------
 

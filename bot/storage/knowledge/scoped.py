@@ -150,15 +150,24 @@ class GuildKnowledge:
         needle = utils.default_process(query)
         if not needle:
             raise LookupFailed("credit", query, tuple(c.actor for c in credits[:3]))
+        hits, closest = self.knowledge.remembered(
+            ("credits", slug, entry.generation, needle), lambda: self._credits_matching(entry, needle)
+        )
+        if not hits:
+            raise LookupFailed("credit", query, closest)
+        return list(hits[:limit])
+
+    def _credits_matching(self, entry: FilmEntry, needle: str) -> tuple[tuple[Credit, ...], tuple[str, ...]]:
+        """The film's credits scoring CREDIT_CUTOFF or more against `needle` (folded), best first; and the three
+        closest names, for the answer when none does."""
+        credits = self._credits(entry)
         names, owners = self.knowledge.cached(entry, ("credit names",), lambda: _credit_names(credits))
         best = [0.0] * len(credits)
         for _, score, i in process.extract(needle, names, scorer=fuzz.WRatio, processor=None, limit=None):
             best[owners[i]] = max(best[owners[i]], score)
         scored = sorted(zip(best, credits, strict=True), key=lambda pair: (-pair[0], pair[1].billing))
-        hits = [c for score, c in scored if score >= CREDIT_CUTOFF]
-        if not hits:
-            raise LookupFailed("credit", query, tuple(f"{c.actor} ({c.character})" for _, c in scored[:3]))
-        return hits[:limit]
+        hits = tuple(c for score, c in scored if score >= CREDIT_CUTOFF)
+        return hits, tuple(f"{c.actor} ({c.character})" for _, c in scored[:3])
 
     async def plot(self, slug: str) -> Plot:
         e = self._entry(slug)
@@ -217,8 +226,10 @@ class GuildKnowledge:
                 return []
         guild_id = self.knowledge.scope(self.guild_id)  # once: the key and the search see the same films
         scope = ("film", slug) if slug is not None else ("library", guild_id)
-        return self.knowledge.searched(
-            (*scope, tuple(words), limit), lambda: self._search(words, guild_id, passages, limit)
+        return list(
+            self.knowledge.remembered(
+                (*scope, tuple(words), limit), lambda: tuple(self._search(words, guild_id, passages, limit))
+            )
         )
 
     def _search(
