@@ -197,3 +197,30 @@ async def test_a_database_of_another_schema_is_refused(tmp_path: Path) -> None:
     conn.close()
     with pytest.raises(KnowledgeUnavailable, match="schema version"):
         await Knowledge.open(path)
+
+
+async def test_a_servers_film_leaves_the_shared_view_and_searches_alone_a_shared_film_does_not(
+    db: Path, kb: Knowledge, writer: KnowledgeWriter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Thousands of shared films are not sorted and folded again, nor every search forgotten, when one server
+    adds a film; a shared film changed is seen everywhere at once."""
+    dm, two = kb.for_guild(None), kb.for_guild(TWO)
+    shared_view, cello = kb.view(None), await dm.search("cello")
+    writer.write_film(film("alien", "alien", ONE, "wikipedia.txt"))
+    kb.written()
+    assert kb.view(None) is shared_view and kb.view(TWO) is shared_view  # still the same objects
+    queries: list[str] = []
+    monkeypatch.setattr(scoped, "_found", lambda *args, **kwargs: queries.append(args[1]) or [])
+    assert await two.search("cello") == cello and queries == []  # remembered through one's add
+    assert await kb.for_guild(ONE).search("cello") == []  # one's own scope: searched anew
+    monkeypatch.undo()
+
+    writer.write_film(film("arrival", "arrival", None))  # a shared film
+    kb.written()
+    assert kb.view(None) is not shared_view
+    assert [f.title for f in await two.films()] == ["Arrival", "The Perfection"]
+    assert {h.film.slug for h in await dm.search("heptapods")} == {"arrival"}
+    assert writer.remove_film("alien~111")
+    kb.written()
+    assert [f.title for f in await kb.for_guild(ONE).films()] == ["Arrival", "The Perfection"]
+    assert await kb.for_guild(ONE).search("Nostromo") == []

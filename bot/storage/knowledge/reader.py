@@ -18,7 +18,7 @@ import bisect
 import logging
 import sqlite3
 import time
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -112,7 +112,7 @@ class Knowledge:
         self._data_version = -1
         self._checked = -1.0
         self._views: dict[int | None, View] = {}
-        self._owners: set[int] = set()  # servers with films of their own
+        self._owners: Counter[int] = Counter()  # servers with films of their own: how many each
         self._cache: OrderedDict[str, tuple[int, dict[tuple[object, ...], object]]] = OrderedDict()
         self._queries: OrderedDict[tuple[object, ...], object] = OrderedDict()
         self._scoped: dict[int | None, GuildKnowledge] = {}
@@ -215,23 +215,50 @@ class Knowledge:
             (since,),
         ).fetchall()
         gone = self.conn.execute("SELECT key FROM removed WHERE generation > ?", (since,)).fetchall()
+        keys: set[str] = set()
+        servers: set[int | None] = set()  # whose films changed (None: a shared film)
         for row in gone:
-            self._entries.pop(row["key"], None)
+            old = self._entries.pop(row["key"], None)
+            if old is not None:
+                self._own(old.ref.guild_id, -1)
+                keys.add(row["key"])
+                servers.add(old.ref.guild_id)
             self._cache.pop(row["key"], None)
         for row in changed:
             ref = FilmRef(row["key"], row["title"], row["year"], row["guild_id"])
             passages = None if row["first_passage"] is None else (row["first_passage"], row["last_passage"])
+            if row["key"] not in self._entries:
+                self._own(ref.guild_id, +1)
             self._entries[row["key"]] = FilmEntry(row["id"], ref, row["generation"], passages)
             self._cache.pop(row["key"], None)
+            keys.add(row["key"])
+            servers.add(ref.guild_id)
         if changed or gone:
-            self._views.clear()
-            self._queries.clear()
-            self._owners = {e.ref.guild_id for e in self._entries.values() if e.ref.guild_id is not None}
+            self._forget(keys, servers)
             self.reloads += 1
             log.debug(
                 "knowledge: %d films written, %d removed since generation %d", len(changed), len(gone), since
             )
         self._generation = generation
+
+    def _own(self, guild_id: int | None, change: int) -> None:
+        if guild_id is not None:
+            self._owners[guild_id] += change
+            if self._owners[guild_id] <= 0:
+                del self._owners[guild_id]
+
+    def _forget(self, keys: set[str], servers: set[int | None]) -> None:
+        """Drop the views and remembered queries that films `keys` (of `servers`) may be in. A shared film is
+        in every view; a server's film only in that server's, so thousands of shared films are not sorted
+        and folded again, nor every search forgotten, each time some server adds a film."""
+        if None in servers:
+            self._views.clear()
+            self._queries.clear()
+            return
+        for guild_id in servers:
+            self._views.pop(guild_id, None)
+        for key in [k for k in self._queries if k[1] in keys or (k[0] == "library" and k[1] in servers)]:
+            del self._queries[key]
 
     # -- searches ---------------------------------------------------------------------------------------------
 
