@@ -131,6 +131,7 @@ class Library:
         self._synced: asyncio.Future[SyncReport] | None = None
         self._revision: int | None = None
         self._changing = 0  # this process's adds and removes under way
+        self._moves_here = 0  # how many times they moved the library's revision
         self._tasks: list[asyncio.Task[None]] = []
         self._knowledge: Knowledge | None = None
 
@@ -218,19 +219,26 @@ class Library:
         )
 
     @contextlib.asynccontextmanager
-    async def changing_here(self) -> AsyncIterator[None]:
+    async def changing_here(self) -> AsyncIterator[Callable[[], None]]:
         """Around this process's own add or remove (documents stored, then the film written): the poll does not
         look meanwhile, so the revision the store moved does not make it sync every film before the film is
-        written. On the way out, a revision moved by this change alone need not make the next poll sync."""
+        written. Call what it yields once the state store's revision moved for this change: when the last
+        change under way ends, a revision moved by these changes alone (several adds at once too) need not
+        make the next poll sync; one moved by another process as well still does."""
         self._changing += 1
         try:
-            yield
+            yield self._moved_here
         finally:
             self._changing -= 1
-            with contextlib.suppress(StateUnavailable):
-                revision = await self.state.library_revision()
-                if self._revision is not None and revision == self._revision + 1:
-                    self._revision = revision
+            if not self._changing:
+                moved, self._moves_here = self._moves_here, 0
+                with contextlib.suppress(StateUnavailable):
+                    revision = await self.state.library_revision()
+                    if self._revision is not None and revision == self._revision + moved:
+                        self._revision = revision
+
+    def _moved_here(self) -> None:
+        self._moves_here += 1
 
     def request_sync(self) -> asyncio.Future[SyncReport]:
         """Ask the writer task to bring the database up to date; resolves when that sync is done."""

@@ -164,7 +164,7 @@ class LibraryService:
         ):
             return Refusal("changed", film=_ref(preview))
         documents = [NewDocument(u.name, u.sha256, u.data) for u in preview.used]
-        async with self.library.changing_here():
+        async with self.library.changing_here() as moved:
             outcome = await state.store_library_documents(
                 preview.guild_id,
                 preview.slug,
@@ -177,13 +177,16 @@ class LibraryService:
             )
             if outcome in ("too_many_films", "too_many_bytes", "nothing_new"):
                 return Refusal(outcome, film=_ref(preview))
+            moved()
             await self.library.write(preview.film)
         return preview
 
     async def remove(self, guild_id: int, slug: str) -> bool:
         """Remove one of the server's films: its documents from the state store, then its rows."""
-        async with self.lock(guild_id), self.library.changing_here():
+        async with self.lock(guild_id), self.library.changing_here() as moved:
             removed = await self.library.state.remove_library_film(guild_id, slug)
+            if removed:
+                moved()
             written = await self.library.remove(FilmSource(slug, guild_id, ()).key)
         return removed or written
 

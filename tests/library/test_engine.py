@@ -125,24 +125,32 @@ async def test_a_restart_ingests_only_what_changed(tmp_path: Path, films: Path, 
         await library.close()
 
 
-async def test_this_process_s_own_add_never_makes_the_poll_sync_every_film(
+async def test_this_process_s_own_adds_never_make_the_poll_sync_every_film(
     tmp_path: Path, films: Path, state: StateStore
 ) -> None:
     """The documents are stored (the library's revision moves) before the film is written: a poll in between
-    must not take it for another process's change and sync every film."""
+    must not take it for another process's change and sync every film; nor afterwards, when two adds
+    overlapped. Another process's change is still noticed, even when it came during one of ours."""
     library = await Library.open(tmp_path / "k.db", films, state)
     try:
         await library.start()
         await library._poll_once()  # the revision as it is
-        async with library.changing_here():
+        async with library.changing_here() as moved:
             film = await one_upload(state)  # stored: the revision moved
+            moved()
             await library._poll_once()  # a poll now, before the film is written
             assert not library._sync_wanted
+            async with library.changing_here() as moved_too:  # another add, overlapping
+                assert await state.remove_library_film(GUILD, "alien")
+                moved_too()
             await library.write(await library.prepare(uploaded_source(film)))
-        await library._poll_once()  # and after: the move was this change's alone
+        await library._poll_once()  # and after: the moves were these changes' alone
         assert not library._sync_wanted
 
-        await upload_elsewhere(tmp_path)  # another process's change is still seen
+        async with library.changing_here() as moved:
+            await upload(state)
+            moved()
+            await upload_elsewhere(tmp_path)  # another process's change, meanwhile
         await library._poll_once()
         assert library._sync_wanted
     finally:
