@@ -209,6 +209,7 @@ async def test_a_servers_film_leaves_the_shared_view_and_searches_alone_a_shared
     writer.write_film(film("alien", "alien", ONE, "wikipedia.txt"))
     kb.written()
     assert kb.view(None) is shared_view and kb.view(TWO) is shared_view  # still the same objects
+    assert not [key for key in kb._queries if key[0] == "count"]  # words' counts take in one's film
     queries: list[str] = []
     monkeypatch.setattr(scoped, "_found", lambda *args, **kwargs: queries.append(args[1]) or [])
     assert await two.search("cello") == cello and queries == []  # remembered through one's add

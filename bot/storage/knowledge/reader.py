@@ -257,7 +257,7 @@ class Knowledge:
             return
         for guild_id in servers:
             self._views.pop(guild_id, None)
-        for key in [k for k in self._queries if k[1] in keys or (k[0] == "library" and k[1] in servers)]:
+        for key in [k for k in self._queries if _touched(k, keys, servers)]:
             del self._queries[key]
 
     # -- searches ---------------------------------------------------------------------------------------------
@@ -299,3 +299,10 @@ class Knowledge:
             except sqlite3.Error as err:
                 raise KnowledgeUnavailable(f"cannot read {self.path} ({err})") from err
         return cast(T, answers[name])
+
+
+def _touched(key: tuple[object, ...], films: set[str], servers: set[int | None]) -> bool:
+    """Whether a remembered query may change with films `films` of `servers` (none of them shared): a search
+    or lookup in one of them, a search across one of those servers' libraries, a word's count."""
+    kind, of = key[0], key[1]
+    return of in films or (kind == "library" and of in servers) or kind == "count"

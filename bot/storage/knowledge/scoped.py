@@ -232,6 +232,11 @@ class GuildKnowledge:
             )
         )
 
+    def _passages_with(self, word: str) -> int:
+        """How many passages of the whole library hold `word` (up to COMMON + 1): counted once until the
+        library changes, for every search of it in any film or server (a count reads its whole doclist)."""
+        return self.knowledge.remembered(("count", word), lambda: _count(self.knowledge.conn, word))
+
     def _search(
         self, words: list[str], guild_id: int | None, passages: tuple[int, int] | None, limit: int
     ) -> list[SearchHit]:
@@ -245,7 +250,7 @@ class GuildKnowledge:
         else:
             scope, args = "(f.guild_id IS NULL OR f.guild_id = ?)", (guild_id,)
         conn = self.knowledge.conn
-        rare = [w for w in words if _passages_with(conn, w) <= COMMON]
+        rare = [w for w in words if self._passages_with(w) <= COMMON]
         if rare:
             order = "bm25(passages_fts), f.key, p.document, p.start"
         else:  # a film's passages in their order; across the library, the newest films' first
@@ -273,7 +278,7 @@ class GuildKnowledge:
         return hits
 
 
-def _passages_with(conn: sqlite3.Connection, word: str) -> int:
+def _count(conn: sqlite3.Connection, word: str) -> int:
     """How many passages hold `word`, counted up to COMMON + 1 (the index is read no further)."""
     row = conn.execute(
         "SELECT count(*) FROM (SELECT rowid FROM passages_fts WHERE passages_fts MATCH ? LIMIT ?)",
