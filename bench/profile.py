@@ -106,6 +106,8 @@ async def main_async(args: argparse.Namespace, spy: str) -> int:
                     f"p99 {measured.p99_ms:.0f} ms"
                 )
                 print(summary(raw))
+                if args.raw:
+                    shutil.copyfile(raw, args.raw)
     return 0
 
 
@@ -115,6 +117,7 @@ def main() -> int:
     parser.add_argument(
         "--library", type=Path, help="a folder with films/ and knowledge.db (bench.ingest --keep)"
     )
+    parser.add_argument("--raw", type=Path, help="also keep py-spy's raw (collapsed) output here")
     spy = py_spy()
     if spy is None:
         print("py-spy is not installed: pip install py-spy", file=sys.stderr)

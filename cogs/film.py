@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict, deque
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal
 
 import discord
@@ -25,12 +26,13 @@ from cogs.club.hooks import after_critics, with_club_verdict
 if TYPE_CHECKING:
     from bot.client import FilmBot
     from bot.storage.knowledge import GuildKnowledge
-    from bot.storage.models import FilmRef
+    from bot.storage.models import Credit, FilmRef, SearchHit
 
 log = logging.getLogger(__name__)
 
 FILM = "Which film (autocompleted; optional when the library has one)"
 PRIVATE = "Show the answer only to you"
+REPLIES = 512  # answers to /search and /cast name kept rendered, each (least recently used first out)
 Part = Literal["beginning", "middle", "end"]
 
 
@@ -73,6 +75,19 @@ def per_user_cooldown(rate: int = 5, per: float = 10.0) -> Any:
         return True
 
     return app_commands.check(predicate)
+
+
+@lru_cache(maxsize=REPLIES)
+def _search_reply(query: str, hits: tuple[SearchHit, ...]) -> Reply:
+    """The search's answer, rendered once for the same query and hits (the hits of a film changed since
+    differ, so they are rendered anew)."""
+    return present.search(query, list(hits))
+
+
+@lru_cache(maxsize=REPLIES)
+def _credits_reply(film: FilmRef, name: str, credits: tuple[Credit, ...]) -> Reply:
+    """/cast name's answer, rendered once for the same film, name and credits."""
+    return present.credit_matches(film, name, list(credits))
 
 
 async def respond(
@@ -149,9 +164,15 @@ class Film(commands.Cog):
         library = self._library(interaction)
         overview = await library.overview(ref.slug)
         reply = library.memo(ref.slug, ("movie",), lambda: present.overview(overview))
-        await respond(
-            interaction, [await with_club_verdict(self.bot, interaction, ref, reply, detailed=False)]
+        with_verdict = await with_club_verdict(
+            self.bot,
+            interaction,
+            ref,
+            reply,
+            detailed=False,
+            remember=lambda name, compute: library.memo(ref.slug, ("movie", *name), compute),
         )
+        await respond(interaction, [with_verdict])
 
     @app_commands.command(name="cast", description="The cast in billing order, or who plays a character")
     @app_commands.describe(name="An actor or a character (typos are fine)", film=FILM, private=PRIVATE)
@@ -177,11 +198,8 @@ class Film(commands.Cog):
             credits = await library.cast(ref.slug)
             pages = library.memo(ref.slug, ("cast",), lambda: present.cast_pages(ref, credits))
         else:
-            pages = [
-                present.credit_matches(
-                    ref, name, await self._library(interaction).find_credits(ref.slug, name)
-                )
-            ]
+            found = await self._library(interaction).find_credits(ref.slug, name)
+            pages = [_credits_reply(ref, name, tuple(found))]
         await respond(interaction, pages, private=private, kind="cast", key=ref.slug)
 
     @app_commands.command(
@@ -226,7 +244,14 @@ class Film(commands.Cog):
         library = self._library(interaction)
         known = await library.reception(ref.slug)
         rendered = library.memo(ref.slug, ("reception",), lambda: present.reception(known))
-        reply = await with_club_verdict(self.bot, interaction, ref, rendered, position=after_critics(known))
+        reply = await with_club_verdict(
+            self.bot,
+            interaction,
+            ref,
+            rendered,
+            position=after_critics(known),
+            remember=lambda name, compute: library.memo(ref.slug, ("reception", *name), compute),
+        )
         await respond(interaction, [reply], private=private)
 
     @app_commands.command(name="search", description="Search the documents about a film")
@@ -252,7 +277,7 @@ class Film(commands.Cog):
             else None
         )
         hits = await self._library(interaction).search(query, slug)
-        await respond(interaction, [present.search(query, hits)], private=private)
+        await respond(interaction, [_search_reply(query, tuple(hits))], private=private)
 
     @app_commands.command(
         name="sources", description="The documents, how reliable each is, and where they differ"

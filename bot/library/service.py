@@ -17,9 +17,8 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from bot.ingest.prepare import DocumentVerdict, Prepared, Unusable, verdicts
 from bot.ingest.sources import DocumentSource, FilmSource
 from bot.library.engine import Library
 from bot.library.limits import QUOTA
@@ -27,6 +26,9 @@ from bot.library.uploads import Refused, Upload
 from bot.storage.knowledge.records import FilmRecord
 from bot.storage.models import FilmRef
 from bot.storage.state.library import LibraryFilm, NewDocument, Quota, StoredDocument
+
+if TYPE_CHECKING:  # the parsers run in worker processes; the bot imports them off its start-up's path
+    from bot.ingest.prepare import DocumentVerdict, Prepared
 
 PROVISIONAL = "film"  # the slug documents are first read under when no title was given
 
@@ -112,7 +114,7 @@ class LibraryService:
         if not isinstance(film, FilmRecord):
             return Refusal("nothing_usable", (*refused, *_unusable(film, uploads)))
         return Preview(
-            guild_id, slug, film, tuple(uploads), None, tuple(verdicts(source, film)), tuple(refused)
+            guild_id, slug, film, tuple(uploads), None, tuple(_verdicts(source, film)), tuple(refused)
         )
 
     async def _merge_preview(
@@ -138,7 +140,7 @@ class LibraryService:
             film,
             tuple(fresh),
             stored[0],
-            tuple(verdicts(source, film)),
+            tuple(_verdicts(source, film)),
             (*refused, *already),
         )
 
@@ -162,29 +164,30 @@ class LibraryService:
         ):
             return Refusal("changed", film=_ref(preview))
         documents = [NewDocument(u.name, u.sha256, u.data) for u in preview.used]
-        outcome = await state.store_library_documents(
-            preview.guild_id,
-            preview.slug,
-            title=preview.film.title,
-            year=preview.film.year,
-            documents=documents,
-            by=by,
-            now=now,
-            quota=self.quota,
-        )
-        if outcome in ("too_many_films", "too_many_bytes", "nothing_new"):
-            return Refusal(outcome, film=_ref(preview))
-        await self.library.write(preview.film)
-        await self.library.changed_here()
+        async with self.library.changing_here() as moved:
+            outcome = await state.store_library_documents(
+                preview.guild_id,
+                preview.slug,
+                title=preview.film.title,
+                year=preview.film.year,
+                documents=documents,
+                by=by,
+                now=now,
+                quota=self.quota,
+            )
+            if outcome in ("too_many_films", "too_many_bytes", "nothing_new"):
+                return Refusal(outcome, film=_ref(preview))
+            moved()
+            await self.library.write(preview.film)
         return preview
 
     async def remove(self, guild_id: int, slug: str) -> bool:
         """Remove one of the server's films: its documents from the state store, then its rows."""
-        async with self.lock(guild_id):
+        async with self.lock(guild_id), self.library.changing_here() as moved:
             removed = await self.library.state.remove_library_film(guild_id, slug)
-            written = await self.library.remove(FilmSource(slug, guild_id, ()).key)
             if removed:
-                await self.library.changed_here()
+                moved()
+            written = await self.library.remove(FilmSource(slug, guild_id, ()).key)
         return removed or written
 
 
@@ -200,6 +203,12 @@ def _ref(preview: Preview) -> FilmRef:
     return FilmRef(preview.film.key, preview.film.title, preview.film.year, preview.guild_id)
 
 
+def _verdicts(source: FilmSource, film: FilmRecord) -> list[DocumentVerdict]:
+    from bot.ingest.prepare import verdicts
+
+    return list(verdicts(source, film))
+
+
 def _unusable(prepared: Prepared, uploads: Sequence[Upload]) -> list[Refused]:
     """Each document's reason when no film could be made of them."""
     out = []
@@ -207,7 +216,7 @@ def _unusable(prepared: Prepared, uploads: Sequence[Upload]) -> list[Refused]:
         prefix = f"/{upload.name}: "
         notes = [w.split(prefix, 1)[1] for w in prepared.warnings if prefix in w]
         out.append(Refused(upload.original, "; ".join(notes) or "nothing in it could be used"))
-    if isinstance(prepared, Unusable) and not out:
+    if not isinstance(prepared, FilmRecord) and not out:  # an Unusable: why none could be made
         out.append(Refused("(documents)", "nothing in them could be used"))
     return out
 

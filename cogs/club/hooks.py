@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -27,7 +28,7 @@ from bot.present.nights import Post
 from bot.present.reply import Reply
 from bot.storage.errors import StateUnavailable
 from bot.storage.models import FilmRef, Reception
-from bot.storage.state import Night, Screening
+from bot.storage.state import Night, Screening, Verdict
 from cogs.club.views import rating_view
 
 if TYPE_CHECKING:
@@ -70,6 +71,10 @@ def after_critics(reception: Reception) -> int:
     return len(reception.figures) + (1 if reception.reviewer_ratings else 0)
 
 
+Remember = Callable[[tuple[object, ...], Callable[[], Any]], Any]
+"""Keeps a value with the film's answers: `remember(name, compute)` (see GuildKnowledge.memo)."""
+
+
 async def with_club_verdict(
     bot: FilmBot,
     interaction: discord.Interaction[Any],
@@ -78,9 +83,11 @@ async def with_club_verdict(
     *,
     position: int | None = None,
     detailed: bool = True,
+    remember: Remember | None = None,
 ) -> Reply:
     """`reply` with this server's verdict on `film` as a field (unchanged outside a server, or when the state
-    database cannot be reached: the film's facts still answer)."""
+    database cannot be reached: the film's facts still answer). With `remember` (the film's memo, under the
+    name of `reply`), the reply with the latest verdict is kept and served again until the verdict changes."""
     if interaction.guild_id is None:
         return reply
     try:
@@ -88,4 +95,14 @@ async def with_club_verdict(
     except StateUnavailable:
         log.warning("club verdict left out of the answer: the state database is unreachable")
         return reply
-    return present.with_fields(reply, [present.verdict_field(verdict, detailed=detailed)], position)
+
+    def build() -> Reply:
+        return present.with_fields(reply, [present.verdict_field(verdict, detailed=detailed)], position)
+
+    if remember is None:
+        return build()
+    latest: dict[Verdict, Reply] = remember(("with verdict", detailed, position), dict)  # one entry at most
+    if verdict not in latest:
+        latest.clear()
+        latest[verdict] = build()
+    return latest[verdict]

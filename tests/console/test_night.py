@@ -82,6 +82,11 @@ async def test_a_whole_night_then_ratings_reception_history_and_stats(console: C
     assert reception.index("Reviewers' own ratings") < reception.index("This club's members")
     assert reception.index("This club's members") < reception.index("Variety")  # before the critics' quotes
     assert "▸ This club's members\n│   ★★★★ 4/5 from 3 members" in await console.run_line("/movie")
+    await console.run_line("as carol /rate stars:5")  # the answers kept with the verdict follow it at once
+    assert "from 4 members" in await console.run_line("/movie")
+    assert "from 4 members" in await console.run_line("/reception")
+    assert "is removed" in await console.run_line("as carol /unrate film:perfection")
+    assert "from 3 members" in await console.run_line("/movie")
 
     history = await console.run_line("/history")
     assert "The Perfection (2018) · 27 November 2026" in history

@@ -187,3 +187,18 @@ async def test_sigterm_closes_the_bot_cleanly(club: Club) -> None:
     code = await bot.terminate(grace=5.0)
     closes = [d["close_code"] for _, kind, d in club.fake.gateway_log if kind == "DISCONNECT"]
     assert (code, closes) == (0, [1000])
+
+
+async def test_an_answer_after_discords_deadline_is_one_log_line_and_the_bot_carries_on(club: Club) -> None:
+    """Discord refuses a callback after 3 s (404, 10062): the token is dead, so there is no one to answer; the
+    bot says so in one line (no traceback, no second try) and answers the next interaction."""
+    bot = await club.start_bot()
+    club.fake.interaction_deadline = 0.0  # every callback is now too late
+
+    handle = await club.send(club.member(), "movie")
+    await club.wait_output(bot, f"interaction {handle.id} expired before it was answered")
+
+    assert [r.status for r in handle.requests] == [404]  # no error report tried on the dead token
+    club.fake.interaction_deadline = 3.0
+    await movie(club)
+    club.assert_no_traceback()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -13,7 +14,7 @@ from bot.ingest.build import build, open_writer
 from bot.ingest.prepare import prepare
 from bot.ingest.sources import DocumentSource, FilmSource, sha256
 from bot.storage.errors import KnowledgeUnavailable, LookupFailed
-from bot.storage.knowledge import Knowledge
+from bot.storage.knowledge import Knowledge, scoped
 from bot.storage.knowledge.records import FilmRecord
 from bot.storage.knowledge.schema import SCHEMA_VERSION
 from bot.storage.knowledge.writer import KnowledgeWriter
@@ -112,6 +113,55 @@ async def test_only_the_film_that_changed_is_read_again(kb: Knowledge, writer: K
     assert await one.overview("the-perfection") is shared  # its cached answer survived
 
 
+async def test_searches_and_lookups_are_remembered_until_a_film_is_added_or_removed_never_across_servers(
+    kb: Knowledge, writer: KnowledgeWriter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    queries: list[str] = []
+    real = scoped._found
+
+    def counted(*args: Any, **kwargs: Any) -> list[Any]:
+        queries.append(args[1])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(scoped, "_found", counted)
+    one, two, dm = kb.for_guild(ONE), kb.for_guild(TWO), kb.for_guild(None)
+    cello = await one.search("cello")
+    assert cello and await two.search("cello") == cello == await dm.search("cello")
+    assert len(queries) == 1  # asked again (in any server seeing only the shared films): no query
+    assert await one.search("Nostromo") == [] and await two.search("Nostromo") == []
+
+    writer.write_film(film("alien", "alien", ONE, "wikipedia.txt"))
+    kb.written()
+    hits = await one.search("Nostromo")
+    assert hits and {h.film.slug for h in hits} == {"alien~111"}
+    assert await one.search("heptapods") == []  # remembered, in the same scope as after the next film
+    assert await one.find_films("rriva") == []  # and so are the titles holding a text
+    assert await two.search("Nostromo") == [] and await dm.search("Nostromo") == []
+    with pytest.raises(LookupFailed):
+        await two.search("Nostromo", "alien~111")  # one's film, searched in one's server just before
+    ripley = await one.find_credits("alien~111", "Ripley")
+    assert ripley[0].actor == "Sigourney Weaver" and await one.find_credits("alien~111", "ripley") == ripley
+    with pytest.raises(LookupFailed):
+        await two.find_credits("alien~111", "Ripley")  # looked up in one's server just before
+    assert {h.film.slug for h in await one.search("Nostromo", "alien~111")} == {"alien~111"}
+
+    writer.write_film(film("arrival", "arrival", ONE))
+    kb.written()  # a film added: every remembered search is forgotten at once
+    found = await one.search("heptapods")
+    assert found and {h.film.slug for h in found} == {"arrival~111"}
+    assert [f.slug for f in await one.find_films("rriva")] == ["arrival~111"]
+    assert await two.find_films("rriva") == []
+    assert await two.search("heptapods") == [] and await dm.search("heptapods") == []
+    assert await two.search("cello") == cello
+
+    assert writer.remove_film("arrival~111")
+    kb.written()  # and removed: gone from every search at once
+    assert await one.search("heptapods") == [] and await one.find_films("rriva") == []
+    with pytest.raises(LookupFailed):
+        await one.search("heptapods", "arrival~111")
+    assert await one.search("Nostromo") == hits
+
+
 async def test_a_reader_in_another_process_sees_a_film_whole(db: Path, writer: KnowledgeWriter) -> None:
     """Another connection's commit is noticed by a PRAGMA; a film being written is not seen half-way."""
     kb = await Knowledge.open(db)
@@ -147,3 +197,31 @@ async def test_a_database_of_another_schema_is_refused(tmp_path: Path) -> None:
     conn.close()
     with pytest.raises(KnowledgeUnavailable, match="schema version"):
         await Knowledge.open(path)
+
+
+async def test_a_servers_film_leaves_the_shared_view_and_searches_alone_a_shared_film_does_not(
+    db: Path, kb: Knowledge, writer: KnowledgeWriter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Thousands of shared films are not sorted and folded again, nor every search forgotten, when one server
+    adds a film; a shared film changed is seen everywhere at once."""
+    dm, two = kb.for_guild(None), kb.for_guild(TWO)
+    shared_view, cello = kb.view(None), await dm.search("cello")
+    writer.write_film(film("alien", "alien", ONE, "wikipedia.txt"))
+    kb.written()
+    assert kb.view(None) is shared_view and kb.view(TWO) is shared_view  # still the same objects
+    assert not [key for key in kb._queries if key[0] == "count"]  # words' counts take in one's film
+    queries: list[str] = []
+    monkeypatch.setattr(scoped, "_found", lambda *args, **kwargs: queries.append(args[1]) or [])
+    assert await two.search("cello") == cello and queries == []  # remembered through one's add
+    assert await kb.for_guild(ONE).search("cello") == []  # one's own scope: searched anew
+    monkeypatch.undo()
+
+    writer.write_film(film("arrival", "arrival", None))  # a shared film
+    kb.written()
+    assert kb.view(None) is not shared_view
+    assert [f.title for f in await two.films()] == ["Arrival", "The Perfection"]
+    assert {h.film.slug for h in await dm.search("heptapods")} == {"arrival"}
+    assert writer.remove_film("alien~111")
+    kb.written()
+    assert [f.title for f in await kb.for_guild(ONE).films()] == ["Arrival", "The Perfection"]
+    assert await kb.for_guild(ONE).search("Nostromo") == []

@@ -168,3 +168,47 @@ async def test_club_films_are_watched_or_rated_ones(store: StateStore) -> None:
     await store.rate(GUILD, ARRIVAL, ALICE, 6, now=NOW)
     assert await store.club_films(GUILD) == [ARRIVAL, PERFECTION]
     assert await store.club_films(OTHER_GUILD) == []
+
+
+async def test_a_servers_verdicts_are_read_once_and_follow_this_process_ratings(
+    store: StateStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await store.rate(GUILD, PERFECTION, ALICE, 8, now=NOW)
+    await store.rate(OTHER_GUILD, PERFECTION, CAROL, 2, now=NOW)
+    reads: list[int] = []
+    real = store.verdicts
+
+    async def counted(guild_id: int, slugs: list[str] | None = None) -> dict[str, Verdict]:
+        reads.append(guild_id)
+        return await real(guild_id, slugs)
+
+    monkeypatch.setattr(store, "verdicts", counted)
+    store._verdict_cache().clear()
+    films = [PERFECTION.slug, ARRIVAL.slug, *(f"film-{n}" for n in range(30))]
+    verdicts = await asyncio.gather(*(store.verdict(GUILD, slug) for slug in films))
+    assert verdicts[0] == Verdict.of({8: 1}) and set(verdicts[1:]) == {Verdict()}
+    assert reads == [GUILD]  # one read for the whole server, however many films and askers at once
+    assert await store.verdict(OTHER_GUILD, PERFECTION.slug) == Verdict.of({2: 1})  # never the other's
+    assert reads == [GUILD, OTHER_GUILD]
+
+    await store.rate(GUILD, ARRIVAL, BOB, 10, now=NOW)  # this process's rating shows at once
+    assert await store.verdict(GUILD, ARRIVAL.slug) == Verdict.of({10: 1})
+    await store.unrate(GUILD, PERFECTION.slug, ALICE)  # and so does its removal
+    assert await store.verdict(GUILD, PERFECTION.slug) == Verdict()
+    assert await store.verdict(GUILD, ARRIVAL.slug) == Verdict.of({10: 1})
+    assert await store.verdict(OTHER_GUILD, PERFECTION.slug) == Verdict.of({2: 1})
+
+
+async def test_a_rating_made_by_another_process_shows_once_the_verdicts_are_stale(
+    state_location: Path | str, store: StateStore
+) -> None:
+    assert await store.verdict(GUILD, PERFECTION.slug) == Verdict()
+    other = await StateStore.open(state_location)
+    try:
+        await other.rate(GUILD, PERFECTION, BOB, 6, now=NOW)
+    finally:
+        await other.close()
+    assert await store.verdict(GUILD, PERFECTION.slug) == Verdict()  # trusted for VERDICT_TTL_S
+    for seen in store._verdict_cache().values():  # as when VERDICT_TTL_S has passed
+        seen.expires = 0.0
+    assert await store.verdict(GUILD, PERFECTION.slug) == Verdict.of({6: 1})

@@ -4,6 +4,8 @@ refused, processes opening a fresh database together migrate it once, and the mi
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -15,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.storage.state import StateError, StateStore
 from bot.storage.state.base import metadata
-from bot.storage.state.versioning import MIGRATIONS, head_revisions, script
+from bot.storage.state.versioning import HEADS, MIGRATIONS, head_revisions, script
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -73,3 +75,39 @@ def test_migrations_are_package_data() -> None:
     for folder in (MIGRATIONS, MIGRATIONS / "versions"):
         assert (folder / "__init__.py").is_file(), f"{folder} must be a package to be installed"
     assert (MIGRATIONS / "env.py").is_file() and (MIGRATIONS / "script.py.mako").is_file()
+
+
+def test_heads_names_every_head_of_the_migrations() -> None:
+    assert HEADS == head_revisions()  # a new migration: add it to HEADS (what a start at the newest trusts)
+
+
+@pytest.mark.slow  # processes
+async def test_a_database_at_the_newest_revision_opens_without_loading_alembic(
+    state_location: Path | str,
+) -> None:
+    """The first open migrates (Alembic); the next ones, with nothing to do, only read the revision."""
+    opened = (
+        "import asyncio, sys\n"
+        "from bot.storage.state import StateStore\n"
+        "async def main():\n"
+        "    store = await StateStore.open(sys.argv[1])\n"
+        "    print(await store.get_meta('k'), 'alembic' in sys.modules)\n"
+        "    await store.close()\n"
+        "asyncio.run(main())\n"
+    )
+
+    def run() -> str:
+        done = subprocess.run(
+            [sys.executable, "-c", opened, str(state_location)],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            check=True,
+        )
+        return done.stdout.strip()
+
+    assert run() == "None True"  # a fresh database: migrated with Alembic
+    store = await StateStore.open(state_location)
+    await store.set_meta("k", "v")
+    await store.close()
+    assert run() == "v False"

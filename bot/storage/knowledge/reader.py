@@ -1,5 +1,6 @@
-"""The library as the bot reads it: every film's key and title in memory, per-film answers cached, and a
-cheap check before each use that notices films written since (by this process or another).
+"""The library as the bot reads it: every film's key and title in memory, per-film answers cached, searches
+and name lookups kept until a film is written or removed, and a cheap check before each use that notices films written
+since (by this process or another).
 
 Reads use the standard library's sqlite3 on the caller's thread. Every query is a lookup by film (indexed,
 well under a millisecond); an aiosqlite thread hop costs more than that, and under load its reply waits
@@ -8,7 +9,7 @@ works on its own connection in another thread or process; in WAL mode the two ne
 
 Freshness: `PRAGMA data_version` changes when another connection commits. Then the films written since the
 last look (`films.generation` greater than the last one seen) and those removed (`removed`) are read, and only
-their cached answers are dropped.
+their cached answers are dropped (with every remembered search and lookup: any film may be in them).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import bisect
 import logging
 import sqlite3
 import time
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +37,8 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 CACHED_FILMS = 256  # films whose answers are kept (least recently used first out)
+CACHED_QUERIES = 1024  # searches and name lookups kept until the library changes (least recently used out)
+CACHED_LOOKUPS = 1024  # autocomplete texts whose matching titles a view keeps (all dropped when full)
 FRESH_S = 0.05  # how long a look at the database stays good (another process's film shows within this)
 
 
@@ -56,6 +59,7 @@ class View:
         self._folded: list[str] | None = None
         self._titles: dict[str, FilmRef] | None = None
         self._ordered: list[tuple[str, int]] | None = None
+        self._holding: dict[str, list[int]] = {}
 
     def folded(self) -> list[str]:
         """Each film's "title year", folded (rapidfuzz's default_process), in `refs` order."""
@@ -72,6 +76,17 @@ class View:
                 titles.setdefault(r.title.casefold(), r)
             self._titles = titles
         return self._titles.get(text.casefold())
+
+    def holding(self, needle: str) -> list[int]:
+        """Indexes of the films whose folded title holds `needle` anywhere, in `refs` order. A pass over every
+        title (a millisecond for 10,000), so kept per text: autocomplete asks the same prefixes again and
+        again, and a view lives until the library changes."""
+        found = self._holding.get(needle)
+        if found is None:
+            if len(self._holding) >= CACHED_LOOKUPS:
+                self._holding.clear()
+            found = self._holding[needle] = [i for i, f in enumerate(self.folded()) if needle in f]
+        return found
 
     def starting(self, needle: str, limit: int) -> list[int]:
         """Up to `limit` indexes of films whose folded title starts with `needle` (a binary search)."""
@@ -97,8 +112,10 @@ class Knowledge:
         self._data_version = -1
         self._checked = -1.0
         self._views: dict[int | None, View] = {}
-        self._owners: set[int] = set()  # servers with films of their own
+        self._owners: Counter[int] = Counter()  # servers with films of their own: how many each
         self._cache: OrderedDict[str, tuple[int, dict[tuple[object, ...], object]]] = OrderedDict()
+        self._queries: OrderedDict[tuple[object, ...], object] = OrderedDict()
+        self._scoped: dict[int | None, GuildKnowledge] = {}
         self.reloads = 0  # how many times films written elsewhere were read back (for tests and benchmarks)
 
     @classmethod
@@ -122,16 +139,23 @@ class Knowledge:
 
     def for_guild(self, guild_id: int | None) -> GuildKnowledge:
         """What a server sees: the shared films and its own (None: a DM or the console, shared films only)."""
-        from bot.storage.knowledge.scoped import GuildKnowledge
+        scoped = self._scoped.get(guild_id)
+        if scoped is None:
+            from bot.storage.knowledge.scoped import GuildKnowledge
 
-        return GuildKnowledge(self, guild_id)
+            scoped = self._scoped[guild_id] = GuildKnowledge(self, guild_id)
+        return scoped
+
+    def scope(self, guild_id: int | None) -> int | None:
+        """Whose films a server sees besides the shared ones: its own id, or None when it has none (then it sees
+        exactly what a DM sees, and shares its view and searches)."""
+        self.refresh()
+        return guild_id if guild_id in self._owners else None
 
     def view(self, guild_id: int | None) -> View:
         """The films a server sees, by title, with the indexes lookups use. A server without films of its own
         shares the shared films' view (one however many servers; thousands of films cost nothing per server)."""
-        self.refresh()
-        if guild_id is not None and guild_id not in self._owners:
-            guild_id = None
+        guild_id = self.scope(guild_id)
         view = self._views.get(guild_id)
         if view is None:
             refs = (
@@ -191,22 +215,68 @@ class Knowledge:
             (since,),
         ).fetchall()
         gone = self.conn.execute("SELECT key FROM removed WHERE generation > ?", (since,)).fetchall()
+        keys: set[str] = set()
+        servers: set[int | None] = set()  # whose films changed (None: a shared film)
         for row in gone:
-            self._entries.pop(row["key"], None)
+            old = self._entries.pop(row["key"], None)
+            if old is not None:
+                self._own(old.ref.guild_id, -1)
+                keys.add(row["key"])
+                servers.add(old.ref.guild_id)
             self._cache.pop(row["key"], None)
         for row in changed:
             ref = FilmRef(row["key"], row["title"], row["year"], row["guild_id"])
             passages = None if row["first_passage"] is None else (row["first_passage"], row["last_passage"])
+            if row["key"] not in self._entries:
+                self._own(ref.guild_id, +1)
             self._entries[row["key"]] = FilmEntry(row["id"], ref, row["generation"], passages)
             self._cache.pop(row["key"], None)
+            keys.add(row["key"])
+            servers.add(ref.guild_id)
         if changed or gone:
-            self._views.clear()
-            self._owners = {e.ref.guild_id for e in self._entries.values() if e.ref.guild_id is not None}
+            self._forget(keys, servers)
             self.reloads += 1
             log.debug(
                 "knowledge: %d films written, %d removed since generation %d", len(changed), len(gone), since
             )
         self._generation = generation
+
+    def _own(self, guild_id: int | None, change: int) -> None:
+        if guild_id is not None:
+            self._owners[guild_id] += change
+            if self._owners[guild_id] <= 0:
+                del self._owners[guild_id]
+
+    def _forget(self, keys: set[str], servers: set[int | None]) -> None:
+        """Drop the views and remembered queries that films `keys` (of `servers`) may be in. A shared film is
+        in every view; a server's film only in that server's, so thousands of shared films are not sorted
+        and folded again, nor every search forgotten, each time some server adds a film."""
+        if None in servers:
+            self._views.clear()
+            self._queries.clear()
+            return
+        for guild_id in servers:
+            self._views.pop(guild_id, None)
+        for key in [k for k in self._queries if _touched(k, keys, servers)]:
+            del self._queries[key]
+
+    # -- searches ---------------------------------------------------------------------------------------------
+
+    def remembered(self, key: tuple[object, ...], compute: Callable[[], T]) -> T:
+        """The answer to the query `key` (a search's scope, words and limit; a name looked up in a film's
+        cast), computed once until a film is written or removed: members ask the same questions, and a search
+        over thousands of films is the dearest query. The caller has just looked for changes (`scope`,
+        `entry`), and `key` says whose films were asked. Answers are immutable, shared between callers."""
+        if key in self._queries:
+            self._queries.move_to_end(key)
+            return cast(T, self._queries[key])
+        try:
+            answer = self._queries[key] = compute()
+        except sqlite3.Error as err:
+            raise KnowledgeUnavailable(f"cannot read {self.path} ({err})") from err
+        while len(self._queries) > CACHED_QUERIES:
+            self._queries.popitem(last=False)
+        return answer
 
     # -- per-film answers -------------------------------------------------------------------------------------
 
@@ -229,3 +299,10 @@ class Knowledge:
             except sqlite3.Error as err:
                 raise KnowledgeUnavailable(f"cannot read {self.path} ({err})") from err
         return cast(T, answers[name])
+
+
+def _touched(key: tuple[object, ...], films: set[str], servers: set[int | None]) -> bool:
+    """Whether a remembered query may change with films `films` of `servers` (none of them shared): a search
+    or lookup in one of them, a search across one of those servers' libraries, a word's count."""
+    kind, of = key[0], key[1]
+    return of in films or (kind == "library" and of in servers) or kind == "count"

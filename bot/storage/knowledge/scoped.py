@@ -91,8 +91,8 @@ class GuildKnowledge:
             return refs[:limit]
         found = view.starting(needle, limit)
         if len(found) < limit:  # then titles holding it further in
-            folded, seen = view.folded(), set(found)
-            found += [i for i, f in enumerate(folded) if needle in f and i not in seen][: limit - len(found)]
+            seen = set(found)
+            found += [i for i in view.holding(needle) if i not in seen][: limit - len(found)]
         if not found:  # a typo: the fuzzy scorer, over every title
             ranked = process.extract(needle, view.folded(), scorer=fuzz.WRatio, processor=None, limit=limit)
             found = [i for _, score, i in ranked if score >= FIND_CUTOFF]
@@ -144,17 +144,30 @@ class GuildKnowledge:
 
     async def find_credits(self, slug: str, query: str, limit: int = 10) -> list[Credit]:
         """Credits whose actor or character matches `query`, typo-tolerant; raises with the closest names."""
-        credits = await self.cast(slug)
+        entry = self._entry(slug)
+        credits = self._credits(entry)
         query = query[:MAX_QUERY].strip()
-        if not utils.default_process(query):
+        needle = utils.default_process(query)
+        if not needle:
             raise LookupFailed("credit", query, tuple(c.actor for c in credits[:3]))
-        scored = sorted(
-            ((_credit_score(query, c), c) for c in credits), key=lambda pair: (-pair[0], pair[1].billing)
+        hits, closest = self.knowledge.remembered(
+            ("credits", slug, entry.generation, needle), lambda: self._credits_matching(entry, needle)
         )
-        hits = [c for score, c in scored if score >= CREDIT_CUTOFF]
         if not hits:
-            raise LookupFailed("credit", query, tuple(f"{c.actor} ({c.character})" for _, c in scored[:3]))
-        return hits[:limit]
+            raise LookupFailed("credit", query, closest)
+        return list(hits[:limit])
+
+    def _credits_matching(self, entry: FilmEntry, needle: str) -> tuple[tuple[Credit, ...], tuple[str, ...]]:
+        """The film's credits scoring CREDIT_CUTOFF or more against `needle` (folded), best first; and the three
+        closest names, for the answer when none does."""
+        credits = self._credits(entry)
+        names, owners = self.knowledge.cached(entry, ("credit names",), lambda: _credit_names(credits))
+        best = [0.0] * len(credits)
+        for _, score, i in process.extract(needle, names, scorer=fuzz.WRatio, processor=None, limit=None):
+            best[owners[i]] = max(best[owners[i]], score)
+        scored = sorted(zip(best, credits, strict=True), key=lambda pair: (-pair[0], pair[1].billing))
+        hits = tuple(c for score, c in scored if score >= CREDIT_CUTOFF)
+        return hits, tuple(f"{c.actor} ({c.character})" for _, c in scored[:3])
 
     async def plot(self, slug: str) -> Plot:
         e = self._entry(slug)
@@ -206,23 +219,42 @@ class GuildKnowledge:
         words = query_words(query)
         if not words:
             return []
-        self.knowledge.refresh()
-        args: tuple[object, ...]
+        passages = None
         if slug is not None:
-            passages = self._entry(slug).passages
+            passages = self._entry(slug).passages  # a film this server does not see raises, cached or not
             if passages is None:
                 return []
+        guild_id = self.knowledge.scope(self.guild_id)  # once: the key and the search see the same films
+        scope = ("film", slug) if slug is not None else ("library", guild_id)
+        return list(
+            self.knowledge.remembered(
+                (*scope, tuple(words), limit), lambda: tuple(self._search(words, guild_id, passages, limit))
+            )
+        )
+
+    def _passages_with(self, word: str) -> int:
+        """How many passages of the whole library hold `word` (up to COMMON + 1): counted once until the
+        library changes, for every search of it in any film or server (a count reads its whole doclist)."""
+        return self.knowledge.remembered(("count", word), lambda: _count(self.knowledge.conn, word))
+
+    def _search(
+        self, words: list[str], guild_id: int | None, passages: tuple[int, int] | None, limit: int
+    ) -> list[SearchHit]:
+        """The search itself: in one film's passages (their id range), else across the shared films and the
+        films of `guild_id` (None: the shared films only)."""
+        args: tuple[object, ...]
+        if passages is not None:
             scope, args = "passages_fts.rowid BETWEEN ? AND ?", passages
-        elif self.guild_id is None:
+        elif guild_id is None:
             scope, args = "f.guild_id IS NULL", ()
         else:
-            scope, args = "(f.guild_id IS NULL OR f.guild_id = ?)", (self.guild_id,)
+            scope, args = "(f.guild_id IS NULL OR f.guild_id = ?)", (guild_id,)
         conn = self.knowledge.conn
-        rare = [w for w in words if _passages_with(conn, w) <= COMMON]
+        rare = [w for w in words if self._passages_with(w) <= COMMON]
         if rare:
             order = "bm25(passages_fts), f.key, p.document, p.start"
         else:  # a film's passages in their order; across the library, the newest films' first
-            order = "passages_fts.rowid" if slug is not None else "passages_fts.rowid DESC"
+            order = "passages_fts.rowid" if passages is not None else "passages_fts.rowid DESC"
         terms = rare or words
         rows = _found(conn, f"text : ({' '.join(terms)})", scope, args, limit, order=order)
         loose = [w for w in terms if len(w) > 3] or terms  # single letters only narrow, never widen
@@ -230,16 +262,15 @@ class GuildKnowledge:
             rows = _found(conn, f"text : ({' OR '.join(loose)})", scope, args, limit, order=order)
         hits = []
         for row in rows:
-            entry = self.knowledge.entry(row["key"], self.guild_id)
+            entry = self.knowledge.entry(row["key"], guild_id)
             if entry is not None:
-                spoil = Spoil(row["spoil"])
                 hits.append(
                     SearchHit(
                         entry.ref,
                         row["document"],
                         row["section"],
                         row["snippet"],
-                        spoil,
+                        Spoil(row["spoil"]),
                         row["start"],
                         row["end"],
                     )
@@ -247,7 +278,7 @@ class GuildKnowledge:
         return hits
 
 
-def _passages_with(conn: sqlite3.Connection, word: str) -> int:
+def _count(conn: sqlite3.Connection, word: str) -> int:
     """How many passages hold `word`, counted up to COMMON + 1 (the index is read no further)."""
     row = conn.execute(
         "SELECT count(*) FROM (SELECT rowid FROM passages_fts WHERE passages_fts MATCH ? LIMIT ?)",
@@ -268,6 +299,13 @@ def _found(
     ).fetchall()
 
 
-def _credit_score(query: str, credit: Credit) -> float:
-    names = [credit.actor, credit.character, *re.findall(r'"([^"]+)"', credit.character)]
-    return max(fuzz.WRatio(query, name, processor=utils.default_process) for name in names)
+def _credit_names(credits: tuple[Credit, ...]) -> tuple[list[str], list[int]]:
+    """Every name a credit answers to (actor, character, a nickname in quotes), folded for matching, with the
+    index of its credit: the fuzzy scorer then runs over them all in one call."""
+    names: list[str] = []
+    owners: list[int] = []
+    for i, credit in enumerate(credits):
+        for name in (credit.actor, credit.character, *re.findall(r'"([^"]+)"', credit.character)):
+            names.append(utils.default_process(name))
+            owners.append(i)
+    return names, owners

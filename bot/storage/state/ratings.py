@@ -9,6 +9,7 @@ Writes are upserts keyed by (guild, film, member): a double click, or a retried 
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -146,20 +147,68 @@ async def _verdicts(conn: AsyncConnection, guild_id: int, slugs: Sequence[str] |
     return {slug: Verdict.of(by_stars) for slug, by_stars in counts.items()}
 
 
-VERDICT_TTL_S = 30.0  # how long this process trusts a verdict it read (its own ratings update it at once)
+VERDICT_TTL_S = (
+    30.0  # how long this process trusts the verdicts it read (its own ratings update them at once)
+)
+
+
+@dataclass
+class _ServerVerdicts:
+    """Every rated film's verdict in one server, as read at one time (a film not in it: nobody rated it)."""
+
+    expires: float
+    by_film: dict[str, Verdict]
 
 
 class RatingQueries(Queries):
-    """Ratings and reviews. A server's verdict on a film is asked for with every /movie and /reception, so it is
-    kept in this process for VERDICT_TTL_S: a server's interactions all reach the process serving its shard,
-    whose own `rate` and `unrate` update it at once; a verdict changed elsewhere shows within the TTL."""
+    """Ratings and reviews. A server's verdict on a film is asked for with every /movie and /reception, so a
+    server's verdicts are read in one query (every film its members rated; the others have none) and kept in
+    this process for VERDICT_TTL_S: a server's interactions all reach the process serving its shard, whose own
+    `rate` and `unrate` update them at once; a verdict changed elsewhere shows within the TTL. A film nobody
+    rated, however many a library holds, costs no query."""
 
-    _verdicts_seen: dict[tuple[int, str], tuple[float, Verdict]]
+    _verdicts_seen: dict[int, _ServerVerdicts]
+    _verdicts_loading: dict[int, asyncio.Future[_ServerVerdicts]]
+    _verdicts_changes: dict[int, int]  # per server: how many times this process changed its ratings
 
-    def _verdict_cache(self) -> dict[tuple[int, str], tuple[float, Verdict]]:
+    def _verdict_cache(self) -> dict[int, _ServerVerdicts]:
         if not hasattr(self, "_verdicts_seen"):
-            self._verdicts_seen = {}
+            self._verdicts_seen, self._verdicts_loading, self._verdicts_changes = {}, {}, {}
         return self._verdicts_seen
+
+    async def _server_verdicts(self, guild_id: int) -> _ServerVerdicts:
+        """The server's verdicts, read once per TTL however many interactions ask at the same time."""
+        seen = self._verdict_cache().get(guild_id)
+        if seen is not None and seen.expires > time.monotonic():
+            return seen
+        loading = self._verdicts_loading.get(guild_id)
+        if loading is None:
+            loading = asyncio.ensure_future(self._read_server_verdicts(guild_id))
+            self._verdicts_loading[guild_id] = loading
+            loading.add_done_callback(lambda done: self._forget_loading(guild_id, done))
+        return await asyncio.shield(loading)
+
+    def _forget_loading(self, guild_id: int, done: asyncio.Future[_ServerVerdicts]) -> None:
+        if self._verdicts_loading.get(guild_id) is done:
+            del self._verdicts_loading[guild_id]
+
+    async def _read_server_verdicts(self, guild_id: int) -> _ServerVerdicts:
+        changes = self._verdicts_changes.get(guild_id, 0)
+        read = _ServerVerdicts(time.monotonic() + VERDICT_TTL_S, await self.verdicts(guild_id))
+        if self._verdicts_changes.get(guild_id, 0) == changes:  # else a rating made meanwhile may be missing
+            self._verdict_cache()[guild_id] = read
+        return read
+
+    def _verdict_changed(self, guild_id: int, slug: str, verdict: Verdict | None) -> None:
+        """This process changed a film's ratings: its verdict now (None: read the server's again)."""
+        cache = self._verdict_cache()
+        self._verdicts_changes[guild_id] = self._verdicts_changes.get(guild_id, 0) + 1
+        self._verdicts_loading.pop(guild_id, None)  # a read under way may miss the change: the next one reads
+        seen = cache.get(guild_id)
+        if verdict is None or seen is None:
+            cache.pop(guild_id, None)
+        else:
+            seen.by_film[slug] = verdict
 
     async def rate(
         self,
@@ -207,7 +256,7 @@ class RatingQueries(Queries):
             return Rated(rating, previous, verdict)
 
         rated = await self.db.write(work)
-        self._verdict_cache()[(guild_id, film.slug)] = (time.monotonic() + VERDICT_TTL_S, rated.verdict)
+        self._verdict_changed(guild_id, film.slug, rated.verdict)
         return rated
 
     async def unrate(self, guild_id: int, slug: str, user_id: int) -> Rating | None:
@@ -220,7 +269,7 @@ class RatingQueries(Queries):
             return found
 
         removed = await self.db.write(work)
-        self._verdict_cache().pop((guild_id, slug), None)
+        self._verdict_changed(guild_id, slug, None)
         return removed
 
     async def rating(self, guild_id: int, slug: str, user_id: int) -> Rating | None:
@@ -230,13 +279,8 @@ class RatingQueries(Queries):
         return await self.db.read(work)
 
     async def verdict(self, guild_id: int, slug: str) -> Verdict:
-        cache = self._verdict_cache()
-        seen = cache.get((guild_id, slug))
-        if seen is not None and seen[0] > time.monotonic():
-            return seen[1]
-        verdict = (await self.verdicts(guild_id, [slug]))[slug]
-        cache[(guild_id, slug)] = (time.monotonic() + VERDICT_TTL_S, verdict)
-        return verdict
+        """The server's verdict on the film (empty when nobody rated it), as read within VERDICT_TTL_S."""
+        return (await self._server_verdicts(guild_id)).by_film.get(slug, Verdict())
 
     async def verdicts(self, guild_id: int, slugs: Sequence[str] | None = None) -> dict[str, Verdict]:
         """Each film's verdict in this server (every rated film when `slugs` is None; unrated ones: empty)."""
