@@ -66,9 +66,9 @@ INFOBOX_FIELDS: dict[str, str] = {
     "distributor": "distributor",
     "distributed by": "distributor",
     "distribution": "distributor",
-    "released": "premiere_date",
-    "release": "premiere_date",
-    "release date": "premiere_date",
+    "released": "release_date",
+    "release": "release_date",
+    "release date": "release_date",
     "premiere": "premiere_date",
     "runtime": "runtime",
     "running time": "runtime",
@@ -146,8 +146,8 @@ def add_value(doc: Doc, out: Extraction, field_: str, raw: str, span: Span, sent
         key = names_key(names, person_key if field_ != "country" else plain_key)
         if names:
             out.add(field_, _and(names), key, span, sentence)
-    elif field_ == "premiere_date":
-        _dates(out, span, sentence)
+    elif field_ in {"premiere_date", "release_date"}:
+        _dates(out, span, sentence, field_)
     elif field_ == "runtime":
         found = minutes(raw)
         if found:
@@ -176,10 +176,11 @@ def _person(doc: Doc, out: Extraction, name: str) -> str:
 _PLACED_DATE = re.compile(rf"({DATE})(?:\s*\(([^)]{{2,60}})\))?")
 
 
-def _dates(out: Extraction, span: Span, sentence: Span) -> None:
+def _dates(out: Extraction, span: Span, sentence: Span, lone: str = "premiere_date") -> None:
     """'January 16, 2014 (Sundance Film Festival) October 10, 2014 (United States)': the earliest showing
     at an event is the premiere, the earliest in a country the release. Dates without a place: the first
-    is the film's first showing (its premiere), a later one its release."""
+    is the film's first showing (its premiere), a later one its release; a single one is what its label
+    calls it (`lone`: "Release date: June 20, 1975" is a release, "Premiere: ..." a premiere)."""
     found = [(iso_date(m.group(1)), m) for m in _PLACED_DATE.finditer(span.text)]
     dated = sorted(((iso, m) for iso, m in found if iso), key=lambda pair: pair[0])
     if not dated:
@@ -187,7 +188,9 @@ def _dates(out: Extraction, span: Span, sentence: Span) -> None:
     # A showing in a country is a release there; one at anything else (a festival, a theatre) a premiere.
     events = [(iso, m) for iso, m in dated if m.group(2) and not is_country(m.group(2))]
     regions = [(iso, m) for iso, m in dated if m.group(2) and is_country(m.group(2))]
-    if not events and not regions:
+    if not events and not regions and len(dated) == 1 and lone == "release_date":
+        regions = dated
+    elif not events and not regions:
         events, regions = dated[:1], dated[1:][-1:]
     for field_, place, shown in (
         ("premiere_date", "premiere_venue", events),
@@ -299,7 +302,14 @@ _PROSE: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("language", re.compile(r"\bis an? ([A-Z][a-z]+)-language (?:film|movie)\b")),
     ("editor", re.compile(rf"\beditor ({NAME})")),
     ("distributor", re.compile(rf"\breleased by ({ORG}) on\b")),
-    ("distributor", re.compile(rf"\b({ORG}) acquired (?:the )?(?:[a-z]+ )?(?:distribution )?rights\b")),
+    # "A24 acquired its distribution rights"; "film rights" to a novel are the rights to adapt it.
+    (
+        "distributor",
+        re.compile(
+            rf"\b({ORG}) acquired (?:the |its )?(?!(?:film|screen|movie|adaptation|remake) rights)"
+            rf"(?:[a-z]+ )?(?:distribution )?rights\b"
+        ),
+    ),
     ("distributor", re.compile(rf"\bdistribut(?:ed|ing|ion) by ({ORG})")),
     ("distributor", re.compile(rf"\bon (?:{DATE}),? by ({ORG})")),
     ("streaming", re.compile(rf"\b(?:watch|stream)\w*\b[^.:]{{0,60}}?\b(?:on|via) ({ORG})")),
@@ -311,8 +321,9 @@ _PROSE: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
 )
 _RELEASE = re.compile(
-    rf"\b(?:released|opened|came out|hit|arrived|reached)(?: it)? (?:theatrically )?(?:in (?:the )?[A-Z][\w ]+? "
-    rf"|in [a-zA-Z ]*?(?:cinemas|theaters|theatres) |[a-zA-Z ]*?(?:cinemas|theaters|theatres|screens) )?"
+    rf"\b(?:released|opened|came out|hit|arrived|reached)(?: it| the film| the movie)? (?:theatrically )?"
+    rf"(?:in (?:the )?[A-Z][\w ]+? |in [a-zA-Z ]*?(?:cinemas|theaters|theatres) "
+    rf"|[a-zA-Z ]*?(?:cinemas|theaters|theatres|screens) ){{0,2}}"
     rf"(?:by {ORG} )?(?:theatrically )?on ({DATE})"
 )
 _PREMIERE = re.compile(

@@ -15,7 +15,7 @@ def figures(doc: Doc, out: Extraction) -> None:
         text = sent.text
         if "Rotten Tomatoes" in text:
             _rotten_tomatoes(out, sent)
-        if "Metacritic" in text:
+        if "Metacritic" in text or "Metascore" in text:
             _metacritic(out, sent)
         if re.search(r"\bIMDb\b", text, re.IGNORECASE):
             # "8.6/10", "8.6 out of 10", "an 8.6 on IMDb" (a rating with its decimal, right before the name)
@@ -56,7 +56,8 @@ def _by_name(out: Extraction, sent: Span, label: str) -> None:
 
 
 def _rotten_tomatoes(out: Extraction, sent: Span) -> None:
-    before = re.search(r"\b(\d{1,3})\s?% on Rotten Tomatoes", sent.text)  # "sits at 97% on Rotten Tomatoes"
+    # "sits at 97% on Rotten Tomatoes", "holds a 91% rating on Rotten Tomatoes"
+    before = re.search(r"\b(\d{1,3})\s?%(?: (?:approval )?(?:rating|score))? on Rotten Tomatoes", sent.text)
     if before:
         found: dict[str, str] = {}
         count = re.search(r"\bRotten Tomatoes (?:from|based on|of|with) (\d[\d,]*) reviews", sent.text)
@@ -98,6 +99,7 @@ def _metacritic(out: Extraction, sent: Span) -> None:
         re.search(r"\b(\d{1,3}) out of 100\b", text)
         or re.search(r"\b(\d{1,3})/100\b", text)
         or re.search(r"\b(\d{1,3}) on Metacritic\b", text)
+        or re.search(r"\bMetascore (?:of )?(\d{1,3})\b", text)  # "a Metascore of 82"
     )
     if not m:
         return

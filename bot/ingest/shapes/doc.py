@@ -19,6 +19,11 @@ SECTION_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
+# A section headed "Summary" is the plot summary in a document that names no plot section otherwise (an
+# encyclopedia's "Summary"); beside a "Plot" section it is the document summing itself up.
+PLOT_FALLBACK = re.compile(r"^\W*summary\W*$", re.IGNORECASE)
+
+
 def canonical_section(heading: str) -> str:
     low = heading.lower()
     for name, keys in SECTION_WORDS:
