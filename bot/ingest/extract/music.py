@@ -25,8 +25,10 @@ FEATURED_SEPARATOR = "; "  # featured entries may hold commas ("Symphony No. 2, 
 _QUOTE = r'"(?P<title>[^"\n]{1,80}?),?"'
 _IN_BRACKETS = r"[ ]*\((?:written by |words and music by |music and lyrics by )?(?P<writers>[^)\n]*)\)"
 _WRITERS = rf"(?:{_IN_BRACKETS})?"
+# A lower-case note in brackets after a listed title: '"Les Jours tristes" (instrumental) – Yann Tiersen'.
+_NOTE = r"(?:[ ]*\([a-z][a-z -]{0,30}\))?"
 _SONG_LINE = re.compile(
-    rf'^[ ]*(?:[-*•][ ]*|\d+\.[ ]*)?"(?P<title>[^"\n]{{1,120}})"[ ]*(?:by|[-–—]|performed by)[ ]+'
+    rf'^[ ]*(?:[-*•][ ]*|\d+\.[ ]*)?"(?P<title>[^"\n]{{1,120}})"{_NOTE}[ ]*(?:by|[-–—]|performed by)[ ]+'
     rf"(?P<performer>[^(\n]+?){_WRITERS}[ ]*$",
     re.MULTILINE,
 )
@@ -174,8 +176,8 @@ def same_titles(out: Extraction) -> None:
 CLAUSE_MAX_CHARS = 200
 _TRANSLATED = re.compile(r'"\s*\("$')
 _WRITTEN = re.compile(
-    rf"\b(?:(?:co-)?written|composed|(?:words and )?music|music and lyrics|lyrics|words)(?P<sung> and (?:sung|performed|recorded))?"
-    rf" by (?P<who>{_PERSONS})"
+    rf"\b(?:(?:(?:co-)?written|composed|(?:words and )?music|music and lyrics|lyrics|words)"
+    rf"(?P<sung> and (?:sung|performed|recorded))? by|credited to) (?P<who>{_PERSONS})"
 )
 _SUNG = re.compile(rf"\b(?:sung|performed|recorded|covered) by (?P<who>{NAME}|{ORG})")
 _SONG_BY = re.compile(rf"^,? (?:the|a|an) (?:(?:19|20)\d{{2}} )?(?:[\w-]+ )?{_MUSIC_NOUN} by (?P<who>{NAME})")
