@@ -199,7 +199,10 @@ def slug_pattern(slug: str) -> re.Pattern[str] | None:
 
 def trim_stop(name: str) -> str:
     """A value as read, without the full stop of the sentence it ended ("South Korea.", but "Jr.")."""
-    return re.sub(r"(?<=[a-z]{2})\.$", "", name.strip())
+    name = name.strip()
+    if re.search(r"\b(?:Bros|Inc|Ltd|Corp|Co|Jr|Sr|St)\.$", name):  # "Warner Bros.": an abbreviation's stop
+        return name
+    return re.sub(r"(?<=[a-z]{2})\.$", "", name)
 
 
 def full_name(text: str, name: str) -> str:

@@ -165,9 +165,13 @@ def _and(names: list[str]) -> str:
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
+# "produced by him and Emma Thomas" after "written and directed by Nolan": the director.
+_OBJECT_PRONOUNS = frozenset({"him", "her"})
+
+
 def _person(doc: Doc, out: Extraction, name: str) -> str:
     """'himself' in a writers list is the director; a lone surname is the person named in full elsewhere."""
-    if name.lower() in SELF:
+    if name.lower() in SELF or name.lower() in _OBJECT_PRONOUNS:
         directors = out.values("director")
         return directors[0] if directors else name
     return full_name(doc.text, name)
@@ -189,8 +193,10 @@ def _dates(out: Extraction, span: Span, sentence: Span, lone: str = "premiere_da
     events = [(iso, m) for iso, m in dated if m.group(2) and not is_country(m.group(2))]
     regions = [(iso, m) for iso, m in dated if m.group(2) and is_country(m.group(2))]
     if not events and not regions and len(dated) == 1 and lone == "release_date":
-        regions = dated
-    elif not events and not regions:
+        iso, m = dated[0]
+        out.add("release_date", iso or "", iso or "", sub(span, m, 1), sentence, lone="1")
+        return
+    if not events and not regions:
         events, regions = dated[:1], dated[1:][-1:]
     for field_, place, shown in (
         ("premiere_date", "premiere_venue", events),
@@ -201,6 +207,22 @@ def _dates(out: Extraction, span: Span, sentence: Span, lone: str = "premiere_da
             out.add(field_, iso or "", iso or "", sub(span, m, 1), sentence)
             if m.group(2):
                 out.add(place, m.group(2), plain_key(m.group(2)), sub(span, m, 2), sentence)
+
+
+def lone_release_dates(out: Extraction) -> None:
+    """A single date against a release label is the release, unless the document's own prose says the film
+    premiered that day and never that it was released then ("Released: 2018-09-20" above "had its world
+    premiere at Fantastic Fest on September 20, 2018"): then it is the premiere."""
+    said = {(c.field, c.key) for c in out.claims if not c.labelled}
+    out.claims = [
+        dataclasses.replace(c, field="premiere_date")
+        if c.field == "release_date"
+        and c.extra.get("lone")
+        and ("premiere_date", c.key) in said
+        and ("release_date", c.key) not in said
+        else c
+        for c in out.claims
+    ]
 
 
 def infobox(doc: Doc, out: Extraction) -> None:
@@ -232,13 +254,23 @@ _ORGS = (
     rf"(?! (?:released|distributed|acquired|bought|handled|picked|took)\b))*"
 )
 _IT = r"(?:[Ii]t|[Tt]he (?:film|movie|picture))"
+_IT_OBJ = r"(?:it|the film|the movie)\b"
 # A person, or a family of film-makers: "the Wachowskis", "the Coen brothers".
-_MAKER = rf"(?:{NAME}|[Tt]he {NAME_TOKEN}s\b|[Tt]he {NAME_TOKEN} (?:brothers|sisters|siblings)\b)"
+# A surname alone ("written and directed by Nolan") is read only where the document names the person in
+# full elsewhere (see `prose`).
+_MAKER = (
+    rf"(?:{NAME}|[Tt]he {NAME_TOKEN}s\b|[Tt]he {NAME_TOKEN} (?:brothers|sisters|siblings)\b|{NAME_TOKEN}\b)"
+)
 _PROSE: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("director", re.compile(rf"\bdirected by ({_MAKER})")),
     ("director", re.compile(rf"\b({NAME}),? (?:who )?(?:(?:wrote|produced) and )?directed {_IT}\b")),
     ("writers", re.compile(rf"\b({NAME}),? (?:who )?wrote and directed {_IT}\b")),
-    ("distributor", re.compile(rf"\b({ORG}) released (?:it|the film|the movie)\b")),
+    (
+        "distributor",
+        re.compile(
+            rf"\b({ORG}),? (?:which |who )?(?:also |later |then |first |originally )?released {_IT_OBJ}"
+        ),
+    ),
     (
         "writers",
         re.compile(
@@ -266,6 +298,31 @@ _PROSE: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("editor", re.compile(rf"\bwith ({NAME}) as (?:the |its )?editor\b")),
     ("composer", re.compile(rf"\bwith ({NAME}) as (?:the |its )?composer\b")),
     ("producers", re.compile(rf"(?<![Ee]xecutive )(?<![Ll]ine )\b[Pp]roducers? ({NAME})\b")),
+    # a chain of the film's credits: "written and directed by Nolan and produced by him and Emma Thomas"
+    (
+        "producers",
+        re.compile(
+            rf"\b(?:directed|written)(?: by [^.;]{{1,60}}?)? and produced by ((?:him|her|{NAME})"
+            rf"(?:(?:, | and |, and )(?:him|her|{NAME}))*)"
+        ),
+    ),
+    (
+        "companies",
+        re.compile(
+            rf"\bproduced by [^.;]{{1,80}}? (?:through|via|under) (?:their|his|her|its) (?:own )?"
+            rf"(?:production )?(?:company|companies|banner) ({_ORGS})"
+        ),
+    ),
+    # "with Legendary Pictures putting up much of the money": a backer is a production company
+    (
+        "made_by",
+        re.compile(
+            rf"\bwith ({_ORGS}) (?:putting up|providing|supplying|contributing) (?:(?:much|most|some|part|half) of )?"
+            rf"the (?:money|financing|funding|budget)\b"
+        ),
+    ),
+    ("editor", re.compile(rf"\b({NAME})'s (?:film )?editing\b")),
+    ("cinematographer", re.compile(rf"\b({NAME})'s (?:cinematography|photography|camera ?work)\b")),
     ("editor", re.compile(rf"\b(?:cut|edited) by ({_PEOPLE})")),
     ("composer", re.compile(rf"\b(?:scored|composed) by ({_PEOPLE})")),
     ("companies", re.compile(rf"\bwith ({_ORGS}) as (?:the |its )?production compan(?:y|ies)\b")),
@@ -321,7 +378,7 @@ _PROSE: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
 )
 _RELEASE = re.compile(
-    rf"\b(?:released|opened|came out|hit|arrived|reached)(?: it| the film| the movie)? (?:theatrically )?"
+    rf"\b(?:released|opened|came out|hit|arrived|reached)(?: it| the film| the movie)?,? (?:theatrically )?"
     rf"(?:in (?:the )?[A-Z][\w ]+? |in [a-zA-Z ]*?(?:cinemas|theaters|theatres) "
     rf"|[a-zA-Z ]*?(?:cinemas|theaters|theatres|screens) ){{0,2}}"
     rf"(?:by {ORG} )?(?:theatrically )?on ({DATE})"
@@ -347,7 +404,7 @@ _FIELD_WORDS: dict[str, re.Pattern[str]] = {
         "editor": r"edit|cut",
         "producers": r"produc",
         "companies": r"produc|compan",
-        "made_by": r"made|financ|backed|develop",
+        "made_by": r"made|financ|backed|develop|money|fund|budget",
         "distributor": r"distribut|release|acquired|rights",
         "streaming": r"watch|stream",
         "language": r"language",
@@ -356,6 +413,11 @@ _FIELD_WORDS: dict[str, re.Pattern[str]] = {
 _BY_FIELD: dict[str, list[re.Pattern[str]]] = {}
 for _field, _pattern in _PROSE:
     _BY_FIELD.setdefault(_field, []).append(_pattern)
+# A sentence about another version may still name who released the film itself, saying so.
+_ORIGINAL_DISTRIBUTOR = re.compile(
+    rf"\b({ORG}),? (?:which|who) (?:(?:originally|first) released {_IT_OBJ}"
+    rf"|released {_IT_OBJ} (?:in the first place|originally|first))"
+)
 _MADE_IN = re.compile(rf"\b(?:made|produced|shot|filmed) in (?:the )?({ORG})")
 
 
@@ -392,6 +454,9 @@ def prose(doc: Doc, out: Extraction) -> None:
                     out.add("trailer", iso, iso, sub(sent, m, 1), sent)
             continue
         if _VERSION.search(text):
+            original = _ORIGINAL_DISTRIBUTOR.search(text)  # "X, which released the film in the first place"
+            if original:
+                add_value(doc, out, "distributor", original.group(1), sub(sent, original, 1), sent)
             continue
         for field_, patterns in _BY_FIELD.items():
             if not _FIELD_WORDS[field_].search(text):
@@ -404,6 +469,10 @@ def prose(doc: Doc, out: Extraction) -> None:
                 elif field_ == "made_by":  # companies, where the list names any ("made by A24 and Pastel")
                     if any(company_like(n) for n in split_names(m.group(1), companies=True)):
                         add_value(doc, out, "companies", m.group(1), sub(sent, m, 1), sent)
+                elif field_ in PERSON_FIELDS and re.fullmatch(NAME_TOKEN, m.group(1)):
+                    named = full_name(doc.text, m.group(1))  # "Nolan": whom the document names in full
+                    if named != m.group(1):
+                        add_value(doc, out, field_, named, sub(sent, m, 1), sent)
                 else:
                     add_value(doc, out, field_, m.group(1), sub(sent, m, 1), sent)
         if _YEAR.search(text):  # every date has its year

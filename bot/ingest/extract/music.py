@@ -18,7 +18,7 @@ from dataclasses import replace
 from bot.ingest.extract.claims import Extraction, SongClaim, prose_sentences, sub
 from bot.ingest.shapes import Doc
 from bot.ingest.text import Span, sentences
-from bot.ingest.values import NAME, NAME_TOKEN, ORG, full_name, person_key, plain_key, split_names
+from bot.ingest.values import NAME, NAME_TOKEN, ORG, full_name, person_key, plain_key, split_names, surname
 from bot.ingest.values import trim_stop as _name
 
 FEATURED_SEPARATOR = "; "  # featured entries may hold commas ("Symphony No. 2, 'Romantic'")
@@ -45,6 +45,7 @@ _PROSE_SONGS: tuple[re.Pattern[str], ...] = (
     re.compile(rf"{_QUOTE}[ ]*,?[ ]*the (?P<w2>{NAME}) {_MUSIC_NOUN}"),
     re.compile(rf"{_QUOTE}[ ]*,?[ ]*which (?P<p3>{NAME}) (?:sings|performs|plays)"),
     re.compile(rf"\b(?P<p4>{NAME}|{NAME_TOKEN})'s (?:[\w-]+ ){{0,3}}?(?:{_MUSIC_NOUN} )?{_QUOTE}"),
+    re.compile(rf"\b(?P<p5>{NAME}) (?:singing|performing) {_QUOTE}"),
 )
 _SUNG_NEXT = re.compile(
     rf"^(?:It|The song|The track) (?:is|was) (?:sung|performed) by (?P<performer>{NAME})"
@@ -134,7 +135,9 @@ def songs(doc: Doc, out: Extraction) -> None:
         for pattern in _PROSE_SONGS:
             for m in pattern.finditer(sent.text):
                 groups = m.groupdict()
-                performer = next((groups[g] for g in ("p1", "p2", "p3", "p4") if groups.get(g)), "") or ""
+                performer = (
+                    next((groups[g] for g in ("p1", "p2", "p3", "p4", "p5") if groups.get(g)), "") or ""
+                )
                 writers = _writers(
                     next((groups[g] for g in ("writers", "w1", "w2", "w3") if groups.get(g)), None)
                 )
@@ -148,6 +151,23 @@ def songs(doc: Doc, out: Extraction) -> None:
                 continue
             performer, writers = _sung_next(spans, i)
             add(span.text, performer, writers, span.start, span.end, sent.text)
+
+
+# A song named by its performer later on: 'the Piaf song, written by Charles Dumont with words by ...'.
+_REFERRED = re.compile(rf"\bthe (?P<who>{NAME_TOKEN}) (?:{_MUSIC_NOUN})\b")
+
+
+def referred_writers(doc: Doc, out: Extraction) -> None:
+    """Writers credited to "the <performer> song": the one song of the document with that performer."""
+    for sent in sentences(doc.text, doc.body_start):
+        for m in _REFERRED.finditer(sent.text):
+            who = m.group("who").lower()
+            mine = [i for i, s in enumerate(out.songs) if s.performer and surname(s.performer) == who]
+            if len(mine) != 1 or out.songs[mine[0]].writers:
+                continue
+            _, writers = _credited(sent.text[m.end() : m.end() + CLAUSE_MAX_CHARS], True)
+            if writers:
+                out.songs[mine[0]] = replace(out.songs[mine[0]], writers=writers)
 
 
 def same_titles(out: Extraction) -> None:

@@ -16,7 +16,9 @@ from bot.ingest.text import content_stems
 
 # A reveal: what the story hid until then.
 REVEALS = re.compile(
-    r"\b(?:twist(?:s|ed|ing)?|reveal(?:s|ed|ing)?|revelations?|secret(?:s|ly)?|turns? out|turned out"
+    r"\b(?:twist(?:s|ed|ing)?|reveal(?:s|ed|ing)?|revelations?|secretly|turns? out|turned out"
+    # someone's secret, not the secrets a thief steals or a town keeps in general
+    r"|(?:his|her|their|its|the|a) (?:\w+ )?secret\b(?!s)"
     r"|conspir(?:e|es|ed|ing|acy|ators?)|flashbacks?|betray(?:s|ed|al|ing)?|in fact|actually|all along)\b",
     re.IGNORECASE,
 )

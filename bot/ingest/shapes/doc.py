@@ -10,7 +10,21 @@ from bot.ingest.text import Span
 # Canonical section names, recognised from heading words (headings, fan-site questions, contents entries).
 SECTION_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("cast", ("cast", "characters", "who plays", "starring", "actors")),
-    ("plot", ("plot", "synopsis", "story", "storyline", "premise", "ending", "what happens", "about?")),
+    (
+        "plot",
+        (
+            "plot",
+            "synopsis",
+            "story",
+            "storyline",
+            "premise",
+            "setup",
+            "set-up",
+            "ending",
+            "what happens",
+            "about?",
+        ),
+    ),
     ("soundtrack", ("soundtrack", "music", "songs", "score")),
     ("reception", ("reception", "critic", "review", "rating", "audiences", "response", "accolades")),
     ("release", ("release", "premiere", "distribution", "box office")),
