@@ -199,10 +199,7 @@ def slug_pattern(slug: str) -> re.Pattern[str] | None:
 
 def trim_stop(name: str) -> str:
     """A value as read, without the full stop of the sentence it ended ("South Korea.", but "Jr.")."""
-    name = name.strip()
-    if re.search(r"\b(?:Bros|Inc|Ltd|Corp|Co|Jr|Sr|St)\.$", name):  # "Warner Bros.": an abbreviation's stop
-        return name
-    return re.sub(r"(?<=[a-z]{2})\.$", "", name)
+    return re.sub(r"(?<=[a-z]{2})\.$", "", name.strip())
 
 
 def full_name(text: str, name: str) -> str:
