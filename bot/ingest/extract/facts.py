@@ -7,6 +7,7 @@ Read from the infobox (any markup's key/value rows) and from prose written the w
 from __future__ import annotations
 
 import dataclasses
+import logging
 import re
 
 from bot.ingest.extract.claims import Extraction, prose_sentences, sub
@@ -29,6 +30,8 @@ from bot.ingest.values import (
     split_names,
     trim_stop,
 )
+
+log = logging.getLogger(__name__)
 
 INFOBOX_FIELDS: dict[str, str] = {
     "director": "director",
@@ -214,15 +217,15 @@ def lone_release_dates(out: Extraction) -> None:
     premiered that day and never that it was released then ("Released: 2018-09-20" above "had its world
     premiere at Fantastic Fest on September 20, 2018"): then it is the premiere."""
     said = {(c.field, c.key) for c in out.claims if not c.labelled}
-    out.claims = [
-        dataclasses.replace(c, field="premiere_date")
-        if c.field == "release_date"
-        and c.extra.get("lone")
-        and ("premiere_date", c.key) in said
-        and ("release_date", c.key) not in said
-        else c
-        for c in out.claims
-    ]
+    for i, c in enumerate(out.claims):
+        if (
+            c.field == "release_date"
+            and c.extra.get("lone")
+            and ("premiere_date", c.key) in said
+            and ("release_date", c.key) not in said
+        ):
+            log.debug("%s: the release-labelled date %s is the premiere its prose dates", out.doc.name, c.key)
+            out.claims[i] = dataclasses.replace(c, field="premiere_date")
 
 
 def infobox(doc: Doc, out: Extraction) -> None:

@@ -12,6 +12,7 @@ Shapes, decided in this order, by structure only:
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import replace
 
@@ -22,6 +23,8 @@ from bot.ingest.shapes.layout import Layout
 from bot.ingest.text import Span, paragraphs, sentences
 
 # "X is a 2014 American drama film", or in apposition at a paragraph's start: "X, American drama film, ...".
+log = logging.getLogger(__name__)
+
 _DEFINES_FILM = re.compile(
     r"\bis an? (?:(?:19|20)\d{2} )?[^.\n]{0,80}?\b(?:film|movie)\b"
     r"|^[A-Z][^,.\n]{0,80}, (?:an? )?(?:(?:19|20)\d{2} )?(?:[A-Z][a-z]+ )?(?:[a-z-]+ ){0,4}(?:film|movie)\b",
@@ -50,7 +53,10 @@ def _sections(read: Layout) -> list[Section]:
             name = parent
         out.append(Section(name, h.text, h.end, end))
     if not any(s.name == "plot" for s in out):
-        out = [replace(s, name="plot") if PLOT_FALLBACK.match(s.heading) else s for s in out]
+        for i, s in enumerate(out):
+            if PLOT_FALLBACK.match(s.heading):
+                log.debug("section %r tells the plot (no other section names it)", s.heading)
+                out[i] = replace(s, name="plot")
     return out
 
 
