@@ -397,22 +397,34 @@ _RUNTIME = re.compile(
 )
 _TRAILER_DATE = re.compile(rf"({DATE})")
 # The words each field's patterns need: a sentence without any (most of a story) skips the field's patterns.
-_FIELD_WORDS: dict[str, re.Pattern[str]] = {
-    field_: re.compile(words, re.IGNORECASE)
-    for field_, words in {
-        "director": r"direct",
-        "writers": r"screenplay|script|writ|wrote|story",
-        "composer": r"score|music|compos",
-        "cinematographer": r"cinematograph|photograph|shot|lensed",
-        "editor": r"edit|cut",
-        "producers": r"produc",
-        "companies": r"produc|compan",
-        "made_by": r"made|financ|backed|develop|money|fund|budget",
-        "distributor": r"distribut|release|acquired|rights",
-        "streaming": r"watch|stream",
-        "language": r"language",
-    }.items()
+_WORDS_BY_FIELD: dict[str, str] = {
+    "director": r"direct",
+    "writers": r"screenplay|script|writ|wrote|story",
+    "composer": r"score|music|compos",
+    "cinematographer": r"cinematograph|photograph|shot|lensed",
+    "editor": r"edit|cut",
+    "producers": r"produc",
+    "companies": r"produc|compan",
+    "made_by": r"made|financ|backed|develop|money|fund|budget",
+    "distributor": r"distribut|release|acquired|rights",
+    "streaming": r"watch|stream",
+    "language": r"language",
 }
+_FIELD_WORDS: dict[str, re.Pattern[str]] = {
+    field_: re.compile(words, re.IGNORECASE) for field_, words in _WORDS_BY_FIELD.items()
+}
+_FIELD_KEYWORDS: dict[str, tuple[str, ...]] = {f: tuple(w.split("|")) for f, w in _WORDS_BY_FIELD.items()}
+
+
+def _fields_named(text: str) -> list[str]:
+    """The fields whose words the sentence has (a story sentence has few): for ASCII text, plain substring
+    tests of the lower-cased sentence, which find what the case-blind patterns find, several times faster."""
+    if text.isascii():
+        low = text.lower()
+        return [f for f, keys in _FIELD_KEYWORDS.items() if any(k in low for k in keys)]
+    return [f for f, pattern in _FIELD_WORDS.items() if pattern.search(text)]
+
+
 _BY_FIELD: dict[str, list[re.Pattern[str]]] = {}
 for _field, _pattern in _PROSE:
     _BY_FIELD.setdefault(_field, []).append(_pattern)
@@ -461,8 +473,9 @@ def prose(doc: Doc, out: Extraction) -> None:
             if original:
                 add_value(doc, out, "distributor", original.group(1), sub(sent, original, 1), sent)
             continue
+        fields_here = _fields_named(text)
         for field_, patterns in _BY_FIELD.items():
-            if not _FIELD_WORDS[field_].search(text):
+            if field_ not in fields_here:
                 continue
             for m in (m for pattern in patterns for m in pattern.finditer(text)):
                 if field_ == "writers" and m.lastindex == 2:  # "X directed it and wrote it with Y and Z"

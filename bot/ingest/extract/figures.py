@@ -9,6 +9,9 @@ from bot.ingest.shapes import Doc
 from bot.ingest.text import Span
 from bot.ingest.values import plain_key
 
+_IMDB = re.compile(r"\bIMDb\b", re.IGNORECASE)
+_CONSENSUS = re.compile(r'\bconsensus \w+:? "([^"]{10,})"')
+
 
 def figures(doc: Doc, out: Extraction) -> None:
     for sent, _section in prose_sentences(doc):
@@ -17,14 +20,14 @@ def figures(doc: Doc, out: Extraction) -> None:
             _rotten_tomatoes(out, sent)
         if "Metacritic" in text or "Metascore" in text:
             _metacritic(out, sent)
-        if re.search(r"\bIMDb\b", text, re.IGNORECASE):
+        if ("imdb" in text.lower() if text.isascii() else True) and _IMDB.search(text):
             # "8.6/10", "8.6 out of 10", "an 8.6 on IMDb" (a rating with its decimal, right before the name)
             m = re.search(r"\b(\d(?:\.\d)?)(?:/| out of )10\b", text) or re.search(
                 r"\b(\d\.\d) (?:on|at) IMDb\b", text, re.IGNORECASE
             )
             if m:
                 out.add("imdb", f"{m.group(1)}/10", m.group(1), sub(sent, m, 1), sent)
-        m = re.search(r'\bconsensus \w+:? "([^"]{10,})"', text)
+        m = _CONSENSUS.search(text) if "consensus" in text else None
         if m:
             out.add("consensus", m.group(1), plain_key(m.group(1)), sub(sent, m, 1), sent)
     for key, span in doc.infobox:

@@ -12,6 +12,7 @@ concerto".
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import replace
 
@@ -58,6 +59,14 @@ MUSIC_WORDS = re.compile(
     r"|records?|hits?|covers?|lyrics|melod\w+|duet|piano|dance[sd]?|dancing|\w+-dancing|ballad|composition)\b",
     re.IGNORECASE,
 )
+
+
+@functools.lru_cache(maxsize=8192)
+def about_music(sentence: str) -> bool:
+    """The sentence talks about music (asked by both the song and the featured-music readers)."""
+    return bool(MUSIC_WORDS.search(sentence))
+
+
 # A bare quotation is a song title only in a sentence about music, and only when it reads as a title: at
 # least two words, most of them capitalised ("Another Day of Sun", not "blood bag" or "Chapel").
 TITLE_MIN_WORDS = 2
@@ -130,7 +139,7 @@ def songs(doc: Doc, out: Extraction) -> None:
         )
     spans = sentences(doc.text, doc.body_start)
     for i, sent in enumerate(spans):
-        if doc.section_at(sent.start) != "soundtrack" and not MUSIC_WORDS.search(sent.text):
+        if doc.section_at(sent.start) != "soundtrack" and not about_music(sent.text):
             continue
         for pattern in _PROSE_SONGS:
             for m in pattern.finditer(sent.text):
@@ -241,7 +250,7 @@ def featured(doc: Doc, out: Extraction) -> None:
     entries: list[str] = []
     where: tuple[Span, Span] | None = None
     for sent, section in prose_sentences(doc):
-        if section != "soundtrack" and not MUSIC_WORDS.search(sent.text):
+        if section != "soundtrack" and not about_music(sent.text):
             continue
         for pattern in _FEATURED:
             for m in pattern.finditer(sent.text):

@@ -38,10 +38,16 @@ SECTION_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
 PLOT_FALLBACK = re.compile(r"^\W*summary\W*$", re.IGNORECASE)
 
 
+# Each section's words as one pattern: a heading names the section when any of them starts a word in it.
+_SECTION_PATTERNS = tuple(
+    (name, re.compile("|".join(rf"\b{re.escape(k)}" for k in keys))) for name, keys in SECTION_WORDS
+)
+
+
 def canonical_section(heading: str) -> str:
     low = heading.lower()
-    for name, keys in SECTION_WORDS:
-        if any(re.search(rf"\b{re.escape(k)}", low) for k in keys):
+    for name, pattern in _SECTION_PATTERNS:
+        if pattern.search(low):
             return name
     return "other"
 

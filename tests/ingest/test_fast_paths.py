@@ -1,0 +1,74 @@
+"""Ingest's fast paths give exactly what the slow ways give (the same documents always make the same rows)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import ftfy
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.ingest.extract.facts import _FIELD_WORDS, _fields_named
+from bot.ingest.text import decode, repair
+
+ROOT = Path(__file__).resolve().parents[2]
+DOCUMENTS = sorted([*ROOT.glob("tests/fixtures/films/*/*"), *ROOT.glob("data/films/*/*")])
+
+# Text as documents hold it: plain words, typographic marks, accents, mojibake, entities, markup, controls.
+_PIECES = st.sampled_from(
+    [
+        "The film ",
+        "Amélie",
+        "itâ€™s",
+        "Ã©",
+        "’",
+        "“quoted”",
+        "—",
+        "…",
+        "&amp;",
+        "&eacute;",
+        "<b>",
+        "\n",
+        "\r\n",
+        "\t",
+        "\x1b[1m",
+        "\x07",
+        "ﬁ",
+        "ＬＯＵＤ",
+        "é",
+        "\u00a0",
+        "\x92",
+        "e\u0301",
+    ]
+)
+
+
+def slow(text: str) -> str:
+    return ftfy.fix_text(text, uncurl_quotes=False, normalization="NFC")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(_PIECES, st.text(max_size=8)), max_size=30).map("".join))
+def test_repair_is_ftfy_fix_text(text: str) -> None:
+    assert repair(text) == slow(text)
+
+
+@pytest.mark.parametrize("path", DOCUMENTS, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_repair_is_ftfy_fix_text_on_every_document(path: Path) -> None:
+    text, _ = decode(path.read_bytes())
+    assert repair(text) == slow(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(["Directed", "WRITTEN", "Screenplay", "produc", "Money", " "]),
+            st.text(max_size=6),
+        ),
+        max_size=12,
+    ).map("".join)
+)
+def test_fields_named_is_what_the_field_patterns_find(text: str) -> None:
+    assert _fields_named(text) == [f for f, pattern in _FIELD_WORDS.items() if pattern.search(text)]
