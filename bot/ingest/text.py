@@ -14,7 +14,7 @@ MAX_BYTES = 8_000_000
 
 
 # Control characters other than line breaks, tabs and form feeds: many of them make a file binary.
-_CONTROLS = dict.fromkeys(c for c in range(32) if chr(c) not in "\n\r\t\f")
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0e-\x1f]")
 
 
 class Unreadable(ValueError):
@@ -38,7 +38,7 @@ def decode(raw: bytes) -> tuple[str, list[str]]:
         except UnicodeDecodeError:
             raise Unreadable("undecodable (neither UTF-8 nor Windows-1252)") from None
         warnings.append("not UTF-8; read as Windows-1252")
-    controls = len(text) - len(text.translate(_CONTROLS))
+    controls = len(_CONTROLS.findall(text)) if _CONTROLS.search(text) else 0
     if controls > len(text) / 100:
         raise Unreadable("binary (too many control characters)")
     return text, warnings
@@ -208,7 +208,13 @@ STOPWORDS = frozenset(
 
 
 def words(text: str) -> list[str]:
-    return [w.lower().strip("'-") for w in _WORD.findall(text)]
+    return list(_words(text))
+
+
+@functools.lru_cache(maxsize=16384)
+def _words(text: str) -> tuple[str, ...]:
+    """A sentence's words, remembered: the language check, copy detection and the story all ask."""
+    return tuple(w.lower().strip("'-") for w in _WORD.findall(text))
 
 
 @functools.lru_cache(maxsize=16384)
