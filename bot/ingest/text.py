@@ -207,13 +207,19 @@ STOPWORDS = frozenset(
 )
 
 
+# A sentence's words are remembered (the language check, copy detection and the story all ask for them); a
+# longer text's (a whole document's) are not: remembering those would hold every document read.
+WORDS_CACHED_MAX_CHARS = 2000
+
+
 def words(text: str) -> list[str]:
-    return list(_words(text))
+    if len(text) <= WORDS_CACHED_MAX_CHARS:
+        return list(_words(text))
+    return [w.lower().strip("'-") for w in _WORD.findall(text)]
 
 
-@functools.lru_cache(maxsize=16384)
+@functools.lru_cache(maxsize=4096)  # a film's sentences, a few times over
 def _words(text: str) -> tuple[str, ...]:
-    """A sentence's words, remembered: the language check, copy detection and the story all ask."""
     return tuple(w.lower().strip("'-") for w in _WORD.findall(text))
 
 

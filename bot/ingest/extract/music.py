@@ -61,7 +61,7 @@ MUSIC_WORDS = re.compile(
 )
 
 
-@functools.lru_cache(maxsize=8192)
+@functools.lru_cache(maxsize=2048)
 def about_music(sentence: str) -> bool:
     """The sentence talks about music (asked by both the song and the featured-music readers)."""
     return bool(MUSIC_WORDS.search(sentence))
