@@ -9,7 +9,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.ingest.extract.facts import _FIELD_WORDS, _fields_named
+from bot.ingest.extract.facts import (
+    _FIELD_WORDS,
+    _PROMO,
+    _PROMO_NEEDLES,
+    _RUNTIME,
+    _RUNTIME_NEEDLES,
+    _VERSION,
+    _VERSION_NEEDLES,
+    _fields_named,
+    _Sentence,
+)
 from bot.ingest.text import decode, repair
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -72,3 +82,21 @@ def test_repair_is_ftfy_fix_text_on_every_document(path: Path) -> None:
 )
 def test_fields_named_is_what_the_field_patterns_find(text: str) -> None:
     assert _fields_named(text) == [f for f, pattern in _FIELD_WORDS.items() if pattern.search(text)]
+
+
+_PROSE_WORDS = st.sampled_from(
+    ["Trailer", "teasers", "DVD", "re-released", "Director's Cut", "4K", "home video", "sequel", "runs",
+     "Running time", "120 minutes", "It is 98 minutes", "made in ", "Shot in ", "long", " ", "é"]
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(_PROSE_WORDS, st.text(max_size=6)), max_size=12).map("".join))
+def test_needles_never_hide_a_match(text: str) -> None:
+    said = _Sentence(text)
+    for pattern, needles in (
+        (_PROMO, _PROMO_NEEDLES),
+        (_VERSION, _VERSION_NEEDLES),
+        (_RUNTIME, _RUNTIME_NEEDLES),
+    ):
+        assert said.has(pattern, needles) == bool(pattern.search(text))

@@ -459,16 +459,43 @@ def _prose_dates(out: Extraction, sent: Span) -> None:
 _YEAR = re.compile(r"\d{4}")
 
 
+class _Sentence:
+    """One sentence, asked several case-blind patterns: a pattern is tried only where the lower-cased
+    sentence holds one of the words every match of it contains (ASCII sentences; others are always tried)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.low = text.lower() if text.isascii() else None
+
+    def has(self, pattern: re.Pattern[str], needles: tuple[str, ...]) -> bool:
+        if self.low is not None and not any(n in self.low for n in needles):
+            return False
+        return pattern.search(self.text) is not None
+
+
+# The words each match of these patterns contains (lower-cased).
+_PROMO_NEEDLES = ("trailer", "teaser", "poster", "clip", "featurette")
+_VERSION_NEEDLES = (
+    "dub", "releas", "remaster", "restor", "anniversary", "director's cut", "extended ", "dvd", "blu-ray",
+    "4k", "home ", "sequel", "prequel", "remake", "reboot",
+)  # fmt: skip
+_RUNTIME_NEEDLES = (
+    "duration", "running time", "runtime", "run time", "runs", "length", "lasts", "clocks in", "long", "minutes",
+)  # fmt: skip
+_MADE_IN_NEEDLES = ("made in ", "produced in ", "shot in ", "filmed in ")
+
+
 def prose(doc: Doc, out: Extraction) -> None:
     for sent, _section in prose_sentences(doc):
         text = sent.text
-        if _PROMO.search(text):
+        said = _Sentence(text)
+        if said.has(_PROMO, _PROMO_NEEDLES):
             for m in _TRAILER_DATE.finditer(text):
                 iso = iso_date(m.group(1))
                 if iso and re.search(r"\btrailer", text, re.IGNORECASE):
                     out.add("trailer", iso, iso, sub(sent, m, 1), sent)
             continue
-        if _VERSION.search(text):
+        if said.has(_VERSION, _VERSION_NEEDLES):
             original = _ORIGINAL_DISTRIBUTOR.search(text)  # "X, which released the film in the first place"
             if original:
                 add_value(doc, out, "distributor", original.group(1), sub(sent, original, 1), sent)
@@ -493,10 +520,10 @@ def prose(doc: Doc, out: Extraction) -> None:
                     add_value(doc, out, field_, m.group(1), sub(sent, m, 1), sent)
         if _YEAR.search(text):  # every date has its year
             _prose_dates(out, sent)
-        made = _MADE_IN.search(text)
+        made = _MADE_IN.search(text) if any(n in text for n in _MADE_IN_NEEDLES) else None
         if made and is_country(trim_stop(made.group(1))):
             add_value(doc, out, "country", trim_stop(made.group(1)), sub(sent, made, 1), sent)
-        if _RUNTIME.search(text):
+        if said.has(_RUNTIME, _RUNTIME_NEEDLES):
             found = minutes(text)
             if found:
                 out.add("runtime", f"{found[0]} minutes", str(found[0]), sub(sent, found[1], 0), sent)
