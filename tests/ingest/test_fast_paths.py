@@ -20,6 +20,7 @@ from bot.ingest.extract.facts import (
     _fields_named,
     _Sentence,
 )
+from bot.ingest.resolve.spoilers import FATES, REVEALS, has_cue, reveals
 from bot.ingest.text import decode, repair
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -100,3 +101,17 @@ def test_needles_never_hide_a_match(text: str) -> None:
         (_RUNTIME, _RUNTIME_NEEDLES),
     ):
         assert said.has(pattern, needles) == bool(pattern.search(text))
+
+
+_STORY_WORDS = st.sampled_from(
+    ["Twisted", "reveals", "Revelation", "her secret", "secrets", "turns out", "conspired", "flashbacks",
+     "betrayal", "in fact", "Actually", "all along", "dies", "dying", "Dead", "deaths", "killers", "murderous",
+     "suicide", "took his own life", "the ending", "ends with", "final scene", "climax", "In the end", " ", "é"]
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(_STORY_WORDS, st.text(max_size=6)), max_size=10).map("".join))
+def test_cue_needles_never_hide_a_cue(text: str) -> None:
+    assert reveals(text) == bool(REVEALS.search(text))
+    assert has_cue(text) == bool(REVEALS.search(text) or FATES.search(text))
