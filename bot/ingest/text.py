@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 import ftfy
+from ftfy.badness import is_bad
 
 # A file larger than this is skipped with a warning: a saved web page with its inline scripts and styles
 # runs to a few megabytes; the text left once markup is dropped has its own limit (build.MAX_TEXT_CHARS).
@@ -84,6 +85,11 @@ _FTFY = ftfy.TextFixerConfig(uncurl_quotes=False, normalization="NFC", explain=F
 # marks a web page uses whose Windows-1252 bytes are all UTF-8 continuation bytes (no lead byte), so they can
 # never be part of mojibake, and which NFC leaves alone. Checked against ftfy.fix_text in tests.
 _INERT = re.compile(r"[\t\x20-\x25\x27-\x7e\u2018\u2019\u201c\u201d\u2013\u2014\u2026]*\n?")
+# A line that also holds Latin-1 letters and signs (accents, "«»", "©") is left alone by every fix but the
+# encoding repair, which touches only what ftfy's own badness test calls mojibake.
+_LATIN = re.compile(
+    r"[\t\x20-\x25\x27-\x7e\u2018\u2019\u201c\u201d\u2013\u2014\u2026\u00a0-\u00ac\u00ae-\u00ff]*\n?"
+)
 
 
 def repair(text: str) -> str:
@@ -101,7 +107,8 @@ def repair(text: str) -> str:
             config.unescape_html == "auto" and "<" in segment
         ):  # as fix_text: for this line and every later one
             config = config._replace(unescape_html=False)
-        out.append(segment if _INERT.fullmatch(segment) else ftfy.fix_and_explain(segment, config).text)
+        inert = _INERT.fullmatch(segment) or (_LATIN.fullmatch(segment) and not is_bad(segment))
+        out.append(segment if inert else ftfy.fix_and_explain(segment, config).text)
         pos = brk
     return "".join(out)
 
