@@ -68,7 +68,16 @@ def slow(text: str) -> str:
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.one_of(_PIECES, st.text(max_size=8)), max_size=30).map("".join))
+@given(
+    st.lists(
+        st.one_of(
+            _PIECES,
+            st.text(max_size=8),
+            st.text(st.characters(min_codepoint=0x80, max_codepoint=0x2030), max_size=6),
+        ),
+        max_size=30,
+    ).map("".join)
+)
 def test_repair_is_ftfy_fix_text(text: str) -> None:
     assert repair(text) == slow(text)
 
