@@ -6,19 +6,12 @@ from __future__ import annotations
 import pytest
 
 from bot.ingest.extract import Extraction, extract
-from bot.ingest.shapes import Doc, parse
-from bot.ingest.text import normalise
-
-
-def doc(text: str, name: str = "page.txt") -> Doc:
-    return parse(name, normalise(text))
+from tests.ingest.test_extract import blog as blog_about
+from tests.ingest.test_extract import doc
 
 
 def blog(*paragraphs: str) -> Extraction:
-    """A blog post: a headline, then the paragraphs (padded so the page reads as prose)."""
-    filler = "It is a film worth seeing twice. Everybody in the room agreed about that afterwards."
-    body = "\n\n".join(f"{p} {filler}" for p in paragraphs)
-    return extract(doc(f"My thoughts\n\n{body}\n\n{filler} {filler}\n"), "inception")
+    return blog_about(*paragraphs, film="inception")
 
 
 NOLAN = "Christopher Nolan's next film was Tenet."
