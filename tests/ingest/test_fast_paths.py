@@ -9,16 +9,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.ingest.extract.facts import (
-    _FIELD_WORDS,
-    _PROMO,
-    _PROMO_NEEDLES,
-    _RUNTIME,
-    _RUNTIME_NEEDLES,
-    _VERSION,
-    _VERSION_NEEDLES,
-    _fields_named,
-    _Sentence,
+from bot.ingest.extract.facts import _PROMO, _RUNTIME, _VERSION
+from bot.ingest.extract.sieve import (
+    FIELD_WORDS,
+    PROMO_NEEDLES,
+    RUNTIME_NEEDLES,
+    VERSION_NEEDLES,
+    Sentence,
+    fields_named,
 )
 from bot.ingest.resolve.spoilers import FATES, REVEALS, has_cue, reveals
 from bot.ingest.text import decode, repair
@@ -98,8 +96,8 @@ def test_repair_is_ftfy_fix_text_on_every_document(path: Path) -> None:
         max_size=12,
     ).map("".join)
 )
-def test_fields_named_is_what_the_field_patterns_find(text: str) -> None:
-    assert _fields_named(text) == [f for f, pattern in _FIELD_WORDS.items() if pattern.search(text)]
+def testfields_named_is_what_the_field_patterns_find(text: str) -> None:
+    assert fields_named(text) == [f for f, pattern in FIELD_WORDS.items() if pattern.search(text)]
 
 
 _PROSE_WORDS = st.sampled_from(
@@ -111,11 +109,11 @@ _PROSE_WORDS = st.sampled_from(
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.one_of(_PROSE_WORDS, st.text(max_size=6)), max_size=12).map("".join))
 def test_needles_never_hide_a_match(text: str) -> None:
-    said = _Sentence(text)
+    said = Sentence(text)
     for pattern, needles in (
-        (_PROMO, _PROMO_NEEDLES),
-        (_VERSION, _VERSION_NEEDLES),
-        (_RUNTIME, _RUNTIME_NEEDLES),
+        (_PROMO, PROMO_NEEDLES),
+        (_VERSION, VERSION_NEEDLES),
+        (_RUNTIME, RUNTIME_NEEDLES),
     ):
         assert said.has(pattern, needles) == bool(pattern.search(text))
 

@@ -1,16 +1,26 @@
-"""The film's own facts: credits of the crew, companies, dates, runtime, country, language.
+"""The film's own facts: credits of the crew, companies, runtime, country, language (and its dates, read in
+`dates.py`).
 
 Read from the infobox (any markup's key/value rows) and from prose written the way film pages are written
-("directed by", "had its world premiere at ... on ...", "The duration of the film is 107 minutes.").
+("directed by", "produced by him and Emma Thomas", "The duration of the film is 107 minutes."). Which
+sentences each case-blind pattern needs to see is decided in `sieve.py`.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import logging
 import re
 
 from bot.ingest.extract.claims import Extraction, prose_sentences, sub
+from bot.ingest.extract.dates import dates, prose_dates
+from bot.ingest.extract.sieve import (
+    MADE_IN_NEEDLES,
+    PROMO_NEEDLES,
+    RUNTIME_NEEDLES,
+    VERSION_NEEDLES,
+    Sentence,
+    fields_named,
+)
 from bot.ingest.shapes import Doc
 from bot.ingest.text import Span
 from bot.ingest.values import (
@@ -30,8 +40,6 @@ from bot.ingest.values import (
     split_names,
     trim_stop,
 )
-
-log = logging.getLogger(__name__)
 
 INFOBOX_FIELDS: dict[str, str] = {
     "director": "director",
@@ -150,7 +158,7 @@ def add_value(doc: Doc, out: Extraction, field_: str, raw: str, span: Span, sent
         if names:
             out.add(field_, _and(names), key, span, sentence)
     elif field_ in {"premiere_date", "release_date"}:
-        _dates(out, span, sentence, field_)
+        dates(out, span, sentence, field_)
     elif field_ == "runtime":
         found = minutes(raw)
         if found:
@@ -178,54 +186,6 @@ def _person(doc: Doc, out: Extraction, name: str) -> str:
         directors = out.values("director")
         return directors[0] if directors else name
     return full_name(doc.text, name)
-
-
-_PLACED_DATE = re.compile(rf"({DATE})(?:\s*\(([^)]{{2,60}})\))?")
-
-
-def _dates(out: Extraction, span: Span, sentence: Span, lone: str = "premiere_date") -> None:
-    """'January 16, 2014 (Sundance Film Festival) October 10, 2014 (United States)': the earliest showing
-    at an event is the premiere, the earliest in a country the release. Dates without a place: the first
-    is the film's first showing (its premiere), a later one its release; a single one is what its label
-    calls it (`lone`: "Release date: June 20, 1975" is a release, "Premiere: ..." a premiere)."""
-    found = [(iso_date(m.group(1)), m) for m in _PLACED_DATE.finditer(span.text)]
-    dated = sorted(((iso, m) for iso, m in found if iso), key=lambda pair: pair[0])
-    if not dated:
-        return
-    # A showing in a country is a release there; one at anything else (a festival, a theatre) a premiere.
-    events = [(iso, m) for iso, m in dated if m.group(2) and not is_country(m.group(2))]
-    regions = [(iso, m) for iso, m in dated if m.group(2) and is_country(m.group(2))]
-    if not events and not regions and len(dated) == 1 and lone == "release_date":
-        iso, m = dated[0]
-        out.add("release_date", iso or "", iso or "", sub(span, m, 1), sentence, lone="1")
-        return
-    if not events and not regions:
-        events, regions = dated[:1], dated[1:][-1:]
-    for field_, place, shown in (
-        ("premiere_date", "premiere_venue", events),
-        ("release_date", "release_region", regions),
-    ):
-        if shown:
-            iso, m = shown[0]
-            out.add(field_, iso or "", iso or "", sub(span, m, 1), sentence)
-            if m.group(2):
-                out.add(place, m.group(2), plain_key(m.group(2)), sub(span, m, 2), sentence)
-
-
-def lone_release_dates(out: Extraction) -> None:
-    """A single date against a release label is the release, unless the document's own prose says the film
-    premiered that day and never that it was released then ("Released: 2018-09-20" above "had its world
-    premiere at Fantastic Fest on September 20, 2018"): then it is the premiere."""
-    said = {(c.field, c.key) for c in out.claims if not c.labelled}
-    for i, c in enumerate(out.claims):
-        if (
-            c.field == "release_date"
-            and c.extra.get("lone")
-            and ("premiere_date", c.key) in said
-            and ("release_date", c.key) not in said
-        ):
-            log.debug("%s: the release-labelled date %s is the premiere its prose dates", out.doc.name, c.key)
-            out.claims[i] = dataclasses.replace(c, field="premiere_date")
 
 
 def infobox(doc: Doc, out: Extraction) -> None:
@@ -380,51 +340,12 @@ _PROSE: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
 )
-_RELEASE = re.compile(
-    rf"\b(?:released|opened|came out|hit|arrived|reached)(?: it| the film| the movie)?,? (?:theatrically )?"
-    rf"(?:in (?:the )?[A-Z][\w ]+? |in [a-zA-Z ]*?(?:cinemas|theaters|theatres) "
-    rf"|[a-zA-Z ]*?(?:cinemas|theaters|theatres|screens) ){{0,2}}"
-    rf"(?:by {ORG} )?(?:theatrically )?on ({DATE})"
-)
-_PREMIERE = re.compile(
-    rf"\b(?:premiere|debut)d? (?:as [\w ]{{1,40}}? )?(?:at|in|of) (?:the )?({ORG})(?: in {ORG})? on ({DATE})"
-)
-_PREMIERE_ON = re.compile(rf"\bpremiered on ({DATE}),? at (?:the )?({ORG})")
 _RUNTIME = re.compile(
     r"\b(?:duration|running time|runtime|run time|runs|length|lasts|clocks in|long)\b"
     r"|\b(?:film|movie|it) (?:is|was) \d{2,3} minutes|\b(?:all|at) \d{2,3} minutes",
     re.IGNORECASE,
 )
 _TRAILER_DATE = re.compile(rf"({DATE})")
-# The words each field's patterns need: a sentence without any (most of a story) skips the field's patterns.
-_WORDS_BY_FIELD: dict[str, str] = {
-    "director": r"direct",
-    "writers": r"screenplay|script|writ|wrote|story",
-    "composer": r"score|music|compos",
-    "cinematographer": r"cinematograph|photograph|shot|lensed",
-    "editor": r"edit|cut",
-    "producers": r"produc",
-    "companies": r"produc|compan",
-    "made_by": r"made|financ|backed|develop|money|fund|budget",
-    "distributor": r"distribut|release|acquired|rights",
-    "streaming": r"watch|stream",
-    "language": r"language",
-}
-_FIELD_WORDS: dict[str, re.Pattern[str]] = {
-    field_: re.compile(words, re.IGNORECASE) for field_, words in _WORDS_BY_FIELD.items()
-}
-_FIELD_KEYWORDS: dict[str, tuple[str, ...]] = {f: tuple(w.split("|")) for f, w in _WORDS_BY_FIELD.items()}
-
-
-def _fields_named(text: str) -> list[str]:
-    """The fields whose words the sentence has (a story sentence has few): for ASCII text, plain substring
-    tests of the lower-cased sentence, which find what the case-blind patterns find, several times faster."""
-    if text.isascii():
-        low = text.lower()
-        return [f for f, keys in _FIELD_KEYWORDS.items() if any(k in low for k in keys)]
-    return [f for f, pattern in _FIELD_WORDS.items() if pattern.search(text)]
-
-
 _BY_FIELD: dict[str, list[re.Pattern[str]]] = {}
 for _field, _pattern in _PROSE:
     _BY_FIELD.setdefault(_field, []).append(_pattern)
@@ -436,71 +357,25 @@ _ORIGINAL_DISTRIBUTOR = re.compile(
 _MADE_IN = re.compile(rf"\b(?:made|produced|shot|filmed) in (?:the )?({ORG})")
 
 
-def _prose_dates(out: Extraction, sent: Span) -> None:
-    """Release and premiere dates said in a sentence."""
-    text = sent.text
-    for m in _RELEASE.finditer(text):
-        iso = iso_date(m.group(1))
-        if iso:
-            out.add("release_date", iso, iso, sub(sent, m, 1), sent)
-    for m, date_group, venue_group in [(m, 2, 1) for m in _PREMIERE.finditer(text)] + [
-        (m, 1, 2) for m in _PREMIERE_ON.finditer(text)
-    ]:
-        iso = iso_date(m.group(date_group))
-        if iso:
-            out.add("premiere_date", iso, iso, sub(sent, m, date_group), sent)
-            venue = m.group(venue_group)
-            out.add("premiere_venue", venue, plain_key(venue), sub(sent, m, venue_group), sent)
-    placed = [m for m in _PLACED_DATE.finditer(text) if m.group(2) and iso_date(m.group(1))]
-    if len(placed) >= 2:  # "on <date> (Festival) and on <date> (Country)"
-        _dates(out, sent, sent)
-
-
 _YEAR = re.compile(r"\d{4}")
-
-
-class _Sentence:
-    """One sentence, asked several case-blind patterns: a pattern is tried only where the lower-cased
-    sentence holds one of the words every match of it contains (ASCII sentences; others are always tried)."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.low = text.lower() if text.isascii() else None
-
-    def has(self, pattern: re.Pattern[str], needles: tuple[str, ...]) -> bool:
-        if self.low is not None and not any(n in self.low for n in needles):
-            return False
-        return pattern.search(self.text) is not None
-
-
-# The words each match of these patterns contains (lower-cased).
-_PROMO_NEEDLES = ("trailer", "teaser", "poster", "clip", "featurette")
-_VERSION_NEEDLES = (
-    "dub", "releas", "remaster", "restor", "anniversary", "director's cut", "extended ", "dvd", "blu-ray",
-    "4k", "home ", "sequel", "prequel", "remake", "reboot",
-)  # fmt: skip
-_RUNTIME_NEEDLES = (
-    "duration", "running time", "runtime", "run time", "runs", "length", "lasts", "clocks in", "long", "minutes",
-)  # fmt: skip
-_MADE_IN_NEEDLES = ("made in ", "produced in ", "shot in ", "filmed in ")
 
 
 def prose(doc: Doc, out: Extraction) -> None:
     for sent, _section in prose_sentences(doc):
         text = sent.text
-        said = _Sentence(text)
-        if said.has(_PROMO, _PROMO_NEEDLES):
+        said = Sentence(text)
+        if said.has(_PROMO, PROMO_NEEDLES):
             for m in _TRAILER_DATE.finditer(text):
                 iso = iso_date(m.group(1))
                 if iso and re.search(r"\btrailer", text, re.IGNORECASE):
                     out.add("trailer", iso, iso, sub(sent, m, 1), sent)
             continue
-        if said.has(_VERSION, _VERSION_NEEDLES):
+        if said.has(_VERSION, VERSION_NEEDLES):
             original = _ORIGINAL_DISTRIBUTOR.search(text)  # "X, which released the film in the first place"
             if original:
                 add_value(doc, out, "distributor", original.group(1), sub(sent, original, 1), sent)
             continue
-        fields_here = _fields_named(text)
+        fields_here = fields_named(text)
         for field_, patterns in _BY_FIELD.items():
             if field_ not in fields_here:
                 continue
@@ -519,11 +394,11 @@ def prose(doc: Doc, out: Extraction) -> None:
                 else:
                     add_value(doc, out, field_, m.group(1), sub(sent, m, 1), sent)
         if _YEAR.search(text):  # every date has its year
-            _prose_dates(out, sent)
-        made = _MADE_IN.search(text) if any(n in text for n in _MADE_IN_NEEDLES) else None
+            prose_dates(out, sent)
+        made = _MADE_IN.search(text) if any(n in text for n in MADE_IN_NEEDLES) else None
         if made and is_country(trim_stop(made.group(1))):
             add_value(doc, out, "country", trim_stop(made.group(1)), sub(sent, made, 1), sent)
-        if said.has(_RUNTIME, _RUNTIME_NEEDLES):
+        if said.has(_RUNTIME, RUNTIME_NEEDLES):
             found = minutes(text)
             if found:
                 out.add("runtime", f"{found[0]} minutes", str(found[0]), sub(sent, found[1], 0), sent)
