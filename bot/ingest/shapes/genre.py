@@ -22,9 +22,9 @@ from bot.ingest.shapes.infobox import text_rows
 from bot.ingest.shapes.layout import Layout
 from bot.ingest.text import Span, paragraphs, sentences
 
-# "X is a 2014 American drama film", or in apposition at a paragraph's start: "X, American drama film, ...".
 log = logging.getLogger(__name__)
 
+# "X is a 2014 American drama film", or in apposition at a paragraph's start: "X, American drama film, ...".
 _DEFINES_FILM = re.compile(
     r"\bis an? (?:(?:19|20)\d{2} )?[^.\n]{0,80}?\b(?:film|movie)\b"
     r"|^[A-Z][^,.\n]{0,80}, (?:an? )?(?:(?:19|20)\d{2} )?(?:[A-Z][a-z]+ )?(?:[a-z-]+ ){0,4}(?:film|movie)\b",
