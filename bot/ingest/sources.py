@@ -25,7 +25,7 @@ from bot.storage.state.library import LibraryFilm
 
 log = logging.getLogger(__name__)
 
-PARSER_VERSION = 4  # bump when extraction or resolution changes, so every film is ingested again
+PARSER_VERSION = 5  # bump when extraction or resolution changes, so every film is ingested again
 
 
 @dataclass(frozen=True)

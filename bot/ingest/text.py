@@ -7,10 +7,15 @@ import re
 from dataclasses import dataclass
 
 import ftfy
+from ftfy.badness import is_bad
 
 # A file larger than this is skipped with a warning: a saved web page with its inline scripts and styles
 # runs to a few megabytes; the text left once markup is dropped has its own limit (build.MAX_TEXT_CHARS).
 MAX_BYTES = 8_000_000
+
+
+# Control characters other than line breaks, tabs and form feeds: many of them make a file binary.
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0e-\x1f]")
 
 
 class Unreadable(ValueError):
@@ -34,7 +39,7 @@ def decode(raw: bytes) -> tuple[str, list[str]]:
         except UnicodeDecodeError:
             raise Unreadable("undecodable (neither UTF-8 nor Windows-1252)") from None
         warnings.append("not UTF-8; read as Windows-1252")
-    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\n\r\t\f")
+    controls = len(_CONTROLS.findall(text)) if _CONTROLS.search(text) else 0
     if controls > len(text) / 100:
         raise Unreadable("binary (too many control characters)")
     return text, warnings
@@ -74,12 +79,46 @@ _TAB_CELL = re.compile(r"^([A-Za-z][^\t\n:]{0,40})\t+(?=[^\sa-z])", re.MULTILINE
 _BLANKS = re.compile(r"\n{3,}")
 
 
+_FTFY = ftfy.TextFixerConfig(uncurl_quotes=False, normalization="NFC", explain=False)
+# A line of these characters only is left as it is by every one of ftfy's fixes: printable ASCII without "&"
+# (no HTML entity, no terminal escape, no control character, no line break but its own), and the typographic
+# marks a web page uses whose Windows-1252 bytes are all UTF-8 continuation bytes (no lead byte), so they can
+# never be part of mojibake, and which NFC leaves alone. Checked against ftfy.fix_text in tests.
+_INERT = re.compile(r"[\t\x20-\x25\x27-\x7e\u2018\u2019\u201c\u201d\u2013\u2014\u2026]*\n?")
+# A line that also holds Latin-1 letters and signs (accents, "«»", "©") is left alone by every fix but the
+# encoding repair, which touches only what ftfy's own badness test calls mojibake.
+_LATIN = re.compile(
+    r"[\t\x20-\x25\x27-\x7e\u2018\u2019\u201c\u201d\u2013\u2014\u2026\u00a0-\u00ac\u00ae-\u00ff]*\n?"
+)
+
+
+def repair(text: str) -> str:
+    """`ftfy.fix_text(text, uncurl_quotes=False, normalization="NFC")`, line by line as it works, without
+    calling it on lines it cannot change (most of any document): the same text, several times faster."""
+    config = _FTFY
+    out = []
+    pos = 0
+    while pos < len(text):
+        brk = text.find("\n", pos) + 1 or len(text)
+        if brk - pos > config.max_decode_length:
+            brk = pos + config.max_decode_length
+        segment = text[pos:brk]
+        if (
+            config.unescape_html == "auto" and "<" in segment
+        ):  # as fix_text: for this line and every later one
+            config = config._replace(unescape_html=False)
+        inert = _INERT.fullmatch(segment) or (_LATIN.fullmatch(segment) and not is_bad(segment))
+        out.append(segment if inert else ftfy.fix_and_explain(segment, config).text)
+        pos = brk
+    return "".join(out)
+
+
 def normalise(text: str) -> str:
     """Repair mojibake (ftfy), unify quotes and whitespace. Offsets everywhere refer to this text.
 
     Runs of spaces inside a line are kept: some documents use them as structure ("Actor  as Role").
     """
-    text = ftfy.fix_text(text, uncurl_quotes=False, normalization="NFC")
+    text = repair(text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _TAB_CELL.sub(r"\1: ", text).translate(_QUOTES)
     text = _TRAILING.sub("", text)
@@ -175,8 +214,20 @@ STOPWORDS = frozenset(
 )
 
 
+# A sentence's words are remembered (the language check, copy detection and the story all ask for them); a
+# longer text's (a whole document's) are not: remembering those would hold every document read.
+WORDS_CACHED_MAX_CHARS = 2000
+
+
 def words(text: str) -> list[str]:
+    if len(text) <= WORDS_CACHED_MAX_CHARS:
+        return list(_words(text))
     return [w.lower().strip("'-") for w in _WORD.findall(text)]
+
+
+@functools.lru_cache(maxsize=4096)  # a film's sentences, a few times over
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(w.lower().strip("'-") for w in _WORD.findall(text))
 
 
 @functools.lru_cache(maxsize=16384)

@@ -152,19 +152,31 @@ def test_prose_facts_that_are_not_there(sentence: str, field: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("dates", "premiere", "release"),
+    ("label", "dates", "premiere", "release"),
     [
-        ("January 16, 2014 (Sundance) and October 10, 2014 (United States)", "2014-01-16", "2014-10-10"),
-        ("May 25, 1979 (United States); September 6, 1979 (United Kingdom)", None, "1979-05-25"),
-        ("2018-09-20", "2018-09-20", None),
+        (
+            "Released",
+            "January 16, 2014 (Sundance) and October 10, 2014 (United States)",
+            "2014-01-16",
+            "2014-10-10",
+        ),
+        ("Released", "May 25, 1979 (United States); September 6, 1979 (United Kingdom)", None, "1979-05-25"),
+        (
+            "Released",
+            "2018-09-20 and 2019-05-24",
+            "2018-09-20",
+            "2019-05-24",
+        ),  # the first showing, then a release
+        ("Release date", "September 23rd, 1994", None, "1994-09-23"),  # one date: what its label calls it
+        ("Premiere", "2018-09-20", "2018-09-20", None),
     ],
 )
 def test_release_dates_by_where_they_were_shown(
-    dates: str, premiere: str | None, release: str | None
+    label: str, dates: str, premiere: str | None, release: str | None
 ) -> None:
     x = extract(
         doc(
-            f"= Film =\n\n- Director: A Person\n- Released: {dates}\n- Country: Spain\n\n{LEAD}\n\n==Plot==\nx\n"
+            f"= Film =\n\n- Director: A Person\n- {label}: {dates}\n- Country: Spain\n\n{LEAD}\n\n==Plot==\nx\n"
         )
     )
     assert (values(x, "premiere_date") or [None])[0] == premiere
@@ -254,7 +266,7 @@ def test_a_list_of_facts_further_down_a_blog_is_read_with_its_labels() -> None:
 @pytest.mark.parametrize(
     ("label", "field"),
     [
-        ("Release date(s)", "premiere_date"),
+        ("Release date(s)", "release_date"),
         ("Producers", "producers"),
         ("Production companies", "companies"),
         ("Production\ncompanies", "companies"),

@@ -461,6 +461,10 @@ def test_commentary(sentence: str, commentary: bool) -> None:
         ("The twists keep coming.", True, True),
         ("Harlan is found dead in his study.", True, False),
         ("Charlotte travels to Shanghai.", False, False),
+        # someone's secret is a reveal; the secrets a thief steals are the opening situation
+        ("Norton learns her secret.", True, True),
+        ("He meets them secretly.", True, True),
+        ("Cobb is a thief who steals the secrets people keep in their dreams.", False, False),
     ],
 )
 def test_cues_in_any_inflection(text: str, cue: bool, reveal: bool) -> None:

@@ -346,3 +346,45 @@ def test_prose_paragraph_length_both_sides() -> None:
 def test_headings_only_markdown_is_unknown() -> None:
     d = doc("# Alien\n\n## Plot\n\n## Cast\n\n## Reception\n", "notes.md")
     assert d.shape == "unknown" and d.why.startswith("headings (cast, plot, reception) with no prose")
+
+
+# ---------------------------------------------------------------- round 3: sections and definitions
+
+SUMMARY = (
+    "In 1947 Andy Dufresne is convicted of murder. He befriends Red. He digs a tunnel out of the prison."
+)
+
+
+@pytest.mark.parametrize(
+    ("headings", "plot"),
+    [
+        (["Summary", "Cast"], ["Summary"]),  # an encyclopedia's "Summary" is its plot summary
+        (["Plot", "Summary"], ["Plot"]),  # beside a plot section, "Summary" is the text summing itself up
+        (
+            ["The setup (no spoilers past the first act)", "Verdict"],
+            ["The setup (no spoilers past the first act)"],
+        ),
+    ],
+)
+def test_sections_that_tell_the_plot(headings: list[str], plot: list[str]) -> None:
+    body = "\n\n".join(f"{h}\n\n{SUMMARY}" for h in headings)
+    page = doc(f"The Shawshank Redemption\n\n{PROSE}\n\n{body}\n")
+    assert [s.heading for s in page.sections if s.name == "plot"] == plot
+
+
+@pytest.mark.parametrize(
+    ("lead", "shape"),
+    [
+        # a definition in apposition ("X, American drama film, released in 1994"), under a dateline
+        (
+            "American film [1994]\n\nThe Shawshank Redemption, American drama film, released in 1994, is loved.",
+            "encyclopedia",
+        ),
+        ("Last night, I finally watched the film with friends and we loved every minute.", "blog"),
+    ],
+)
+def test_a_lead_that_defines_the_film_in_apposition(lead: str, shape: str) -> None:
+    page = doc(
+        f"The Shawshank Redemption\n\n{lead} {PROSE}\n\nSummary\n\n{SUMMARY} {SUMMARY}\n\nCast\n\n{PROSE}\n"
+    )
+    assert page.shape == shape

@@ -25,6 +25,12 @@ _CAST_LINE = re.compile(
     rf"^(?P<indent>[ ]*)(?:[-*•][ ]*)?(?P<actor>{NAME})[ ]+(?:as|\.{{3,}}|…)[ ]+(?P<role>\S[^\n]*?)[ ]*$",
     re.MULTILINE,
 )
+# A one-word stage name ("Rufus as Raphaël Poulain", "Cher as ...") is read only inside a list of ordinary
+# "Actor as Character" lines, next to one of them: alone, "Anton as ..." could be any sentence.
+_CAST_LINE_ONE_WORD = re.compile(
+    rf"^(?P<indent>[ ]*)(?:[-*•][ ]*)?(?P<actor>{NAME_TOKEN})[ ]+(?:as|\.{{3,}}|…)[ ]+(?P<role>\S[^\n]*?)[ ]*$",
+    re.MULTILINE,
+)
 _ROLE = rf'(?:{NAME_TOKEN}|"[^"\n]{{1,30}}")(?: (?:{NAME_TOKEN}|"[^"\n]{{1,30}}"))*'
 _PLAYS = re.compile(
     rf"\b(?P<actor>{NAME}) (?:plays|played|portrays|portrayed|voices|voiced) (?:the (?:character|role|part) of "
@@ -112,6 +118,7 @@ def _list_credits(doc: Doc, song_lines: set[str]) -> list[CreditClaim]:
         if doc.section_at(m.start()) != "plot" and m.group(0).strip() not in song_lines
     ]
     if len(lines) >= CAST_LIST_MIN_LINES:
+        lines = sorted(lines + _one_word_lines(doc, lines, song_lines), key=lambda m: m.start())
         return _nested([(m, m.group("actor"), m.group("role")) for m in lines])
     pairs = [
         m
@@ -136,6 +143,19 @@ def _list_credits(doc: Doc, song_lines: set[str]) -> list[CreditClaim]:
     return _nested(
         [(m, m.group("b"), m.group("a")) if flipped else (m, m.group("a"), m.group("b")) for m in pairs]
     )
+
+
+def _one_word_lines(doc: Doc, lines: list[re.Match[str]], song_lines: set[str]) -> list[re.Match[str]]:
+    """Lines of a one-word actor ("Rufus as Raphaël Poulain") right before or after a line of the list."""
+    starts = {m.start() for m in lines}
+    ends = {m.end() for m in lines}
+    out = []
+    for m in _CAST_LINE_ONE_WORD.finditer(doc.text):
+        if m.start() in starts or m.group(0).strip() in song_lines or doc.section_at(m.start()) == "plot":
+            continue
+        if m.start() - 1 in ends or m.end() + 1 in starts:
+            out.append(m)
+    return out
 
 
 def _nested(lines: list[tuple[re.Match[str], str, str]]) -> list[CreditClaim]:

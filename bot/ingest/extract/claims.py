@@ -93,9 +93,14 @@ def sub(sent: Span, m: re.Match[str], group: int | str) -> Span:
     return Span(sent.start + m.start(group), sent.start + m.end(group), m.group(group))
 
 
+# A wiki page's category links ("Categories: 2007 films | Films directed by ...") are navigation: their
+# phrases are labels of lists of films, not statements about this one.
+_CATEGORIES = re.compile(r"^Categor(?:y|ies):")
+
+
 def prose_sentences(doc: Doc) -> Iterator[tuple[Span, str]]:
-    """Sentences outside plot sections, with their section name."""
+    """Sentences outside plot sections and category links, with their section name."""
     for s in sentences(doc.text, doc.body_start):
         section = doc.section_at(s.start)
-        if section != "plot":
+        if section != "plot" and not _CATEGORIES.match(s.text):
             yield s, section

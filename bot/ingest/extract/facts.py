@@ -1,7 +1,9 @@
-"""The film's own facts: credits of the crew, companies, dates, runtime, country, language.
+"""The film's own facts: credits of the crew, companies, runtime, country, language (and its dates, read in
+`dates.py`).
 
 Read from the infobox (any markup's key/value rows) and from prose written the way film pages are written
-("directed by", "had its world premiere at ... on ...", "The duration of the film is 107 minutes.").
+("directed by", "produced by him and Emma Thomas", "The duration of the film is 107 minutes."). Which
+sentences each case-blind pattern needs to see is decided in `sieve.py`.
 """
 
 from __future__ import annotations
@@ -10,6 +12,15 @@ import dataclasses
 import re
 
 from bot.ingest.extract.claims import Extraction, prose_sentences, sub
+from bot.ingest.extract.dates import dates, prose_dates
+from bot.ingest.extract.sieve import (
+    MADE_IN_NEEDLES,
+    PROMO_NEEDLES,
+    RUNTIME_NEEDLES,
+    VERSION_NEEDLES,
+    Sentence,
+    fields_named,
+)
 from bot.ingest.shapes import Doc
 from bot.ingest.text import Span
 from bot.ingest.values import (
@@ -66,9 +77,9 @@ INFOBOX_FIELDS: dict[str, str] = {
     "distributor": "distributor",
     "distributed by": "distributor",
     "distribution": "distributor",
-    "released": "premiere_date",
-    "release": "premiere_date",
-    "release date": "premiere_date",
+    "released": "release_date",
+    "release": "release_date",
+    "release date": "release_date",
     "premiere": "premiere_date",
     "runtime": "runtime",
     "running time": "runtime",
@@ -146,8 +157,8 @@ def add_value(doc: Doc, out: Extraction, field_: str, raw: str, span: Span, sent
         key = names_key(names, person_key if field_ != "country" else plain_key)
         if names:
             out.add(field_, _and(names), key, span, sentence)
-    elif field_ == "premiere_date":
-        _dates(out, span, sentence)
+    elif field_ in {"premiere_date", "release_date"}:
+        dates(out, span, sentence, field_)
     elif field_ == "runtime":
         found = minutes(raw)
         if found:
@@ -165,39 +176,16 @@ def _and(names: list[str]) -> str:
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
+# "produced by him and Emma Thomas" after "written and directed by Nolan": the director.
+_OBJECT_PRONOUNS = frozenset({"him", "her"})
+
+
 def _person(doc: Doc, out: Extraction, name: str) -> str:
     """'himself' in a writers list is the director; a lone surname is the person named in full elsewhere."""
-    if name.lower() in SELF:
+    if name.lower() in SELF or name.lower() in _OBJECT_PRONOUNS:
         directors = out.values("director")
         return directors[0] if directors else name
     return full_name(doc.text, name)
-
-
-_PLACED_DATE = re.compile(rf"({DATE})(?:\s*\(([^)]{{2,60}})\))?")
-
-
-def _dates(out: Extraction, span: Span, sentence: Span) -> None:
-    """'January 16, 2014 (Sundance Film Festival) October 10, 2014 (United States)': the earliest showing
-    at an event is the premiere, the earliest in a country the release. Dates without a place: the first
-    is the film's first showing (its premiere), a later one its release."""
-    found = [(iso_date(m.group(1)), m) for m in _PLACED_DATE.finditer(span.text)]
-    dated = sorted(((iso, m) for iso, m in found if iso), key=lambda pair: pair[0])
-    if not dated:
-        return
-    # A showing in a country is a release there; one at anything else (a festival, a theatre) a premiere.
-    events = [(iso, m) for iso, m in dated if m.group(2) and not is_country(m.group(2))]
-    regions = [(iso, m) for iso, m in dated if m.group(2) and is_country(m.group(2))]
-    if not events and not regions:
-        events, regions = dated[:1], dated[1:][-1:]
-    for field_, place, shown in (
-        ("premiere_date", "premiere_venue", events),
-        ("release_date", "release_region", regions),
-    ):
-        if shown:
-            iso, m = shown[0]
-            out.add(field_, iso or "", iso or "", sub(span, m, 1), sentence)
-            if m.group(2):
-                out.add(place, m.group(2), plain_key(m.group(2)), sub(span, m, 2), sentence)
 
 
 def infobox(doc: Doc, out: Extraction) -> None:
@@ -229,13 +217,23 @@ _ORGS = (
     rf"(?! (?:released|distributed|acquired|bought|handled|picked|took)\b))*"
 )
 _IT = r"(?:[Ii]t|[Tt]he (?:film|movie|picture))"
+_IT_OBJ = r"(?:it|the film|the movie)\b"
 # A person, or a family of film-makers: "the Wachowskis", "the Coen brothers".
-_MAKER = rf"(?:{NAME}|[Tt]he {NAME_TOKEN}s\b|[Tt]he {NAME_TOKEN} (?:brothers|sisters|siblings)\b)"
+# A surname alone ("written and directed by Nolan") is read only where the document names the person in
+# full elsewhere (see `prose`).
+_MAKER = (
+    rf"(?:{NAME}|[Tt]he {NAME_TOKEN}s\b|[Tt]he {NAME_TOKEN} (?:brothers|sisters|siblings)\b|{NAME_TOKEN}\b)"
+)
 _PROSE: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("director", re.compile(rf"\bdirected by ({_MAKER})")),
     ("director", re.compile(rf"\b({NAME}),? (?:who )?(?:(?:wrote|produced) and )?directed {_IT}\b")),
     ("writers", re.compile(rf"\b({NAME}),? (?:who )?wrote and directed {_IT}\b")),
-    ("distributor", re.compile(rf"\b({ORG}) released (?:it|the film|the movie)\b")),
+    (
+        "distributor",
+        re.compile(
+            rf"\b({ORG}),? (?:which |who )?(?:also |later |then |first |originally )?released {_IT_OBJ}"
+        ),
+    ),
     (
         "writers",
         re.compile(
@@ -263,6 +261,31 @@ _PROSE: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("editor", re.compile(rf"\bwith ({NAME}) as (?:the |its )?editor\b")),
     ("composer", re.compile(rf"\bwith ({NAME}) as (?:the |its )?composer\b")),
     ("producers", re.compile(rf"(?<![Ee]xecutive )(?<![Ll]ine )\b[Pp]roducers? ({NAME})\b")),
+    # a chain of the film's credits: "written and directed by Nolan and produced by him and Emma Thomas"
+    (
+        "producers",
+        re.compile(
+            rf"\b(?:directed|written)(?: by [^.;]{{1,60}}?)? and produced by ((?:him|her|{NAME})"
+            rf"(?:(?:, | and |, and )(?:him|her|{NAME}))*)"
+        ),
+    ),
+    (
+        "companies",
+        re.compile(
+            rf"\bproduced by [^.;]{{1,80}}? (?:through|via|under) (?:their|his|her|its) (?:own )?"
+            rf"(?:production )?(?:company|companies|banner) ({_ORGS})"
+        ),
+    ),
+    # "with Legendary Pictures putting up much of the money": a backer is a production company
+    (
+        "made_by",
+        re.compile(
+            rf"\bwith ({_ORGS}) (?:putting up|providing|supplying|contributing) (?:(?:much|most|some|part|half) of )?"
+            rf"the (?:money|financing|funding|budget)\b"
+        ),
+    ),
+    ("editor", re.compile(rf"\b({NAME})'s (?:film )?editing\b")),
+    ("cinematographer", re.compile(rf"\b({NAME})'s (?:cinematography|photography|camera ?work)\b")),
     ("editor", re.compile(rf"\b(?:cut|edited) by ({_PEOPLE})")),
     ("composer", re.compile(rf"\b(?:scored|composed) by ({_PEOPLE})")),
     ("companies", re.compile(rf"\bwith ({_ORGS}) as (?:the |its )?production compan(?:y|ies)\b")),
@@ -299,7 +322,14 @@ _PROSE: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("language", re.compile(r"\bis an? ([A-Z][a-z]+)-language (?:film|movie)\b")),
     ("editor", re.compile(rf"\beditor ({NAME})")),
     ("distributor", re.compile(rf"\breleased by ({ORG}) on\b")),
-    ("distributor", re.compile(rf"\b({ORG}) acquired (?:the )?(?:[a-z]+ )?(?:distribution )?rights\b")),
+    # "A24 acquired its distribution rights"; "film rights" to a novel are the rights to adapt it.
+    (
+        "distributor",
+        re.compile(
+            rf"\b({ORG}) acquired (?:the |its )?(?!(?:film|screen|movie|adaptation|remake) rights)"
+            rf"(?:[a-z]+ )?(?:distribution )?rights\b"
+        ),
+    ),
     ("distributor", re.compile(rf"\bdistribut(?:ed|ing|ion) by ({ORG})")),
     ("distributor", re.compile(rf"\bon (?:{DATE}),? by ({ORG})")),
     ("streaming", re.compile(rf"\b(?:watch|stream)\w*\b[^.:]{{0,60}}?\b(?:on|via) ({ORG})")),
@@ -310,62 +340,21 @@ _PROSE: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
 )
-_RELEASE = re.compile(
-    rf"\b(?:released|opened|came out|hit|arrived|reached)(?: it)? (?:theatrically )?(?:in (?:the )?[A-Z][\w ]+? "
-    rf"|in [a-zA-Z ]*?(?:cinemas|theaters|theatres) |[a-zA-Z ]*?(?:cinemas|theaters|theatres|screens) )?"
-    rf"(?:by {ORG} )?(?:theatrically )?on ({DATE})"
-)
-_PREMIERE = re.compile(
-    rf"\b(?:premiere|debut)d? (?:as [\w ]{{1,40}}? )?(?:at|in|of) (?:the )?({ORG})(?: in {ORG})? on ({DATE})"
-)
-_PREMIERE_ON = re.compile(rf"\bpremiered on ({DATE}),? at (?:the )?({ORG})")
 _RUNTIME = re.compile(
     r"\b(?:duration|running time|runtime|run time|runs|length|lasts|clocks in|long)\b"
     r"|\b(?:film|movie|it) (?:is|was) \d{2,3} minutes|\b(?:all|at) \d{2,3} minutes",
     re.IGNORECASE,
 )
 _TRAILER_DATE = re.compile(rf"({DATE})")
-# The words each field's patterns need: a sentence without any (most of a story) skips the field's patterns.
-_FIELD_WORDS: dict[str, re.Pattern[str]] = {
-    field_: re.compile(words, re.IGNORECASE)
-    for field_, words in {
-        "director": r"direct",
-        "writers": r"screenplay|script|writ|wrote|story",
-        "composer": r"score|music|compos",
-        "cinematographer": r"cinematograph|photograph|shot|lensed",
-        "editor": r"edit|cut",
-        "producers": r"produc",
-        "companies": r"produc|compan",
-        "made_by": r"made|financ|backed|develop",
-        "distributor": r"distribut|release|acquired|rights",
-        "streaming": r"watch|stream",
-        "language": r"language",
-    }.items()
-}
 _BY_FIELD: dict[str, list[re.Pattern[str]]] = {}
 for _field, _pattern in _PROSE:
     _BY_FIELD.setdefault(_field, []).append(_pattern)
+# A sentence about another version may still name who released the film itself, saying so.
+_ORIGINAL_DISTRIBUTOR = re.compile(
+    rf"\b({ORG}),? (?:which|who) (?:(?:originally|first) released {_IT_OBJ}"
+    rf"|released {_IT_OBJ} (?:in the first place|originally|first))"
+)
 _MADE_IN = re.compile(rf"\b(?:made|produced|shot|filmed) in (?:the )?({ORG})")
-
-
-def _prose_dates(out: Extraction, sent: Span) -> None:
-    """Release and premiere dates said in a sentence."""
-    text = sent.text
-    for m in _RELEASE.finditer(text):
-        iso = iso_date(m.group(1))
-        if iso:
-            out.add("release_date", iso, iso, sub(sent, m, 1), sent)
-    for m, date_group, venue_group in [(m, 2, 1) for m in _PREMIERE.finditer(text)] + [
-        (m, 1, 2) for m in _PREMIERE_ON.finditer(text)
-    ]:
-        iso = iso_date(m.group(date_group))
-        if iso:
-            out.add("premiere_date", iso, iso, sub(sent, m, date_group), sent)
-            venue = m.group(venue_group)
-            out.add("premiere_venue", venue, plain_key(venue), sub(sent, m, venue_group), sent)
-    placed = [m for m in _PLACED_DATE.finditer(text) if m.group(2) and iso_date(m.group(1))]
-    if len(placed) >= 2:  # "on <date> (Festival) and on <date> (Country)"
-        _dates(out, sent, sent)
 
 
 _YEAR = re.compile(r"\d{4}")
@@ -374,16 +363,21 @@ _YEAR = re.compile(r"\d{4}")
 def prose(doc: Doc, out: Extraction) -> None:
     for sent, _section in prose_sentences(doc):
         text = sent.text
-        if _PROMO.search(text):
+        said = Sentence(text)
+        if said.has(_PROMO, PROMO_NEEDLES):
             for m in _TRAILER_DATE.finditer(text):
                 iso = iso_date(m.group(1))
                 if iso and re.search(r"\btrailer", text, re.IGNORECASE):
                     out.add("trailer", iso, iso, sub(sent, m, 1), sent)
             continue
-        if _VERSION.search(text):
+        if said.has(_VERSION, VERSION_NEEDLES):
+            original = _ORIGINAL_DISTRIBUTOR.search(text)  # "X, which released the film in the first place"
+            if original:
+                add_value(doc, out, "distributor", original.group(1), sub(sent, original, 1), sent)
             continue
+        fields_here = fields_named(text)
         for field_, patterns in _BY_FIELD.items():
-            if not _FIELD_WORDS[field_].search(text):
+            if field_ not in fields_here:
                 continue
             for m in (m for pattern in patterns for m in pattern.finditer(text)):
                 if field_ == "writers" and m.lastindex == 2:  # "X directed it and wrote it with Y and Z"
@@ -393,14 +387,18 @@ def prose(doc: Doc, out: Extraction) -> None:
                 elif field_ == "made_by":  # companies, where the list names any ("made by A24 and Pastel")
                     if any(company_like(n) for n in split_names(m.group(1), companies=True)):
                         add_value(doc, out, "companies", m.group(1), sub(sent, m, 1), sent)
+                elif field_ in PERSON_FIELDS and re.fullmatch(NAME_TOKEN, m.group(1)):
+                    named = full_name(doc.text, m.group(1))  # "Nolan": whom the document names in full
+                    if named != m.group(1):
+                        add_value(doc, out, field_, named, sub(sent, m, 1), sent)
                 else:
                     add_value(doc, out, field_, m.group(1), sub(sent, m, 1), sent)
         if _YEAR.search(text):  # every date has its year
-            _prose_dates(out, sent)
-        made = _MADE_IN.search(text)
+            prose_dates(out, sent)
+        made = _MADE_IN.search(text) if any(n in text for n in MADE_IN_NEEDLES) else None
         if made and is_country(trim_stop(made.group(1))):
             add_value(doc, out, "country", trim_stop(made.group(1)), sub(sent, made, 1), sent)
-        if _RUNTIME.search(text):
+        if said.has(_RUNTIME, RUNTIME_NEEDLES):
             found = minutes(text)
             if found:
                 out.add("runtime", f"{found[0]} minutes", str(found[0]), sub(sent, found[1], 0), sent)

@@ -9,22 +9,25 @@ from bot.ingest.shapes import Doc
 from bot.ingest.text import Span
 from bot.ingest.values import plain_key
 
+_IMDB = re.compile(r"\bIMDb\b", re.IGNORECASE)
+_CONSENSUS = re.compile(r'\bconsensus \w+:? "([^"]{10,})"')
+
 
 def figures(doc: Doc, out: Extraction) -> None:
     for sent, _section in prose_sentences(doc):
         text = sent.text
         if "Rotten Tomatoes" in text:
             _rotten_tomatoes(out, sent)
-        if "Metacritic" in text:
+        if "Metacritic" in text or "Metascore" in text:
             _metacritic(out, sent)
-        if re.search(r"\bIMDb\b", text, re.IGNORECASE):
+        if ("imdb" in text.lower() if text.isascii() else True) and _IMDB.search(text):
             # "8.6/10", "8.6 out of 10", "an 8.6 on IMDb" (a rating with its decimal, right before the name)
             m = re.search(r"\b(\d(?:\.\d)?)(?:/| out of )10\b", text) or re.search(
                 r"\b(\d\.\d) (?:on|at) IMDb\b", text, re.IGNORECASE
             )
             if m:
                 out.add("imdb", f"{m.group(1)}/10", m.group(1), sub(sent, m, 1), sent)
-        m = re.search(r'\bconsensus \w+:? "([^"]{10,})"', text)
+        m = _CONSENSUS.search(text) if "consensus" in text else None
         if m:
             out.add("consensus", m.group(1), plain_key(m.group(1)), sub(sent, m, 1), sent)
     for key, span in doc.infobox:
@@ -56,7 +59,8 @@ def _by_name(out: Extraction, sent: Span, label: str) -> None:
 
 
 def _rotten_tomatoes(out: Extraction, sent: Span) -> None:
-    before = re.search(r"\b(\d{1,3})\s?% on Rotten Tomatoes", sent.text)  # "sits at 97% on Rotten Tomatoes"
+    # "sits at 97% on Rotten Tomatoes", "holds a 91% rating on Rotten Tomatoes"
+    before = re.search(r"\b(\d{1,3})\s?%(?: (?:approval )?(?:rating|score))? on Rotten Tomatoes", sent.text)
     if before:
         found: dict[str, str] = {}
         count = re.search(r"\bRotten Tomatoes (?:from|based on|of|with) (\d[\d,]*) reviews", sent.text)
@@ -98,6 +102,7 @@ def _metacritic(out: Extraction, sent: Span) -> None:
         re.search(r"\b(\d{1,3}) out of 100\b", text)
         or re.search(r"\b(\d{1,3})/100\b", text)
         or re.search(r"\b(\d{1,3}) on Metacritic\b", text)
+        or re.search(r"\bMetascore (?:of )?(\d{1,3})\b", text)  # "a Metascore of 82"
     )
     if not m:
         return

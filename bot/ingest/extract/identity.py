@@ -25,7 +25,7 @@ GENRE_NOUNS = (
     r"|mockumentary|anthology|spy film|war film|road movie|crime film|heist film|disaster film"
 )
 _GENRE = (
-    rf"(?P<genre>[a-z][a-z -]{{2,80}}?) (?:film|movie|picture)\b"
+    rf"(?P<genre>[a-z](?:[a-z -]|(?<=-)[A-Z]){{2,80}}?) (?:film|movie|picture)\b"
     rf"|(?P<bare>[a-z][a-z -]{{0,60}}?\b(?:{GENRE_NOUNS}))(?= (?:written|directed|produced|starring|by|from|about"
     rf"|that|which|set|based|co-written|adapted|made|released|with|in|of)\b|[,.;:])"
 )

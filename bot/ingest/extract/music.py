@@ -12,21 +12,24 @@ concerto".
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import replace
 
 from bot.ingest.extract.claims import Extraction, SongClaim, prose_sentences, sub
 from bot.ingest.shapes import Doc
 from bot.ingest.text import Span, sentences
-from bot.ingest.values import NAME, NAME_TOKEN, ORG, full_name, person_key, plain_key, split_names
+from bot.ingest.values import NAME, NAME_TOKEN, ORG, full_name, person_key, plain_key, split_names, surname
 from bot.ingest.values import trim_stop as _name
 
 FEATURED_SEPARATOR = "; "  # featured entries may hold commas ("Symphony No. 2, 'Romantic'")
 _QUOTE = r'"(?P<title>[^"\n]{1,80}?),?"'
 _IN_BRACKETS = r"[ ]*\((?:written by |words and music by |music and lyrics by )?(?P<writers>[^)\n]*)\)"
 _WRITERS = rf"(?:{_IN_BRACKETS})?"
+# A lower-case note in brackets after a listed title: '"Les Jours tristes" (instrumental) – Yann Tiersen'.
+_NOTE = r"(?:[ ]*\([a-z][a-z -]{0,30}\))?"
 _SONG_LINE = re.compile(
-    rf'^[ ]*(?:[-*•][ ]*|\d+\.[ ]*)?"(?P<title>[^"\n]{{1,120}})"[ ]*(?:by|[-–—]|performed by)[ ]+'
+    rf'^[ ]*(?:[-*•][ ]*|\d+\.[ ]*)?"(?P<title>[^"\n]{{1,120}})"{_NOTE}[ ]*(?:by|[-–—]|performed by)[ ]+'
     rf"(?P<performer>[^(\n]+?){_WRITERS}[ ]*$",
     re.MULTILINE,
 )
@@ -43,6 +46,7 @@ _PROSE_SONGS: tuple[re.Pattern[str], ...] = (
     re.compile(rf"{_QUOTE}[ ]*,?[ ]*the (?P<w2>{NAME}) {_MUSIC_NOUN}"),
     re.compile(rf"{_QUOTE}[ ]*,?[ ]*which (?P<p3>{NAME}) (?:sings|performs|plays)"),
     re.compile(rf"\b(?P<p4>{NAME}|{NAME_TOKEN})'s (?:[\w-]+ ){{0,3}}?(?:{_MUSIC_NOUN} )?{_QUOTE}"),
+    re.compile(rf"\b(?P<p5>{NAME}) (?:singing|performing) {_QUOTE}"),
 )
 _SUNG_NEXT = re.compile(
     rf"^(?:It|The song|The track) (?:is|was) (?:sung|performed) by (?P<performer>{NAME})"
@@ -55,6 +59,14 @@ MUSIC_WORDS = re.compile(
     r"|records?|hits?|covers?|lyrics|melod\w+|duet|piano|dance[sd]?|dancing|\w+-dancing|ballad|composition)\b",
     re.IGNORECASE,
 )
+
+
+@functools.lru_cache(maxsize=2048)
+def about_music(sentence: str) -> bool:
+    """The sentence talks about music (asked by both the song and the featured-music readers)."""
+    return bool(MUSIC_WORDS.search(sentence))
+
+
 # A bare quotation is a song title only in a sentence about music, and only when it reads as a title: at
 # least two words, most of them capitalised ("Another Day of Sun", not "blood bag" or "Chapel").
 TITLE_MIN_WORDS = 2
@@ -127,12 +139,14 @@ def songs(doc: Doc, out: Extraction) -> None:
         )
     spans = sentences(doc.text, doc.body_start)
     for i, sent in enumerate(spans):
-        if doc.section_at(sent.start) != "soundtrack" and not MUSIC_WORDS.search(sent.text):
+        if doc.section_at(sent.start) != "soundtrack" and not about_music(sent.text):
             continue
         for pattern in _PROSE_SONGS:
             for m in pattern.finditer(sent.text):
                 groups = m.groupdict()
-                performer = next((groups[g] for g in ("p1", "p2", "p3", "p4") if groups.get(g)), "") or ""
+                performer = (
+                    next((groups[g] for g in ("p1", "p2", "p3", "p4", "p5") if groups.get(g)), "") or ""
+                )
                 writers = _writers(
                     next((groups[g] for g in ("writers", "w1", "w2", "w3") if groups.get(g)), None)
                 )
@@ -146,6 +160,23 @@ def songs(doc: Doc, out: Extraction) -> None:
                 continue
             performer, writers = _sung_next(spans, i)
             add(span.text, performer, writers, span.start, span.end, sent.text)
+
+
+# A song named by its performer later on: 'the Piaf song, written by Charles Dumont with words by ...'.
+_REFERRED = re.compile(rf"\bthe (?P<who>{NAME_TOKEN}) (?:{_MUSIC_NOUN})\b")
+
+
+def referred_writers(doc: Doc, out: Extraction) -> None:
+    """Writers credited to "the <performer> song": the one song of the document with that performer."""
+    for sent in sentences(doc.text, doc.body_start):
+        for m in _REFERRED.finditer(sent.text):
+            who = m.group("who").lower()
+            mine = [i for i, s in enumerate(out.songs) if s.performer and surname(s.performer) == who]
+            if len(mine) != 1 or out.songs[mine[0]].writers:
+                continue
+            _, writers = _credited(sent.text[m.end() : m.end() + CLAUSE_MAX_CHARS], True)
+            if writers:
+                out.songs[mine[0]] = replace(out.songs[mine[0]], writers=writers)
 
 
 def same_titles(out: Extraction) -> None:
@@ -174,8 +205,8 @@ def same_titles(out: Extraction) -> None:
 CLAUSE_MAX_CHARS = 200
 _TRANSLATED = re.compile(r'"\s*\("$')
 _WRITTEN = re.compile(
-    rf"\b(?:(?:co-)?written|composed|(?:words and )?music|music and lyrics|lyrics|words)(?P<sung> and (?:sung|performed|recorded))?"
-    rf" by (?P<who>{_PERSONS})"
+    rf"\b(?:(?:(?:co-)?written|composed|(?:words and )?music|music and lyrics|lyrics|words)"
+    rf"(?P<sung> and (?:sung|performed|recorded))? by|credited to) (?P<who>{_PERSONS})"
 )
 _SUNG = re.compile(rf"\b(?:sung|performed|recorded|covered) by (?P<who>{NAME}|{ORG})")
 _SONG_BY = re.compile(rf"^,? (?:the|a|an) (?:(?:19|20)\d{{2}} )?(?:[\w-]+ )?{_MUSIC_NOUN} by (?P<who>{NAME})")
@@ -219,7 +250,7 @@ def featured(doc: Doc, out: Extraction) -> None:
     entries: list[str] = []
     where: tuple[Span, Span] | None = None
     for sent, section in prose_sentences(doc):
-        if section != "soundtrack" and not MUSIC_WORDS.search(sent.text):
+        if section != "soundtrack" and not about_music(sent.text):
             continue
         for pattern in _FEATURED:
             for m in pattern.finditer(sent.text):

@@ -132,7 +132,7 @@ def _rarer_side(link: Link, counts: Counter[str]) -> int:
 def find_copies(docs: list[Doc]) -> Copies:
     units = {d.name: _units(d) for d in docs}
     names = sorted(units)
-    counts: Counter[str] = Counter(w for d in docs for w in words(d.text))
+    counts: Counter[str] | None = None  # every word's count in the film's documents, when a rewrite needs it
     links: dict[tuple[str, str], Link] = {}
     for a in names:
         for b in names:
@@ -158,6 +158,8 @@ def find_copies(docs: list[Doc]) -> Copies:
             if shared < COPY_MIN_SENTENCES or not (reworded or verbatim):
                 continue
             if reworded:
+                if counts is None:
+                    counts = Counter(w for d in docs for w in words(d.text))
                 side = _rarer_side(ab, counts) or (1 if len(units[a]) >= len(units[b]) else -1)
             else:  # one text twice: nothing in the words says which came first; a saved copy's name is the
                 # longer one ("page (1).txt", "page-mirror.txt")

@@ -16,7 +16,9 @@ from bot.ingest.text import content_stems
 
 # A reveal: what the story hid until then.
 REVEALS = re.compile(
-    r"\b(?:twist(?:s|ed|ing)?|reveal(?:s|ed|ing)?|revelations?|secret(?:s|ly)?|turns? out|turned out"
+    r"\b(?:twist(?:s|ed|ing)?|reveal(?:s|ed|ing)?|revelations?|secretly|turns? out|turned out"
+    # someone's secret, not the secrets a thief steals or a town keeps in general
+    r"|(?:his|her|their|its|the|a) (?:\w+ )?secret\b(?!s)"
     r"|conspir(?:e|es|ed|ing|acy|ators?)|flashbacks?|betray(?:s|ed|al|ing)?|in fact|actually|all along)\b",
     re.IGNORECASE,
 )
@@ -31,12 +33,31 @@ FATES = re.compile(
 COMMON = frozenset(content_stems("film movie story later finally then eventually soon after before during"))
 
 
+# Words every match of REVEALS, and of FATES, contains (lower-cased): a sentence without any is not searched.
+REVEAL_NEEDLES = (
+    "twist", "reveal", "revelation", "secret", "turn", "conspir", "flashback", "betray", "in fact", "actually",
+    "all along",
+)  # fmt: skip
+FATE_NEEDLES = (
+    "die", "dying", "dead", "death", "kill", "murder", "suicide", "own life", "ending", "ends with", "final ",
+    "climax", "in the end",
+)  # fmt: skip
+
+
+def _may(text: str, needles: tuple[str, ...]) -> bool:
+    """False only when an ASCII text holds none of the needles (so the pattern cannot match)."""
+    if not text.isascii():
+        return True
+    low = text.lower()
+    return any(n in low for n in needles)
+
+
 def has_cue(text: str) -> bool:
-    return bool(REVEALS.search(text) or FATES.search(text))
+    return reveals(text) or (_may(text, FATE_NEEDLES) and FATES.search(text) is not None)
 
 
 def reveals(text: str) -> bool:
-    return bool(REVEALS.search(text))
+    return _may(text, REVEAL_NEEDLES) and REVEALS.search(text) is not None
 
 
 def later_terms(

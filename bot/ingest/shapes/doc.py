@@ -10,7 +10,21 @@ from bot.ingest.text import Span
 # Canonical section names, recognised from heading words (headings, fan-site questions, contents entries).
 SECTION_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("cast", ("cast", "characters", "who plays", "starring", "actors")),
-    ("plot", ("plot", "synopsis", "story", "storyline", "premise", "ending", "what happens", "about?")),
+    (
+        "plot",
+        (
+            "plot",
+            "synopsis",
+            "story",
+            "storyline",
+            "premise",
+            "setup",
+            "set-up",
+            "ending",
+            "what happens",
+            "about?",
+        ),
+    ),
     ("soundtrack", ("soundtrack", "music", "songs", "score")),
     ("reception", ("reception", "critic", "review", "rating", "audiences", "response", "accolades")),
     ("release", ("release", "premiere", "distribution", "box office")),
@@ -19,10 +33,21 @@ SECTION_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
+# A section headed "Summary" is the plot summary in a document that names no plot section otherwise (an
+# encyclopedia's "Summary"); beside a "Plot" section it is the document summing itself up.
+PLOT_FALLBACK = re.compile(r"^\W*summary\W*$", re.IGNORECASE)
+
+
+# Each section's words as one pattern: a heading names the section when any of them starts a word in it.
+_SECTION_PATTERNS = tuple(
+    (name, re.compile("|".join(rf"\b{re.escape(k)}" for k in keys))) for name, keys in SECTION_WORDS
+)
+
+
 def canonical_section(heading: str) -> str:
     low = heading.lower()
-    for name, keys in SECTION_WORDS:
-        if any(re.search(rf"\b{re.escape(k)}", low) for k in keys):
+    for name, pattern in _SECTION_PATTERNS:
+        if pattern.search(low):
             return name
     return "other"
 

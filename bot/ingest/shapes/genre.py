@@ -12,15 +12,24 @@ Shapes, decided in this order, by structure only:
 
 from __future__ import annotations
 
+import logging
 import re
+from dataclasses import replace
 
 from bot.ingest.shapes import plain
-from bot.ingest.shapes.doc import Doc, Section, canonical_section, opening_end
+from bot.ingest.shapes.doc import PLOT_FALLBACK, Doc, Section, canonical_section, opening_end
 from bot.ingest.shapes.infobox import text_rows
 from bot.ingest.shapes.layout import Layout
 from bot.ingest.text import Span, paragraphs, sentences
 
-_DEFINES_FILM = re.compile(r"\bis an? (?:(?:19|20)\d{2} )?[^.\n]{0,80}?\b(?:film|movie)\b")
+log = logging.getLogger(__name__)
+
+# "X is a 2014 American drama film", or in apposition at a paragraph's start: "X, American drama film, ...".
+_DEFINES_FILM = re.compile(
+    r"\bis an? (?:(?:19|20)\d{2} )?[^.\n]{0,80}?\b(?:film|movie)\b"
+    r"|^[A-Z][^,.\n]{0,80}, (?:an? )?(?:(?:19|20)\d{2} )?(?:[A-Z][a-z]+ )?(?:[a-z-]+ ){0,4}(?:film|movie)\b",
+    re.MULTILINE,
+)
 _RATING_KEYS = frozenset({"rating", "score", "stars", "grade", "verdict"})
 # An infobox is several key/value rows; one or two "Key: value" lines are just prose with a colon.
 INFOBOX_MIN_ROWS = 3
@@ -43,6 +52,11 @@ def _sections(read: Layout) -> list[Section]:
         elif name == "other":
             name = parent
         out.append(Section(name, h.text, h.end, end))
+    if not any(s.name == "plot" for s in out):
+        for i, s in enumerate(out):
+            if PLOT_FALLBACK.match(s.heading):
+                log.debug("section %r tells the plot (no other section names it)", s.heading)
+                out[i] = replace(s, name="plot")
     return out
 
 
@@ -87,7 +101,9 @@ def _shape(read: Layout, sections: list[Section], infobox: list[tuple[str, Span]
     toc = plain.table_of_contents(read.text) if read.markup == "plain" else []
     if len(toc) >= plain.TOC_MIN_ENTRIES:
         return "rewrite", f"a numbered table of contents of {len(toc)} entries repeated as headings"
-    defines = _DEFINES_FILM.search(read.text, lead.start, lead.end)
+    # the opening: the lead and unnamed sections before the first named one ("American film [1994]" may
+    # stand alone as a subheading above the defining paragraph)
+    defines = _DEFINES_FILM.search(read.text, lead.start, opening_end(sections, len(read.text)))
     if named and (len(infobox) >= INFOBOX_MIN_ROWS or defines):
         box = f"an infobox of {len(infobox)} rows" if infobox else "a lead that defines the film"
         return "encyclopedia", f"{read.markup} headings naming {', '.join(named)}, and {box}"

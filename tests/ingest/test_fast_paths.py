@@ -1,0 +1,132 @@
+"""Ingest's fast paths give exactly what the slow ways give (the same documents always make the same rows)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import ftfy
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.ingest.extract.facts import _PROMO, _RUNTIME, _VERSION
+from bot.ingest.extract.sieve import (
+    FIELD_WORDS,
+    PROMO_NEEDLES,
+    RUNTIME_NEEDLES,
+    VERSION_NEEDLES,
+    Sentence,
+    fields_named,
+)
+from bot.ingest.resolve.spoilers import FATES, REVEALS, has_cue, reveals
+from bot.ingest.text import decode, repair
+
+ROOT = Path(__file__).resolve().parents[2]
+DOCUMENTS = sorted([*ROOT.glob("tests/fixtures/films/*/*"), *ROOT.glob("data/films/*/*")])
+
+# Text as documents hold it: plain words, typographic marks, accents, mojibake, entities, markup, controls.
+_PIECES = st.sampled_from(
+    [
+        "The film ",
+        "Amélie",
+        "itâ€™s",
+        "Ã©",
+        "’",
+        "“quoted”",
+        "—",
+        "…",
+        "&amp;",
+        "&eacute;",
+        "<b>",
+        "\n",
+        "\r\n",
+        "\t",
+        "\x1b[1m",
+        "\x07",
+        "ﬁ",
+        "ＬＯＵＤ",
+        "é",
+        "\u00a0",
+        "\x92",
+        "e\u0301",
+        "Ã©",
+        "Â",
+        "«»",
+        "\u00ad",
+        "ü",
+        "ÿ",
+        "×",
+        "naïve café",
+    ]
+)
+
+
+def slow(text: str) -> str:
+    return ftfy.fix_text(text, uncurl_quotes=False, normalization="NFC")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            _PIECES,
+            st.text(max_size=8),
+            st.text(st.characters(min_codepoint=0x80, max_codepoint=0x2030), max_size=6),
+        ),
+        max_size=30,
+    ).map("".join)
+)
+def test_repair_is_ftfy_fix_text(text: str) -> None:
+    assert repair(text) == slow(text)
+
+
+@pytest.mark.parametrize("path", DOCUMENTS, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_repair_is_ftfy_fix_text_on_every_document(path: Path) -> None:
+    text, _ = decode(path.read_bytes())
+    assert repair(text) == slow(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(["Directed", "WRITTEN", "Screenplay", "produc", "Money", " "]),
+            st.text(max_size=6),
+        ),
+        max_size=12,
+    ).map("".join)
+)
+def testfields_named_is_what_the_field_patterns_find(text: str) -> None:
+    assert fields_named(text) == [f for f, pattern in FIELD_WORDS.items() if pattern.search(text)]
+
+
+_PROSE_WORDS = st.sampled_from(
+    ["Trailer", "teasers", "DVD", "re-released", "Director's Cut", "4K", "home video", "sequel", "runs",
+     "Running time", "120 minutes", "It is 98 minutes", "made in ", "Shot in ", "long", " ", "é"]
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(_PROSE_WORDS, st.text(max_size=6)), max_size=12).map("".join))
+def test_needles_never_hide_a_match(text: str) -> None:
+    said = Sentence(text)
+    for pattern, needles in (
+        (_PROMO, PROMO_NEEDLES),
+        (_VERSION, VERSION_NEEDLES),
+        (_RUNTIME, RUNTIME_NEEDLES),
+    ):
+        assert said.has(pattern, needles) == bool(pattern.search(text))
+
+
+_STORY_WORDS = st.sampled_from(
+    ["Twisted", "reveals", "Revelation", "her secret", "secrets", "turns out", "conspired", "flashbacks",
+     "betrayal", "in fact", "Actually", "all along", "dies", "dying", "Dead", "deaths", "killers", "murderous",
+     "suicide", "took his own life", "the ending", "ends with", "final scene", "climax", "In the end", " ", "é"]
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(_STORY_WORDS, st.text(max_size=6)), max_size=10).map("".join))
+def test_cue_needles_never_hide_a_cue(text: str) -> None:
+    assert reveals(text) == bool(REVEALS.search(text))
+    assert has_cue(text) == bool(REVEALS.search(text) or FATES.search(text))
