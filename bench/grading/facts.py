@@ -252,7 +252,7 @@ def _soundtrack(a: Answers, snap: Snapshot, t: Tally) -> None:
             t.gone(f"soundtrack score: expected {a.film['composer']!r}")
         else:
             t.check(
-                same_name(_main(score.value), a.film["composer"]),
+                value_of("names", _main(score.value)) == expected_of("names", a.film["composer"]),
                 f"soundtrack score: expected {a.film['composer']!r}, shown {show(score.value)}",
             )
 

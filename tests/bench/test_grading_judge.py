@@ -93,7 +93,7 @@ class Library:
         return Plot(FILM, self.premise, self.beats, DOC)
 
     async def soundtrack(self, slug: str) -> Soundtrack:
-        return Soundtrack(FILM, None, (), ())
+        return Soundtrack(FILM, self.facts.get("composer"), (), ())
 
     async def reception(self, slug: str) -> Reception:
         rt = Figure("Rotten Tomatoes", _fact("rt", "94%"), 300, "reviews")
@@ -252,6 +252,25 @@ def test_names_are_sets_whatever_their_order(tmp_path: Path) -> None:
     grade = _grade(tmp_path, Library(facts=facts), answers)
     assert (
         "country: expected 'United Kingdom, United States', shown 'United States' (wrong)" in grade.problems
+    )
+
+
+def test_a_score_by_several_composers_is_a_set_of_names(tmp_path: Path) -> None:
+    answers = ANSWERS.replace(
+        'director = "Damien Chazelle"',
+        'director = "Damien Chazelle"\ncomposer = ["Trent Reznor", "Atticus Ross"]',
+    )
+    facts = {
+        "runtime": _fact("runtime", "107 minutes"),
+        "director": _fact("director", "Damien Chazelle"),
+        "composer": _fact("composer", "Atticus Ross and Trent Reznor"),
+    }
+    assert _grade(tmp_path, Library(facts=facts), answers).perfect
+    facts["composer"] = _fact("composer", "Trent Reznor")
+    grade = _grade(tmp_path, Library(facts=facts), answers)
+    assert (
+        "soundtrack score: expected ['Trent Reznor', 'Atticus Ross'], shown 'Trent Reznor' (wrong)"
+        in grade.problems
     )
 
 
