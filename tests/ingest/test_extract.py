@@ -61,6 +61,8 @@ def values(x: Extraction, field: str) -> list[str]:
             "20th Century Fox",
         ),
         ("Parasite is a Korean-language film made in South Korea.", "language", "Korean"),
+        ("No Country for Old Men is a 2007 American crime thriller film.", "title", "No Country for Old Men"),
+        ("Some Like It Hot is a 1959 American romantic comedy film.", "title", "Some Like It Hot"),
         ("Parasite is a Korean-language film made in South Korea.", "country", "South Korea"),
         ("The duration of the film is 107 minutes.", "runtime", "107 minutes"),
         ("At 128 minutes it never outstays its welcome.", "runtime", "128 minutes"),
@@ -140,6 +142,10 @@ def test_prose_facts(sentence: str, field: str, value: str) -> None:
         ("The first hour is basically just people walking.", "runtime"),
         ("It is based on a short story by Ted Chiang.", "writers"),  # a source's author
         ("Lizzie is a 2016 coming-of-age heroine.", "genre"),  # no genre noun, no film
+        ("There is a kind of movie that is supposed to be impossible.", "title"),  # "There" names nothing
+        ("There is a kind of movie that is supposed to be impossible.", "genre"),  # "kind of" is no genre
+        ("Here is a sort of film nobody makes any more.", "title"),
+        ("Jaws is a kind of movie that made the summer.", "genre"),  # a title, but "kind of" is no genre
         ("The dub came out in US cinemas on September 20, 2002.", "release_date"),  # another version's
         ("The 4K restoration was released on May 1, 2020.", "release_date"),
         ("The English dub was directed by Kirk Wise.", "director"),

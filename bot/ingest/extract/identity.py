@@ -18,6 +18,10 @@ _TITLE_YEAR = re.compile(r"^(?P<name>.+?)\s*\((?P<year>(?:18|19|20)\d{2})(?: fil
 _DISAMBIGUATION = re.compile(r"\s*\((?:(?:18|19|20)\d{2} )?(?:film|movie)\)\s*$", re.IGNORECASE)
 # A genre is a few words ("American supernatural psychological thriller"); more is a description.
 GENRE_MAX_WORDS = 5
+# A genre never ends on a word that needs another after it: "a kind of movie", "the sort of film that".
+_NOT_GENRE_ENDS = frozenset(
+    {"of", "a", "an", "the", "to", "for", "that", "this", "such", "very", "more", "most"}
+)
 # The nouns a genre ends on, where no "film" follows ("a 2016 coming-of-age drama written by ...").
 GENRE_NOUNS = (
     r"drama|comedy|comedy-drama|dramedy|thriller|horror|fantasy|musical|western|romance|documentary|mystery"
@@ -29,9 +33,13 @@ _GENRE = (
     rf"|(?P<bare>[a-z][a-z -]{{0,60}}?\b(?:{GENRE_NOUNS}))(?= (?:written|directed|produced|starring|by|from|about"
     rf"|that|which|set|based|co-written|adapted|made|released|with|in|of)\b|[,.;:])"
 )
-# "<Title> is a 2018 American psychological thriller film", at the start of a sentence.
+# "<Title> is a 2018 American psychological thriller film", at the start of a sentence. The subject is no
+# pronoun, and not an expletive or a determiner standing alone ("There is a kind of movie that ..."): those name
+# nothing. A title may begin with such a word ("No Country for Old Men is ..."), so only the word alone is left out.
+_PRONOUN = r"It|This|That|He|She|They|The (?:film|movie)"
+_ALONE = r"There|Here|What|Which|Such|One|Each|Every|Any|Some|All|No|Nothing|Everything|Something|Anything"
 _DEFINES = re.compile(
-    r'^(?P<q>"?)(?!(?:It|This|That|He|She|They|The (?:film|movie))\b)(?P<title>[A-Z0-9][^"\n]{0,80}?)(?P=q)(?: \([^)]*\))? is an? (?:(?P<year>(?:19|20)\d{2}) )?'
+    rf'^(?P<q>"?)(?!(?:{_PRONOUN})\b)(?!(?:{_ALONE}) is\b)(?P<title>[A-Z0-9][^"\n]{{0,80}}?)(?P=q)(?: \([^)]*\))? is an? (?:(?P<year>(?:19|20)\d{{2}}) )?'
     rf"(?:[A-Z][a-z]+(?:[ -][A-Z][a-z]+)* )?(?:{_GENRE})"
 )
 # "<Title>, Hayao Miyazaki's 2001 animated fantasy film": the film named by its maker's possessive.
@@ -89,7 +97,11 @@ def title_and_year(doc: Doc, out: Extraction, film: str = "") -> None:
             out.add("year", year.group("year"), year.group("year"), sub(sent, year, "year"), sent)
         group = "genre" if m.group("genre") else "bare"
         genre = m.group(group).strip()
-        if genre and len(genre.split()) <= GENRE_MAX_WORDS:
+        if (
+            genre
+            and len(genre.split()) <= GENRE_MAX_WORDS
+            and genre.split()[-1].lower() not in _NOT_GENRE_ENDS
+        ):
             out.add("genre", genre, plain_key(genre), sub(sent, m, group), sent)
     if named is not None:  # "I finally watched Mad Max: Fury Road (2016)": the film, named with its year
         for m in re.finditer(
