@@ -16,6 +16,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.present import choices as present_choices
 from bot.present import film as present
 from bot.present import paging
 from bot.present.errors import blank_option
@@ -143,7 +144,7 @@ class Film(commands.Cog):
         self, interaction: discord.Interaction[Any], current: str
     ) -> list[app_commands.Choice[str]]:
         films = await self._library(interaction).find_films(current)
-        return [app_commands.Choice(name=n, value=v) for n, v in present.film_choices(films, current)]
+        return [app_commands.Choice(name=n, value=v) for n, v in present_choices.film_choices(films, current)]
 
     async def name_autocomplete(
         self, interaction: discord.Interaction[Any], current: str
@@ -153,7 +154,9 @@ class Film(commands.Cog):
         except Exception:  # no film chosen yet among several, or a typo: nothing to suggest
             return []
         credits = await self._library(interaction).cast(film.slug)
-        return [app_commands.Choice(name=n, value=v) for n, v in present.credit_choices(credits, current)]
+        return [
+            app_commands.Choice(name=n, value=v) for n, v in present_choices.credit_choices(credits, current)
+        ]
 
     @app_commands.command(name="movie", description="Overview of a film: credits, dates, runtime, premise")
     @app_commands.describe(film=FILM)

@@ -18,6 +18,7 @@ from typing import Protocol
 
 from bench.grading.match import remove_echo, revealed, seen
 from bot.ingest.build import build
+from bot.present import choices as present_choices
 from bot.present import film as present
 from bot.present.reply import Reply
 from bot.storage.errors import LookupFailed
@@ -210,14 +211,17 @@ async def render(k: Library, warnings: list[str], searches: Iterable[str], names
     for current in ("", ref.title):
         out.append(
             choices(
-                f"autocomplete film:{current}", present.film_choices(await k.find_films(current), current)
+                f"autocomplete film:{current}",
+                present_choices.film_choices(await k.find_films(current), current),
             )
         )
     for name in dict.fromkeys([*(c.actor for c in snap.credits), *names]):
         if name.strip():
             out.append(await _cast_lookup(k, ref, name))
     for current in dict.fromkeys(["", *names]):
-        out.append(choices(f"autocomplete name:{current}", present.credit_choices(snap.credits, current)))
+        out.append(
+            choices(f"autocomplete name:{current}", present_choices.credit_choices(snap.credits, current))
+        )
     for query in dict.fromkeys(searches):
         if query.strip():
             hits = await k.search(query, ref.slug)

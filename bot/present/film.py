@@ -6,11 +6,11 @@ reply is built by `make_embed`, so limits and spoiler rules hold whatever the da
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from bot.present import limits
 from bot.present.reply import Reply, make_embed
-from bot.present.text import Segment, chunk, clean, escape, plain_label, spoiler, truncate
+from bot.present.text import Segment, chunk, clean, escape, spoiler, truncate
 from bot.storage.errors import FilmAmbiguous, LookupFailed
 from bot.storage.models import (
     FIELDS,
@@ -381,57 +381,6 @@ def sources(s: Sources) -> Reply:
         fields.append((f"Disputed: {clean(label)}", f"{value}\n{_differ(fact.alternatives, fact.spoil)}"))
     description = "" if fields else "No sources are known for this film."
     return _fields_reply(f"Sources: {_film(s.film)}", description, fields, noun="item", value_cap=_ENTRY_CAP)
-
-
-# ---------------------------------------------------------------- autocomplete
-
-
-def _matches(needle: str, *haystacks: str) -> int | None:
-    """0 for a prefix match, 1 for a match elsewhere, None for no match."""
-    if not needle:
-        return 1
-    found = [h.casefold() for h in haystacks if needle in h.casefold()]
-    if not found:
-        return None
-    return 0 if any(h.startswith(needle) for h in found) else 1
-
-
-def _choices(ranked: Iterable[tuple[int, str, str]]) -> list[tuple[str, str]]:
-    seen: set[tuple[str, str]] = set()
-    out = []
-    for _, name, value in sorted(ranked, key=lambda r: r[0]):
-        if name and value and (name, value) not in seen and len(value) <= limits.CHOICE_VALUE:
-            seen.add((name, value))
-            out.append((name, value))
-        if len(out) == limits.AUTOCOMPLETE_CHOICES:
-            break
-    return out
-
-
-def film_choices(films: list[FilmRef], current: str) -> list[tuple[str, str]]:
-    """Autocomplete (name, value) pairs for films: 'Title (Year)' -> slug. Films with slugs over 100
-    characters cannot be offered and are skipped."""
-    needle = " ".join(current.split()).casefold()
-    ranked = []
-    for film in films:
-        rank = _matches(needle, film.title, str(film.year or ""), film.slug)
-        if rank is not None:
-            name = f"{film.title} ({film.year})" if film.year else film.title
-            ranked.append((rank, plain_label(name, limits.CHOICE_NAME), film.slug))
-    return _choices(ranked)
-
-
-def credit_choices(credits: list[Credit], current: str) -> list[tuple[str, str]]:
-    """Autocomplete (name, value) pairs for cast members: 'Actor — Character' -> actor. Never notes."""
-    needle = " ".join(current.split()).casefold()
-    people = [c for credit in sorted(credits, key=lambda c: c.billing) for c in (credit, *credit.younger)]
-    ranked = []
-    for c in people:
-        rank = _matches(needle, c.actor, c.character)
-        if rank is not None:
-            name = plain_label(f"{c.actor} — {c.character}" if c.character else c.actor, limits.CHOICE_NAME)
-            ranked.append((rank, name, " ".join(c.actor.split())[: limits.CHOICE_VALUE]))
-    return _choices(ranked)
 
 
 # ---------------------------------------------------------------- lookups and help

@@ -20,7 +20,7 @@ from bot.club.reviews import normalise
 from bot.club.stars import StarsError, half_stars
 from bot.present import paging
 from bot.present import ratings as present
-from bot.present.film import film_choices
+from bot.present.choices import film_choices
 from bot.present.reply import Reply
 from bot.storage.errors import KnowledgeUnavailable, LookupFailed
 from bot.storage.state import HALF_STARS, UNSET

@@ -22,7 +22,7 @@ from bot.library import uploads
 from bot.library.limits import DOWNLOAD_TIMEOUT_S, MAX_DOCUMENTS, AddRate
 from bot.library.service import LibraryService, Preview, Refusal
 from bot.present import library as present
-from bot.present.film import film_choices
+from bot.present.choices import film_choices
 from bot.present.reply import Reply
 from bot.storage.knowledge.schema import film_key
 from bot.storage.models import FilmRef

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.present import choices as present_choices
 from bot.present import film as present
 from bot.present import limits
 from bot.present.reply import Reply
@@ -278,19 +279,21 @@ def test_sources(sources_model: Sources) -> None:
 
 def test_film_choices() -> None:
     many = [FilmRef(f"film-{n}", f"Film {n}", 2000 + n) for n in range(40)]
-    choices = present.film_choices([FILM, *many], "")
+    choices = present_choices.film_choices([FILM, *many], "")
     assert len(choices) == 25 and choices[0] == ("The Perfection (2018)", "the-perfection")
-    assert present.film_choices([FILM, *many], "perf") == [("The Perfection (2018)", "the-perfection")]
-    assert present.film_choices([FilmRef("x" * 101, "Too long", None)], "") == []
+    assert present_choices.film_choices([FILM, *many], "perf") == [
+        ("The Perfection (2018)", "the-perfection")
+    ]
+    assert present_choices.film_choices([FilmRef("x" * 101, "Too long", None)], "") == []
 
 
 def test_credit_choices(credits: list[Credit]) -> None:
-    choices = present.credit_choices(credits, "")
+    choices = present_choices.credit_choices(credits, "")
     assert ("Allison Williams — Charlotte Willmore", "Allison Williams") in choices
     assert ("Molly Grace — young Charlotte Willmore", "Molly Grace") in choices
     assert ("Steven Weber — Anton", "Steven Weber") in choices
     assert not any("secret" in name or "Bachoff" in name for name, _ in choices)
-    assert [name for name, _ in present.credit_choices(credits, "lizz")] == [
+    assert [name for name, _ in present_choices.credit_choices(credits, "lizz")] == [
         "Logan Browning — Elizabeth “Lizzie” Wells",
         "Milah Thompson — young Lizzie",
     ]
@@ -398,7 +401,7 @@ def test_sources_any(s: Sources) -> None:
 @PROFILE
 @given(st.lists(films(big=True), max_size=60), short_text)
 def test_film_choices_any(films_: list[FilmRef], current: str) -> None:
-    choices = present.film_choices(films_, current)
+    choices = present_choices.film_choices(films_, current)
     assert len(choices) <= limits.AUTOCOMPLETE_CHOICES
     for name, value in choices:
         assert 0 < len(name) <= limits.CHOICE_NAME and 0 < len(value) <= limits.CHOICE_VALUE
@@ -407,7 +410,7 @@ def test_film_choices_any(films_: list[FilmRef], current: str) -> None:
 @PROFILE
 @given(st.one_of(credits_lists(big=True), credits_lists(copies=20)), short_text)
 def test_credit_choices_any(credits: list[Credit], current: str) -> None:
-    choices = present.credit_choices(credits, current)
+    choices = present_choices.credit_choices(credits, current)
     assert len(choices) <= limits.AUTOCOMPLETE_CHOICES
     for name, value in choices:
         assert 0 < len(name) <= limits.CHOICE_NAME and 0 < len(value) <= limits.CHOICE_VALUE
