@@ -7,9 +7,9 @@ import pytest
 
 from bot.ingest.extract import Extraction, extract
 from bot.ingest.extract.cast import CAST_LIST_MIN_LINES, split_role
-from bot.ingest.extract.facts import infobox_field
 from bot.ingest.extract.music import TITLE_MIN_WORDS
 from bot.ingest.extract.roles import role_score
+from bot.ingest.labels import infobox_field
 from bot.ingest.shapes import Doc, parse
 from bot.ingest.text import normalise
 
@@ -526,3 +526,23 @@ def test_the_film_itself_is_not_a_song() -> None:
 )
 def test_featured_music(sentence: str, featured: str) -> None:
     assert values(blog(sentence), "featured") == [featured]
+
+
+@pytest.mark.parametrize(
+    ("line", "label"),
+    [
+        ("Directed by", True),
+        ("Production companies", True),
+        ("Starring", True),
+        ("Box office", True),
+        ("Release dates", True),
+        ("David Fincher", False),
+        ("United States", False),
+        ("directed by", False),  # a label begins with a capital
+        ("Directed by the man who made the best film of the year", False),  # too many words for a label
+    ],
+)
+def test_a_line_standing_alone_is_a_label(line: str, label: bool) -> None:
+    from bot.ingest.labels import is_label
+
+    assert is_label(line) is label

@@ -317,6 +317,24 @@ def test_infobox_copied_from_a_browser_lists_one_name_a_line_and_wraps_labels() 
             "Distributed by: Warner Bros. (Australia and New Zealand)",
             {"distributed by": "Warner Bros. (Australia and New Zealand)"},
         ),
+        # each label on a line of its own, its values below (an infobox copied from a browser)
+        (
+            "The Film\nTheatrical release poster\nDirected by\nA Person\nProduced by\nB Person\nC Person\n"
+            "Based on\nA Novel\nby D Person\nRunning time\n120 minutes[1]",
+            {
+                "directed by": "A Person",
+                "produced by": "B Person\nC Person",
+                "based on": "A Novel\nby D Person",
+                "running time": "120 minutes[1]",
+            },
+        ),
+        ("Music\nThe score swells whenever the drums come in.", {}),  # a heading over prose: no row
+        ("Directed by\n\nA Person", {}),  # a blank line between: no row
+        ("A Person\nB Person\nC Person", {}),  # names are not labels
+        (  # a label broken over two lines stays one label
+            "Production\ncompanies: Bold Films\nBlumhouse",
+            {"production companies": "Bold Films\nBlumhouse"},
+        ),
     ],
 )
 def test_text_rows(lines: str, rows: dict[str, str]) -> None:

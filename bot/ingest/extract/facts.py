@@ -21,6 +21,7 @@ from bot.ingest.extract.sieve import (
     Sentence,
     fields_named,
 )
+from bot.ingest.labels import infobox_field
 from bot.ingest.shapes import Doc
 from bot.ingest.text import Span
 from bot.ingest.values import (
@@ -40,75 +41,6 @@ from bot.ingest.values import (
     split_names,
     trim_stop,
 )
-
-INFOBOX_FIELDS: dict[str, str] = {
-    "director": "director",
-    "directed by": "director",
-    "direction": "director",
-    "producer": "producers",
-    "produced by": "producers",
-    "writer": "writers",
-    "written by": "writers",
-    "screenplay by": "writers",
-    "screenplay": "writers",
-    "screenwriter": "writers",
-    "story by": "writers",
-    "music": "composer",
-    "music by": "composer",
-    "original music": "composer",
-    "original music by": "composer",
-    "score": "composer",
-    "score by": "composer",
-    "composer": "composer",
-    "cinematography": "cinematographer",
-    "cinematography by": "cinematographer",
-    "cinematographer": "cinematographer",
-    "director of photography": "cinematographer",
-    "photography": "cinematographer",
-    "editing": "editor",
-    "edited by": "editor",
-    "editing by": "editor",
-    "film editing": "editor",
-    "film editing by": "editor",
-    "editor": "editor",
-    "production company": "companies",
-    "production": "companies",
-    "studio": "companies",
-    "distributor": "distributor",
-    "distributed by": "distributor",
-    "distribution": "distributor",
-    "released": "release_date",
-    "release": "release_date",
-    "release date": "release_date",
-    "premiere": "premiere_date",
-    "runtime": "runtime",
-    "running time": "runtime",
-    "run time": "runtime",
-    "length": "runtime",
-    "duration": "runtime",
-    "country": "country",
-    "country of origin": "country",
-    "language": "language",
-    "original language": "language",
-    "genre": "genre",
-    "year": "year",
-    "release year": "year",
-}
-
-
-def infobox_field(label: str) -> str | None:
-    """The field an infobox label names, however it is spelled: 'Release date(s)', 'Producers', 'Production
-    companies', 'Directed by:', 'Film editing'."""
-    key = re.sub(r"\((?:s|es)\)", "s", label.lower())
-    key = " ".join(re.sub(r"[^a-z ]+", " ", key).split())
-    if key in INFOBOX_FIELDS:
-        return INFOBOX_FIELDS[key]
-    singular = " ".join(
-        re.sub(r"(?<=[a-z]{3})(?:ies|s)$", lambda m: "y" if m.group(0) == "ies" else "", w)
-        for w in key.split()
-    )
-    return INFOBOX_FIELDS.get(singular)
-
 
 LIST_FIELDS = frozenset({"writers", "producers", "companies", "distributor"})
 PERSON_FIELDS = frozenset({"director", "composer", "cinematographer", "editor"})

@@ -11,12 +11,23 @@ as one name per line, and a label too long for its cell comes out over two lines
 
 A line without a colon right after a row continues that row's value (a list, one name a line); a row whose
 label starts in lower case finishes a label begun on the line above. Rows end at a blank line.
+
+Copied another way, each label stands on a line of its own, with its values on the lines below:
+
+    Directed by
+    David Fincher
+    Produced by
+    Scott Rudin
+    Dana Brunetti
+
+A line that is an infobox label (`labels.is_label`) followed by a value line opens a row there.
 """
 
 from __future__ import annotations
 
 import re
 
+from bot.ingest.labels import is_label
 from bot.ingest.text import Span
 
 _ROW = re.compile(r"^[ ]*[-*•]?[ ]*([A-Za-z][A-Za-z ()/]{1,40}?)[ ]*:[ ]+(\S[^\n]*?)[ ]*$")
@@ -51,12 +62,21 @@ def text_rows(text: str, start: int, end: int) -> list[tuple[str, Span]]:
             rows.append((label, value))
         label = value = None
 
-    for m in _LINE.finditer(text, start, end):
+    lines = list(_LINE.finditer(text, start, end))
+    for i, m in enumerate(lines):
         line = m.group(1)
         if previous_end >= 0 and text.count("\n", previous_end, m.start()) > 1:  # a blank line between
             close()
             last = None
         previous_end = m.end()
+        if ":" not in line and _labels_next(text, lines, i):  # "Directed by" alone, its values below
+            close()
+            label, value, last = line.lower(), None, None
+            continue
+        if label is not None and value is None:  # the first value under a label standing alone
+            value = Span(m.start(1), m.end(1), line)
+            last = None
+            continue
         row = _ROW.match(line)
         if row and not row.group(2).endswith("?") and not _PROSE.search(row.group(2)):
             key = row.group(1).strip()
@@ -81,6 +101,16 @@ def text_rows(text: str, start: int, end: int) -> list[tuple[str, Span]]:
         last = span if _value_line(line) else None
     close()
     return rows
+
+
+def _labels_next(text: str, lines: list[re.Match[str]], i: int) -> bool:
+    """Whether line i is a label standing alone: an infobox label with a value line right below it."""
+    if not is_label(lines[i].group(1)) or i + 1 >= len(lines):
+        return False
+    below = lines[i + 1]
+    near = text.count("\n", lines[i].end(), below.start()) == 1
+    # "Production" over "companies: Hollywood Pictures" is a label broken over two lines, not a label alone.
+    return near and _value_line(below.group(1)) and not _ROW.match(below.group(1))
 
 
 def _without_last_line(text: str, value: Span) -> Span | None:
