@@ -78,7 +78,7 @@ def infobox_field(label: str) -> str | None:
 
 
 # Labels that stand in film infoboxes without naming a field of ours: a row under them still ends the row
-# above (its values are the credits, a book, money).
+# above (its values are the credits, a book, money). Plurals of the field labels are read by `infobox_field`.
 OTHER_LABELS = frozenset(
     {
         "starring",
@@ -86,16 +86,8 @@ OTHER_LABELS = frozenset(
         "narrated by",
         "budget",
         "box office",
-        "gross",
-        "story",
-        "music",
-        "languages",
-        "countries",
-        "release dates",
-        "running time",
-        "production companies",
-        "executive producers",
         "executive producer",
+        "executive producers",
     }
 )
 # A label is a few words: "Original music by", "Production companies".
