@@ -462,6 +462,18 @@ def test_split_role(role: str, split: tuple[str, str, str | None]) -> None:
             'The band plays "Sing Sing Sing", the 1936 song by Louis Prima.',  # no performer known: it is his
             ("Sing Sing Sing", "Louis Prima", ()),
         ),
+        (  # "by" right after the title: the recording's performer
+            'The opening scene plays over the song "Ball and Biscuit" by the White Stripes.',
+            ("Ball and Biscuit", "the White Stripes", ()),
+        ),
+        (
+            'The end credits roll to the song "Baby, You\'re a Rich Man" by the Beatles, written by John Lennon.',
+            ("Baby, You're a Rich Man", "the Beatles", ("John Lennon",)),
+        ),
+        (  # a performer named otherwise is kept; "by" then names nobody new
+            'The song "Hello Stranger", sung by Barbara Lewis, plays.',
+            ("Hello Stranger", "Barbara Lewis", ()),
+        ),
     ],
 )
 def test_songs_in_prose(sentence: str, song: tuple[str, str, tuple[str, ...]]) -> None:

@@ -210,6 +210,8 @@ _WRITTEN = re.compile(
 )
 _SUNG = re.compile(rf"\b(?:sung|performed|recorded|covered) by (?P<who>{NAME}|{ORG})")
 _SONG_BY = re.compile(rf"^,? (?:the|a|an) (?:(?:19|20)\d{{2}} )?(?:[\w-]+ )?{_MUSIC_NOUN} by (?P<who>{NAME})")
+# '"Ball and Biscuit" by the White Stripes': a title followed at once by "by" and a name is that recording's.
+_TITLE_BY = re.compile(rf"^,? by (?P<who>(?:the )?{ORG})")
 
 
 def _credited(tail: str, performed: bool) -> tuple[str, tuple[str, ...]]:
@@ -226,6 +228,9 @@ def _credited(tail: str, performed: bool) -> tuple[str, tuple[str, ...]]:
     sung = _SUNG.search(tail)
     if sung and not performer:
         performer = _name(sung.group("who"))
+    right_by = _TITLE_BY.match(tail)
+    if right_by and not performer and not performed:
+        performer = _name(right_by.group("who"))
     by = _SONG_BY.match(tail)
     if by and not writers and performed:
         writers = [_name(by.group("who"))]
