@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from bot.ingest.extract import Extraction, extract
-from tests.ingest.test_extract import blog as blog_about
-from tests.ingest.test_extract import doc
+from tests.ingest.pages import blog as blog_about
+from tests.ingest.pages import doc
 
 
 def blog(*paragraphs: str) -> Extraction:
