@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench.interactions import (
+from bench.load import (
     SITECUSTOMIZE,
     BenchDiscord,
     Job,

@@ -20,8 +20,9 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
-from bench.interactions import FILMS_DIR, SITECUSTOMIZE, BenchDiscord, phase, project_mix
+from bench.interactions import FILMS_DIR, project_mix
 from bench.library import mix, titles
+from bench.load import SITECUSTOMIZE, BenchDiscord, phase
 from bot.ingest.build import build, copy_database
 from bot.offline.payloads import Context
 from bot.offline.process import BotProcess
