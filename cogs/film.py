@@ -191,7 +191,9 @@ class Film(commands.Cog):
         ref = await self._film(interaction, film)
         if name is not None and given(name) is None:
             await interaction.response.send_message(
-                blank_option("name", "/cast name:Paloma", "Leave `name` out for the whole cast."),
+                blank_option(
+                    "name", "/cast name:<an actor or a character>", "Leave `name` out for the whole cast."
+                ),
                 ephemeral=True,
                 allowed_mentions=NO_MENTIONS,
             )
@@ -270,7 +272,9 @@ class Film(commands.Cog):
     ) -> None:
         if given(query) is None:
             await interaction.response.send_message(
-                blank_option("query", "/search query:cello"), ephemeral=True, allowed_mentions=NO_MENTIONS
+                blank_option("query", "/search query:<a word or a phrase>"),
+                ephemeral=True,
+                allowed_mentions=NO_MENTIONS,
             )
             return
         named = given(film)
