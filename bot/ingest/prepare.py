@@ -9,42 +9,20 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from dataclasses import dataclass
 
 from bot.ingest.extract import Extraction, extract
+from bot.ingest.outcome import Prepared, Unusable
 from bot.ingest.resolve import resolve
 from bot.ingest.rows import Identity, film_record
 from bot.ingest.shapes import parse
 from bot.ingest.sources import DocumentSource, FilmSource
 from bot.ingest.text import ENGLISH_MIN_SHARE, Unreadable, decode, english_share, normalise
-from bot.storage.knowledge.records import FilmRecord
 
 log = logging.getLogger(__name__)
 
 # A document's text (after markup is dropped) longer than this is not one film's page: the longest
 # encyclopedia articles about a film run to about 100,000 characters.
 MAX_TEXT_CHARS = 200_000
-
-
-@dataclass(frozen=True)
-class Unusable:
-    """Sources that gave no film, and why."""
-
-    key: str
-    source_hash: str
-    warnings: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class DocumentVerdict:
-    """One document of a film: used, or left out and why (every warning about it)."""
-
-    name: str
-    used: bool
-    warnings: tuple[str, ...]
-
-
-Prepared = FilmRecord | Unusable
 
 
 def _document(slug: str, source: DocumentSource, seen: dict[str, str]) -> tuple[Extraction | None, list[str]]:
@@ -109,14 +87,3 @@ def prepare(source: FilmSource) -> Prepared:
         warnings.append(f"{source.slug}/{doc}: contradicts itself ({'; '.join(found)}); not counted there")
     identity = Identity(source.key, source.guild_id, source.slug, source.source_hash)
     return film_record(identity, extractions, result, hashes, warnings)
-
-
-def verdicts(source: FilmSource, prepared: Prepared) -> list[DocumentVerdict]:
-    """Per document of the source: whether the film uses it, and every warning naming it."""
-    used = {d.name for d in prepared.documents} if isinstance(prepared, FilmRecord) else set()
-    out = []
-    for document in source.documents:
-        prefix = f"{source.slug}/{document.name}: "
-        notes = tuple(w[len(prefix) :] for w in prepared.warnings if w.startswith(prefix))
-        out.append(DocumentVerdict(document.name, document.name in used, notes))
-    return out

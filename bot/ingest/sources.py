@@ -30,18 +30,20 @@ PARSER_VERSION = 5  # bump when extraction or resolution changes, so every film 
 
 @dataclass(frozen=True)
 class DocumentSource:
-    """One document: its name, content hash, and either its bytes or the path to read them from."""
+    """One document: its name, content hash, and either its bytes or the path to read them from (a plain
+    string: a start looks at tens of thousands of files, and a `Path` apiece would cost more than their stat)."""
 
     name: str
     sha256: str
     data: bytes | None = None
-    path: Path | None = None
+    path: str | None = None
 
     def read(self) -> bytes:
         if self.data is not None:
             return self.data
         assert self.path is not None
-        return self.path.read_bytes()
+        with open(self.path, "rb") as file:
+            return file.read()
 
 
 @dataclass(frozen=True)
@@ -84,13 +86,15 @@ class SharedScan:
     files: dict[str, SourceFile]
     warnings: list[str]
     hashed: int  # files whose content was read (0 when nothing changed)
+    changed: bool  # whether `files` differs from the stat cache it was given
 
 
 def scan_shared(films_dir: Path, known: Mapping[str, SourceFile]) -> SharedScan:
     """Every film folder under films_dir with its documents; content hashes from `known` where unchanged."""
-    scan = SharedScan([], {}, [], 0)
+    scan = SharedScan([], {}, [], 0, False)
     if not films_dir.is_dir():
         scan.warnings.append(f"{films_dir}: no film folders")
+        scan.changed = bool(known)
         return scan
     folders = sorted(
         (e for e in os.scandir(films_dir) if e.is_dir() and not e.name.startswith(".")), key=_name
@@ -109,18 +113,20 @@ def scan_shared(films_dir: Path, known: Mapping[str, SourceFile]) -> SharedScan:
             stat = entry.stat()
             relative = f"{folder.name}/{entry.name}"
             cached = known.get(relative)
-            if cached is not None and (cached.size, cached.mtime_ns) == (stat.st_size, stat.st_mtime_ns):
-                digest = cached.sha256
+            if cached is not None and cached.size == stat.st_size and cached.mtime_ns == stat.st_mtime_ns:
+                scan.files[relative] = cached
             else:
                 try:
-                    digest = sha256(Path(entry.path).read_bytes())
+                    with open(entry.path, "rb") as file:
+                        digest = sha256(file.read())
                 except OSError as err:
                     scan.warnings.append(f"{relative}: skipped, cannot read ({err.strerror})")
                     continue
                 scan.hashed += 1
-            scan.files[relative] = SourceFile(stat.st_size, stat.st_mtime_ns, digest)
-            documents.append(DocumentSource(entry.name, digest, path=Path(entry.path)))
+                scan.files[relative] = cached = SourceFile(stat.st_size, stat.st_mtime_ns, digest)
+            documents.append(DocumentSource(entry.name, cached.sha256, path=entry.path))
         scan.films.append(FilmSource(folder.name, None, tuple(documents)))
+    scan.changed = scan.hashed > 0 or len(scan.files) != len(known)
     return scan
 
 

@@ -11,6 +11,10 @@ blocking the event loop.
 - **The writer thread** runs the one `KnowledgeWriter` (bot/storage/knowledge/writer.py): one transaction per
   film, so readers (the bot's own `Knowledge`, other processes) see a film whole or not at all, and notice
   which films changed by their generation.
+
+The bot's own process never imports the parsers (half a second of regular expressions, holding the
+interpreter): it plans a sync (bot/ingest/plan.py) and writes what the workers prepared
+(bot/ingest/outcome.py) with modules that import none.
 """
 
 from __future__ import annotations
@@ -24,17 +28,16 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from types import ModuleType
-from typing import TYPE_CHECKING, Any, Final, TypeVar
+from typing import Any, Final, TypeVar
 
+from bot.ingest.outcome import Prepared, apply
+from bot.ingest.plan import CHECKPOINT_AFTER, open_writer, plan
 from bot.ingest.sources import DocumentSource, FilmSource, uploaded_source
+from bot.ingest.workers import worker_pool
 from bot.storage.errors import KnowledgeUnavailable, StateUnavailable
 from bot.storage.knowledge import Knowledge
 from bot.storage.knowledge.writer import KnowledgeWriter
 from bot.storage.state import StateStore
-
-if TYPE_CHECKING:
-    from bot.ingest.prepare import Prepared
 
 log = logging.getLogger(__name__)
 
@@ -50,19 +53,6 @@ WARM_UP = (
     b"Example Film is a 2001 drama film directed by Jane Doe. It was released on May 4, 2001, and runs "
     b"95 minutes.\n\nThe film follows a cellist who moves to a new city. She finds work in an orchestra.\n"
 )
-
-
-def _build() -> ModuleType:
-    """bot.ingest.build, imported on first use: with the parsers it brings (half a second of regular
-    expressions), it is first imported by the writer thread, off the start-up's path (see `open`)."""
-    from bot.ingest import build
-
-    return build
-
-
-def _open_writer(db_path: Path) -> KnowledgeWriter:
-    writer: KnowledgeWriter = _build().open_writer(db_path)
-    return writer
 
 
 def _prepare(source: FilmSource) -> Prepared:
@@ -152,7 +142,7 @@ class Library:
         first sync is run before returning, so the bot never answers from an empty library it could fill.
 
         A database of this schema with films is only opened for reading here: the bot can answer from it at
-        once, and the writer (with the ingest code it imports) opens in the writer thread when `start`ed."""
+        once, and the writer opens in the writer thread when `start`ed."""
         self = cls(knowledge_db, films_dir, state, workers=workers)
         try:
             knowledge: Knowledge | None = await Knowledge.open(knowledge_db)
@@ -174,9 +164,9 @@ class Library:
     async def _open_writer(self) -> None:
         """The one writer (in the writer thread) and the add worker, warmed; once."""
         if self._writer is None:
-            self._writer = await self._in_writer(_open_writer, self.knowledge_db)
+            self._writer = await self._in_writer(open_writer, self.knowledge_db)
         if self._pool is None:
-            self._pool = _build().worker_pool(1)
+            self._pool = worker_pool(1)
             self._pool.submit(warm)
         self._writing.set()
 
@@ -211,7 +201,7 @@ class Library:
 
     async def write(self, prepared: Prepared) -> None:
         """Write a prepared film through the writer task (before any waiting sync work)."""
-        await self._urgently(lambda: self._in_writer(_build().apply, self._writer, prepared))
+        await self._urgently(lambda: self._in_writer(apply, self._writer, prepared))
 
     async def remove(self, key: str) -> bool:
         return bool(
@@ -313,8 +303,7 @@ class Library:
         """Ingest what changed, remove what is gone; between films, adds and removes go first."""
         self._revision = await self.state.library_revision()
         uploaded = [uploaded_source(f) for f in await self.state.library_films()]
-        build = _build()
-        todo = await self._in_writer(build.plan, self._writer, self.films_dir, uploaded)
+        todo = await self._in_writer(plan, self._writer, self.films_dir, uploaded)
         report = SyncReport(unchanged=todo.unchanged, warnings=list(todo.warnings))
         if not todo.empty:
             log.info(
@@ -326,7 +315,7 @@ class Library:
         pool: Executor | None = None
         try:
             if len(todo.ingest) > 2 and self.workers > 1:
-                pool = build.worker_pool(self.workers)
+                pool = worker_pool(self.workers)
             await self._ingest_all(todo.ingest, pool or self._add_pool(), report)
         finally:
             if pool is not None:
@@ -334,8 +323,9 @@ class Library:
         for key in todo.remove:
             report.removed += await self._in_writer(KnowledgeWriter.remove_film, self._writer, key)
             await self._drain()
-        await self._in_writer(KnowledgeWriter.remember_files, self._writer, todo.files)
-        if report.ingested + report.removed > build.CHECKPOINT_AFTER:
+        if todo.files_changed:
+            await self._in_writer(KnowledgeWriter.remember_files, self._writer, todo.files)
+        if report.ingested + report.removed > CHECKPOINT_AFTER:
             await self._in_writer(KnowledgeWriter.checkpoint, self._writer)
         for warning in report.warnings:
             log.warning("ingest: %s", warning)
@@ -358,7 +348,7 @@ class Library:
                 work = prepare_synced if pool is not self._pool else prepare_added
                 running.append(loop.run_in_executor(pool, work, source))
             prepared = await running.popleft()
-            await self._in_writer(_build().apply, self._writer, prepared)
+            await self._in_writer(apply, self._writer, prepared)
             report.ingested += 1
             report.warnings += prepared.warnings
             await self._drain()

@@ -17,8 +17,9 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
+from bot.ingest.outcome import DocumentVerdict, Prepared, verdicts
 from bot.ingest.sources import DocumentSource, FilmSource
 from bot.library.engine import Library
 from bot.library.limits import QUOTA
@@ -26,9 +27,6 @@ from bot.library.uploads import Refused, Upload
 from bot.storage.knowledge.records import FilmRecord
 from bot.storage.models import FilmRef
 from bot.storage.state.library import LibraryFilm, NewDocument, Quota, StoredDocument
-
-if TYPE_CHECKING:  # the parsers run in worker processes; the bot imports them off its start-up's path
-    from bot.ingest.prepare import DocumentVerdict, Prepared
 
 PROVISIONAL = "film"  # the slug documents are first read under when no title was given
 
@@ -114,7 +112,7 @@ class LibraryService:
         if not isinstance(film, FilmRecord):
             return Refusal("nothing_usable", (*refused, *_unusable(film, uploads)))
         return Preview(
-            guild_id, slug, film, tuple(uploads), None, tuple(_verdicts(source, film)), tuple(refused)
+            guild_id, slug, film, tuple(uploads), None, tuple(verdicts(source, film)), tuple(refused)
         )
 
     async def _merge_preview(
@@ -140,7 +138,7 @@ class LibraryService:
             film,
             tuple(fresh),
             stored[0],
-            tuple(_verdicts(source, film)),
+            tuple(verdicts(source, film)),
             (*refused, *already),
         )
 
@@ -201,12 +199,6 @@ def _source(
 
 def _ref(preview: Preview) -> FilmRef:
     return FilmRef(preview.film.key, preview.film.title, preview.film.year, preview.guild_id)
-
-
-def _verdicts(source: FilmSource, film: FilmRecord) -> list[DocumentVerdict]:
-    from bot.ingest.prepare import verdicts
-
-    return list(verdicts(source, film))
 
 
 def _unusable(prepared: Prepared, uploads: Sequence[Upload]) -> list[Refused]:

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from bot.ingest.__main__ import main
-from bot.ingest.build import build, open_writer, plan
+from bot.ingest.build import build
+from bot.ingest.plan import open_writer, plan
 from bot.storage.knowledge import writer as writer_module
 from bot.storage.knowledge.records import FilmRecord
 

@@ -32,8 +32,10 @@ def test_counterpart_similarity_both_sides() -> None:
 
 def test_reword_share_both_sides() -> None:
     def link(mine: list[str], theirs: list[str]) -> copying.Link:
-        units = [[(Span(0, len(s), s), tuple(words(s))) for s in texts] for texts in (mine, theirs)]
-        return copying._link("a", "b", units[0], units[1])
+        units = copying._coded(
+            [[(Span(0, len(s), s), tuple(words(s))) for s in texts] for texts in (mine, theirs)]
+        )
+        return copying._reword(copying._link("a", "b", units[0], units[1]))
 
     base = ["one two three four five six seven eight nine ten"] * 3
     swapped = ["one two three four five six seven eight nine zebra"]  # 1 word in 10 swapped

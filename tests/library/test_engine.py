@@ -177,33 +177,52 @@ async def upload_elsewhere(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow  # a process
-async def test_a_library_with_films_opens_without_the_parsers_and_they_load_in_the_writer_thread(
+async def test_the_bots_process_never_imports_the_parsers(
     tmp_path: Path, films: Path, state: StateStore
 ) -> None:
-    """The bot answers from a library it has as soon as it is open; the ingest code (half a second of imports)
-    is loaded by the writer thread once started, off the start-up's path."""
+    """The ingest code (half a second of imports, holding the interpreter) runs in the workers only: the bot
+    answers from its library as soon as it is open, plans a start with nothing changed, and writes a film
+    added, without ever importing it."""
     library = await Library.open(tmp_path / "k.db", films, state)  # builds it: the first start
     await library.start()
     await library.close()
     script = (
-        "import asyncio, sys, threading\n"
+        "import asyncio, sys\n"
         "from pathlib import Path\n"
+        "from bot.ingest.sources import DocumentSource, FilmSource, sha256\n"
         "from bot.library.engine import Library\n"
         "from bot.storage.state import StateStore\n"
+        "def parsers(): return any(m.startswith(('bot.ingest.prepare', 'bot.ingest.extract')) for m in sys.modules)\n"
         "async def main():\n"
         "    state = await StateStore.open(Path(sys.argv[1]) / 'state.db')\n"
         "    library = await Library.open(Path(sys.argv[1]) / 'k.db', Path(sys.argv[2]), state)\n"
         "    films = [f.slug for f in await library.knowledge.for_guild(None).films()]\n"
-        "    print(films, 'bot.ingest.prepare' in sys.modules)\n"
+        "    print(films, parsers())\n"
         "    report = await library.start()\n"
-        "    print(report.unchanged, 'bot.ingest.prepare' in sys.modules)\n"
+        "    print(report.unchanged, report.ingested, parsers())\n"
+        "    data = Path(sys.argv[3]).read_bytes()\n"
+        "    source = FilmSource('alien', 7, (DocumentSource('wikipedia.txt', sha256(data), data=data),))\n"
+        "    await library.write(await library.prepare(source))\n"
+        "    added = await library.knowledge.for_guild(7).films()\n"
+        "    print(sorted(f.slug for f in added), parsers())\n"
         "    await library.close()\n"
         "    await state.close()\n"
         "asyncio.run(main())\n"
     )
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-c", script, str(tmp_path), str(films), cwd=ROOT, stdout=asyncio.subprocess.PIPE
+        sys.executable,
+        "-c",
+        script,
+        str(tmp_path),
+        str(films),
+        str(ALIEN),
+        cwd=ROOT,
+        stdout=asyncio.subprocess.PIPE,
     )
     out, _ = await asyncio.wait_for(proc.communicate(), 120)
     assert proc.returncode == 0
-    assert out.decode().splitlines() == ["['the-perfection'] False", "1 True"]
+    assert out.decode().splitlines() == [
+        "['the-perfection'] False",
+        "1 0 False",
+        "['alien~7', 'the-perfection'] False",
+    ]

@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from bot.ingest.build import build, open_writer
+from bot.ingest.build import build
+from bot.ingest.plan import open_writer
 from bot.ingest.prepare import prepare
 from bot.ingest.sources import DocumentSource, FilmSource, sha256
 from bot.storage.errors import KnowledgeUnavailable, LookupFailed
