@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.ingest import text
 from bot.ingest.extract.facts import _PROMO, _RUNTIME, _VERSION
 from bot.ingest.extract.sieve import (
     FIELD_WORDS,
@@ -130,3 +131,28 @@ _STORY_WORDS = st.sampled_from(
 def test_cue_needles_never_hide_a_cue(text: str) -> None:
     assert reveals(text) == bool(REVEALS.search(text))
     assert has_cue(text) == bool(REVEALS.search(text) or FATES.search(text))
+
+
+_ABBREVIATED = st.sampled_from(
+    ["Mr", "Mrs", "etc", "Inc", "Ltd", "Vol", "ca", "J", "St", "No", "vs", "x", "Xetc", "Amrs", "1Co", "é", " ", "-"]
+)  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(st.one_of(_ABBREVIATED, st.text(max_size=4)), max_size=8).map(lambda parts: "".join(parts) + ".")
+)
+def test_an_abbreviation_is_told_from_the_last_characters_before_the_stop(head: str) -> None:
+    """`sentences` looks for an abbreviation in the few characters before a stop, not the whole sentence."""
+    sight = head[-(text._ABBREV_SIGHT + 1) :]
+    assert bool(text._ABBREV.search(sight)) == bool(text._ABBREV.search(head))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.one_of(_PIECES, st.sampled_from(list(text._UNIFIED)), st.text(max_size=6)), max_size=20).map(
+        "".join
+    )
+)
+def test_unify_is_the_translation_table(words: str) -> None:
+    assert text.unify(words) == words.translate(str.maketrans(text._UNIFIED))

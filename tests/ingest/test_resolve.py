@@ -86,6 +86,24 @@ def test_a_rewrite_must_be_a_share_of_its_document() -> None:
     assert 3 < copying.COPY_MIN_SHARE * 43 and found.copy_of["long.txt"] is None
 
 
+def test_a_copy_of_a_copy_counts_for_the_original_at_the_chain_end() -> None:
+    """The blog re-says the spun page's own sentences, none of the article's: it is still one witness with
+    the article, and the link to it is there (it was not compared while looking for rewrites)."""
+    spun_own = [
+        "The movie follows a percussionist who wishes to become one of the greats of jazz.",
+        "Reviewers lauded the acting and the cutting of the closing concert.",
+        "It was filmed in nineteen days in Los Angeles on a modest budget.",
+        "The score record was issued by Varese Sarabande in October.",
+        "A short movie made the year prior helped to raise the funds for it.",
+    ]
+    docs = [doc("wiki.txt", ORIGINAL), doc("spun.txt", SPUN[:3] + OTHER), doc("blog.txt", spun_own)]
+    found = copying.find_copies(docs)
+    assert found.copy_of == {"wiki.txt": None, "spun.txt": "wiki.txt", "blog.txt": "wiki.txt"}
+    assert found.witness["blog.txt"] == "wiki.txt"
+    assert "re-says 5 sentences of spun.txt" in found.reasons["blog.txt"]
+    assert found.links[("blog.txt", "wiki.txt")].pairs == [] and found.swaps("blog.txt") == []
+
+
 def test_the_same_text_twice_the_longer_name_is_the_copy() -> None:
     found = copying.find_copies([doc("wikipedia.txt", ORIGINAL), doc("wikipedia-mirror.txt", ORIGINAL)])
     assert found.copy_of == {"wikipedia.txt": None, "wikipedia-mirror.txt": "wikipedia.txt"}

@@ -62,6 +62,7 @@ def young(character: str) -> str | None:
     return base if kind in {"young", "teen"} else None
 
 
+@functools.lru_cache(maxsize=4096)  # a film's characters, compared pair by pair
 def _char_tokens(character: str) -> frozenset[str]:
     return frozenset(re.findall(r"[a-z][\w'-]*", character.lower()))
 

@@ -67,6 +67,7 @@ class Link:
     verbatim_share: float
     swapped: list[tuple[str, str]] = field(default_factory=list)  # (b's words, a's words) swapped one for one
     swap_share: float = 0.0
+    reworded: bool = False  # whether `swapped` and `swap_share` were looked for
     words: list[tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=list, repr=False)
 
 
@@ -144,6 +145,7 @@ def _reword(link: Link) -> Link:
                 swapped.append((" ".join(theirs[j1:j2]), " ".join(w[i1:i2])))
     link.swapped = swapped
     link.swap_share = swapped_words / total_words if total_words else 0.0
+    link.reworded = True
     return link
 
 
@@ -162,16 +164,17 @@ def find_copies(docs: list[Doc]) -> Copies:
     by_name = {d.name: d for d in docs}
     units = dict(zip(names, _coded([_units(by_name[n]) for n in names]), strict=True))
     counts: Counter[str] | None = None  # every word's count in the film's documents, when a rewrite needs it
-    links: dict[tuple[str, str], Link] = {}
-    for a in names:
-        for b in names:
-            if a != b:
-                links[(a, b)] = _link(a, b, units[a], units[b])
+    links: dict[tuple[str, str], Link] = {}  # both ways, between documents that share enough sentences
     rewrites: dict[str, list[tuple[int, str]]] = {}
     reasons: dict[str, str] = {}
     for i, a in enumerate(names):
         for b in names[i + 1 :]:
-            ab, ba = links[(a, b)], links[(b, a)]
+            ab = _link(a, b, units[a], units[b])
+            if len(ab.pairs) < COPY_MIN_SENTENCES:  # the other way would not make up the difference
+                log.debug("copy check %s ~ %s: %d shared sentences", a, b, len(ab.pairs))
+                continue
+            ba = _link(b, a, units[b], units[a])
+            links[(a, b)], links[(b, a)] = ab, ba
             shared = min(len(ab.pairs), len(ba.pairs))
             if shared < COPY_MIN_SENTENCES:
                 log.debug("copy check %s ~ %s: %d shared sentences", a, b, shared)
@@ -218,9 +221,14 @@ def find_copies(docs: list[Doc]) -> Copies:
         reasons[copy] = f"re-says {count} sentences of {original}, {how}"
     witness = {name: _root(name, copy_of) for name in names}
     for name in names:
-        if copy_of[name] is not None:
-            copy_of[name] = witness[name] if witness[name] != name else copy_of[name]
-            log.debug("%s is a near-copy of %s: %s", name, copy_of[name], reasons[name])
+        direct = copy_of[name]
+        if direct is not None:
+            original = witness[name] if witness[name] != name else direct
+            copy_of[name] = original
+            log.debug("%s is a near-copy of %s: %s", name, original, reasons[name])
+            # a copy of a copy is compared with the original at the chain's end, whatever they share
+            link = links.get((name, original)) or _link(name, original, units[name], units[original])
+            links[(name, original)] = link if link.reworded else _reword(link)
     return Copies(copy_of, witness, links, reasons)
 
 

@@ -75,6 +75,9 @@ _PAREN = re.compile(r"\s*\([^)]*\)")
 _QUOTED = re.compile(r'"[^"]*"')
 
 
+# A film's sentences are asked about several times over (the story, the plot, the talk about it): the
+# answers are remembered, as `words` and `sentences` are (text.py).
+@functools.lru_cache(maxsize=8192)
 def is_framing(text: str) -> bool:
     """The document speaking about itself, to its reader, or about the film as a film: never a story beat."""
     bare = _QUOTED.sub('""', text)  # dialogue may say "you" or "I"; the narration around it may not
@@ -99,10 +102,15 @@ def is_commentary(text: str, actors: Iterable[str]) -> bool:
     """About the film rather than in it: names an actor, in full or by surname ("Pacino and De Niro share
     the screen"), other than in a cast note in brackets ("Anton (Steven Weber)"); or talks of the film as a
     film, its making or its reception."""
+    return _is_commentary(text, frozenset(actors))
+
+
+@functools.lru_cache(maxsize=8192)
+def _is_commentary(text: str, actors: frozenset[str]) -> bool:
     bare = _PAREN.sub("", _QUOTED.sub('""', text))
     if _FILM_TALK.search(bare):
         return True
-    named = _actor_names(frozenset(actors))
+    named = _actor_names(actors)
     return named is not None and named.search(bare) is not None
 
 
@@ -128,10 +136,15 @@ def _actor_names(actors: frozenset[str]) -> re.Pattern[str] | None:
     )
 
 
+@functools.lru_cache(maxsize=64)  # a film's documents, asked twice (character_words, recurring_names)
+def _lower_case_words(text: str) -> frozenset[str]:
+    return frozenset(re.findall(r"\b[a-z][a-z'-]+\b", text))
+
+
 def character_words(characters: Iterable[str], docs: list[Doc], actors: Iterable[str]) -> frozenset[str]:
     """Capitalised words of character names that the documents never write in lower case ("Lizzie", not
     "Young" or "Party"), and that are not part of an actor's name."""
-    lower = {w for d in docs for w in re.findall(r"\b[a-z][a-z'-]+\b", d.text)}
+    lower = frozenset().union(*(_lower_case_words(d.text) for d in docs))
     actor_words = {w for a in actors for w in a.split()}
     return frozenset(
         w
@@ -146,7 +159,7 @@ def recurring_names(docs: list[Doc], known: Iterable[str]) -> frozenset[str]:
     and credits nobody): capitalised words that occur at least RECURRING_NAME_MIN times, that no document
     writes in lower case, and that are not the name of a person, company or place the facts name, nor the
     film world's own ("Oscar", "Netflix")."""
-    lower = {w for d in docs for w in re.findall(r"\b[a-z][a-z'-]+\b", d.text)}
+    lower = frozenset().union(*(_lower_case_words(d.text) for d in docs))
     known_words = {w for name in known for w in re.findall(r"[\w'-]+", name)} | FILM_WORLD
     counts = Counter(
         w.removesuffix("'s") for d in docs for w in re.findall(r"\b[A-Z][\w'-]+", d.text[d.body_start :])

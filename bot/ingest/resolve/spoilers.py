@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 
@@ -52,10 +53,13 @@ def _may(text: str, needles: tuple[str, ...]) -> bool:
     return any(n in low for n in needles)
 
 
+# Asked of a film's sentences several times over (story, plot, rows): remembered, as `words` is (text.py).
+@functools.lru_cache(maxsize=8192)
 def has_cue(text: str) -> bool:
     return reveals(text) or (_may(text, FATE_NEEDLES) and FATES.search(text) is not None)
 
 
+@functools.lru_cache(maxsize=8192)
 def reveals(text: str) -> bool:
     return _may(text, REVEAL_NEEDLES) and REVEALS.search(text) is not None
 
@@ -81,6 +85,7 @@ def later_terms(
 LATER_TERMS_ALONE = 2
 
 
+@functools.lru_cache(maxsize=8192)
 def spoils(
     text: str, terms: frozenset[str], characters: frozenset[str] = frozenset(), loose: bool = False
 ) -> bool:

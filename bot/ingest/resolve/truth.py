@@ -195,23 +195,28 @@ def _pick(name: str, field_votes: list[Vote], witness: dict[str, str], trust: di
 
     def strength(key: str) -> tuple[float, float]:
         best_per_witness: dict[str, float] = {}
+        top = 0.0
         for v in by_key[key]:
             if v.weightless:
                 continue
+            trusted = trust[v.document]
+            given = weight(trusted) * (LABELLED_WEIGHT if v.claim.labelled else 1.0)
             w = witness[v.document]
-            given = weight(trust[v.document]) * (LABELLED_WEIGHT if v.claim.labelled else 1.0)
-            best_per_witness[w] = max(best_per_witness.get(w, 0.0), given)
-        top = max((trust[v.document] for v in by_key[key] if not v.weightless), default=0.0)
+            if given > best_per_witness.get(w, 0.0):
+                best_per_witness[w] = given
+            top = max(top, trusted)
         return (round(sum(best_per_witness.values()), 9), round(top, 9))
+
+    strengths = {key: strength(key) for key in by_key}
 
     def score(key: str) -> tuple[tuple[float, float], int, str]:
         # Between equally strong values, the more explicit claim ("70% of 98 reviews" over "71/100").
         detail = max(len(v.claim.extra) for v in by_key[key])
-        return (strength(key), detail, key)
+        return (strengths[key], detail, key)
 
     ranked = sorted(by_key, key=score, reverse=True)
     win = ranked[0]
-    tied = len(ranked) > 1 and strength(ranked[1]) == strength(win)
+    tied = len(ranked) > 1 and strengths[ranked[1]] == strengths[win]
     # The winning value as its most explicit independent claim gives it ("99% of 469 reviews" over "99/100").
     winner = max(
         by_key[win],
