@@ -3,6 +3,7 @@ each field's kind (bot/storage/fields.py), lists as items. Picklable, so worker 
 
 from __future__ import annotations
 
+import bisect
 import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -191,7 +192,8 @@ def _passages(result: FilmResult) -> list[PassageRecord]:
         starts = sorted(s for doc, s in told if doc == d.name)
         hidden = frozenset(s for doc, s in result.unsearchable if doc == d.name)
         for section, span in passages(d, leave_out=hidden):
-            narrative = any(span.start <= s < span.end for s in starts)
+            first = bisect.bisect_left(starts, span.start)
+            narrative = first < len(starts) and starts[first] < span.end
             spoiling = section == "plot" or narrative or result.is_spoiler(span.text, d.name)
             spoil = int(Spoil.MAJOR if spoiling else Spoil.SAFE)
             rows.append(PassageRecord(d.name, section, span.text, spoil, span.start, span.end))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import ftfy
@@ -154,7 +155,12 @@ def sentences(text: str, start: int = 0, end: int | None = None) -> list[Span]:
 
 @functools.lru_cache(maxsize=4096)
 def _sentences(text: str, start: int, end: int) -> tuple[Span, ...]:
-    out: list[Span] = []
+    return tuple(iter_sentences(text, start, end))
+
+
+def iter_sentences(text: str, start: int = 0, end: int | None = None) -> Iterator[Span]:
+    """`sentences`, one at a time and not remembered: for a caller that needs only the first few."""
+    end = len(text) if end is None else end
     pos = start
     for line_start, line_end in _lines(text, start, end):
         cursor = max(pos, line_start)
@@ -166,11 +172,12 @@ def _sentences(text: str, start: int, end: int) -> tuple[Span, ...]:
                 continue
             if _LOWER_NEXT.match(text, match.end(), line_end):
                 continue  # '"Spybreak!" by Propellerheads': a title's mark, not the sentence's end
-            _add(out, text, cursor, match.end())
+            if (span := _span(text, cursor, match.end())) is not None:
+                yield span
             cursor = match.end()
-        _add(out, text, cursor, line_end)
+        if (span := _span(text, cursor, line_end)) is not None:
+            yield span
         pos = line_end
-    return tuple(out)
 
 
 def _next_starts_sentence_strongly(text: str, pos: int, end: int) -> bool:
@@ -190,13 +197,14 @@ def _lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return spans
 
 
-def _add(out: list[Span], text: str, start: int, end: int) -> None:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    if end > start:
-        out.append(Span(start, end, text[start:end]))
+def _span(text: str, start: int, end: int) -> Span | None:
+    """text[start:end] without the whitespace around it, as a span; None when nothing is left."""
+    piece = text[start:end]
+    stripped = piece.strip()
+    if not stripped:
+        return None
+    start += len(piece) - len(piece.lstrip())
+    return Span(start, start + len(stripped), stripped)
 
 
 def paragraphs(text: str, start: int = 0, end: int | None = None) -> list[Span]:
@@ -204,8 +212,9 @@ def paragraphs(text: str, start: int = 0, end: int | None = None) -> list[Span]:
     end = len(text) if end is None else end
     out: list[Span] = []
     for match in re.finditer(r"(?:[^\n]+\n?)+", text[start:end]):
-        s, e = start + match.start(), start + match.end()
-        _add(out, text, s, e)
+        span = _span(text, start + match.start(), start + match.end())
+        if span is not None:
+            out.append(span)
     return out
 
 

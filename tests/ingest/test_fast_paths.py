@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import ftfy
@@ -9,16 +10,20 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.ingest import text
+from bot.ingest import text as text_helpers
 from bot.ingest.extract.facts import _PROMO, _RUNTIME, _VERSION
+from bot.ingest.extract.figures import _IMDB
 from bot.ingest.extract.sieve import (
     FIELD_WORDS,
+    FOLDS_TO_ASCII,
     PROMO_NEEDLES,
     RUNTIME_NEEDLES,
     VERSION_NEEDLES,
     Sentence,
     fields_named,
+    may_match,
 )
+from bot.ingest.resolve.narrative import _STOPS, STOPS_NEEDLES
 from bot.ingest.resolve.spoilers import FATES, REVEALS, has_cue, reveals
 from bot.ingest.text import decode, repair
 
@@ -102,7 +107,7 @@ def testfields_named_is_what_the_field_patterns_find(text: str) -> None:
 
 
 _PROSE_WORDS = st.sampled_from(
-    ["Trailer", "teasers", "DVD", "re-released", "Director's Cut", "4K", "home video", "sequel", "runs",
+    ["Trailer", "traİler", "Dİrected", "IMDb", "İMDb", "ımdb", "Runſ", "Kelvin \u212a", "ſequel", "teasers", "DVD", "re-released", "Director's Cut", "4K", "home video", "sequel", "runs",
      "Running time", "120 minutes", "It is 98 minutes", "made in ", "Shot in ", "long", " ", "é"]
 )  # fmt: skip
 
@@ -122,7 +127,9 @@ def test_needles_never_hide_a_match(text: str) -> None:
 _STORY_WORDS = st.sampled_from(
     ["Twisted", "reveals", "Revelation", "her secret", "secrets", "turns out", "conspired", "flashbacks",
      "betrayal", "in fact", "Actually", "all along", "dies", "dying", "Dead", "deaths", "killers", "murderous",
-     "suicide", "took his own life", "the ending", "ends with", "final scene", "climax", "In the end", " ", "é"]
+     "suicide", "took his own life", "the ending", "ends with", "final scene", "climax", "In the end", " ", "é",
+     "reveaİs", "dıes", "ſecret", "I'll stop here", "I wİll ſtop there", "you will have to see", "to fınd out",
+     "no spoilers past", "won't gıve away", "Let's stop there"]
 )  # fmt: skip
 
 
@@ -131,6 +138,14 @@ _STORY_WORDS = st.sampled_from(
 def test_cue_needles_never_hide_a_cue(text: str) -> None:
     assert reveals(text) == bool(REVEALS.search(text))
     assert has_cue(text) == bool(REVEALS.search(text) or FATES.search(text))
+    assert (may_match(text, STOPS_NEEDLES) and bool(_STOPS.search(text))) == bool(_STOPS.search(text))
+    assert (may_match(text, ("imdb",)) and bool(_IMDB.search(text))) == bool(_IMDB.search(text))
+
+
+def test_the_characters_that_fold_to_ascii_are_all_there_are() -> None:
+    """Python's case-blind matching takes these four, and no other character beyond ASCII, for a letter."""
+    letter = re.compile("[a-z]", re.IGNORECASE)
+    assert {chr(c) for c in range(0x80, 0x110000) if letter.fullmatch(chr(c))} == set(FOLDS_TO_ASCII)
 
 
 _ABBREVIATED = st.sampled_from(
@@ -144,15 +159,15 @@ _ABBREVIATED = st.sampled_from(
 )
 def test_an_abbreviation_is_told_from_the_last_characters_before_the_stop(head: str) -> None:
     """`sentences` looks for an abbreviation in the few characters before a stop, not the whole sentence."""
-    sight = head[-(text._ABBREV_SIGHT + 1) :]
-    assert bool(text._ABBREV.search(sight)) == bool(text._ABBREV.search(head))
+    sight = head[-(text_helpers._ABBREV_SIGHT + 1) :]
+    assert bool(text_helpers._ABBREV.search(sight)) == bool(text_helpers._ABBREV.search(head))
 
 
 @settings(max_examples=300, deadline=None)
 @given(
-    st.lists(st.one_of(_PIECES, st.sampled_from(list(text._UNIFIED)), st.text(max_size=6)), max_size=20).map(
-        "".join
-    )
+    st.lists(
+        st.one_of(_PIECES, st.sampled_from(list(text_helpers._UNIFIED)), st.text(max_size=6)), max_size=20
+    ).map("".join)
 )
 def test_unify_is_the_translation_table(words: str) -> None:
-    assert text.unify(words) == words.translate(str.maketrans(text._UNIFIED))
+    assert text_helpers.unify(words) == words.translate(str.maketrans(text_helpers._UNIFIED))

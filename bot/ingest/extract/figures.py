@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from bot.ingest.extract.claims import Extraction, prose_sentences, sub
+from bot.ingest.extract.sieve import may_match
 from bot.ingest.shapes import Doc
 from bot.ingest.text import Span
 from bot.ingest.values import plain_key
@@ -20,7 +21,7 @@ def figures(doc: Doc, out: Extraction) -> None:
             _rotten_tomatoes(out, sent)
         if "Metacritic" in text or "Metascore" in text:
             _metacritic(out, sent)
-        if ("imdb" in text.lower() if text.isascii() else True) and _IMDB.search(text):
+        if may_match(text, ("imdb",)) and _IMDB.search(text):
             # "8.6/10", "8.6 out of 10", "an 8.6 on IMDb" (a rating with its decimal, right before the name)
             m = re.search(r"\b(\d(?:\.\d)?)(?:/| out of )10\b", text) or re.search(
                 r"\b(\d\.\d) (?:on|at) IMDb\b", text, re.IGNORECASE

@@ -1,7 +1,8 @@
 """Which sentences a case-blind pattern needs to see: most of a document's sentences hold none of the words
 a pattern's matches contain, and a substring test of the lower-cased sentence says so far faster than the
-pattern. Only ASCII sentences are sieved (case-folding beyond ASCII is the pattern's own business), so a
-sieved pattern finds exactly what it finds unsieved (tests/ingest/test_fast_paths.py)."""
+pattern. A case-blind pattern matches an ASCII letter to four characters beyond ASCII too (İ ı ſ K); a
+text holding any of them is not sieved, so a sieved pattern finds exactly what it finds unsieved
+(tests/ingest/test_fast_paths.py)."""
 
 from __future__ import annotations
 
@@ -38,10 +39,28 @@ RUNTIME_NEEDLES = (
 MADE_IN_NEEDLES = ("made in ", "produced in ", "shot in ", "filmed in ")  # case-sensitive, as its pattern
 
 
+# The characters beyond ASCII that Python's case-blind matching takes for an ASCII letter (i, i, s, k).
+FOLDS_TO_ASCII = "\u0130\u0131\u017f\u212a"
+
+
+def lowered(text: str) -> str | None:
+    """The text lower-cased, to look for needles in; None when a case-blind pattern could match letters that
+    the lower-cased text does not show."""
+    if not text.isascii() and any(c in text for c in FOLDS_TO_ASCII):
+        return None
+    return text.lower()
+
+
+def may_match(text: str, needles: tuple[str, ...]) -> bool:
+    """False only when a case-blind pattern whose every match holds one of the needles cannot match."""
+    low = lowered(text)
+    return low is None or any(n in low for n in needles)
+
+
 def fields_named(text: str) -> list[str]:
     """The fields whose words the sentence has (a story sentence has few)."""
-    if text.isascii():
-        low = text.lower()
+    low = lowered(text)
+    if low is not None:
         return [f for f, keys in _FIELD_KEYWORDS.items() if any(k in low for k in keys)]
     return [f for f, pattern in FIELD_WORDS.items() if pattern.search(text)]
 
@@ -52,7 +71,7 @@ class Sentence:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.low = text.lower() if text.isascii() else None
+        self.low = lowered(text)
 
     def has(self, pattern: re.Pattern[str], needles: tuple[str, ...]) -> bool:
         if self.low is not None and not any(n in self.low for n in needles):

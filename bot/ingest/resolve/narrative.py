@@ -10,13 +10,15 @@ talk about the film as a film (its themes, performances, direction), and sentenc
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections import Counter
 from collections.abc import Iterable
 
+from bot.ingest.extract.sieve import may_match
 from bot.ingest.resolve.spoilers import has_cue
 from bot.ingest.shapes import Doc
-from bot.ingest.text import Span, paragraphs, sentences, words
+from bot.ingest.text import Span, iter_sentences, paragraphs, sentences, words
 from bot.ingest.values import MONTHS
 
 # Shorter "sentences" are headings, captions and list debris, not story.
@@ -269,6 +271,7 @@ _STOPS = re.compile(
     r" (?:spoil|give away|reveal)|you(?:'ll| will) have to (?:watch|see)|to find out)\b",
     re.IGNORECASE,
 )
+STOPS_NEEDLES = ("spoil", "stop ", "give away", "reveal", "have to ", "to find out")  # one is in every match
 
 
 def stops(doc: Doc, story: list[Span]) -> bool:
@@ -276,10 +279,14 @@ def stops(doc: Doc, story: list[Span]) -> bool:
     mark", "I will stop there"), or its telling ends on a teaser question."""
     if not story:
         return False
-    if _STOPS.search(doc.text):
+    if may_match(doc.text, STOPS_NEEDLES) and _STOPS.search(doc.text):
         return True
     section = doc.section_at(story[-1].start)
-    after = [s for s in sentences(doc.text, story[-1].end) if doc.section_at(s.start) == section][:2]
+    after = list(
+        itertools.islice(
+            (s for s in iter_sentences(doc.text, story[-1].end) if doc.section_at(s.start) == section), 2
+        )
+    )
     return any(s.text.rstrip().endswith("?") for s in after)
 
 

@@ -69,11 +69,11 @@ class Story:
 Stems = list[frozenset[str]]
 
 
-def _best(stems: frozenset[str], other: Stems, lo: int = 0) -> tuple[float, int]:
+def _best(stems: frozenset[str], windows: Stems) -> tuple[float, int]:
     """The best (overlap, position) of a sentence among another narrative's two-sentence windows."""
     best = (0.0, -1)
-    for i in range(lo, len(other)):
-        score = overlap(stems, other[i] | (other[i + 1] if i + 1 < len(other) else frozenset()))
+    for i, window in enumerate(windows):
+        score = overlap(stems, window)
         if score > best[0]:
             best = (score, i)
     return best
@@ -81,9 +81,10 @@ def _best(stems: frozenset[str], other: Stems, lo: int = 0) -> tuple[float, int]
 
 def _supported(own: Stems, other: Stems) -> list[int | None]:
     """For each sentence, the position in `other` that supports it (None when unsupported)."""
+    windows = [other[i] | (other[i + 1] if i + 1 < len(other) else frozenset()) for i in range(len(other))]
     out: list[int | None] = []
     for stems in own:
-        score, pos = _best(stems, other)
+        score, pos = _best(stems, windows)
         shared = score * len(stems)
         out.append(pos if score >= SUPPORT_THRESHOLD and shared >= SUPPORT_MIN_WORDS else None)
     return out

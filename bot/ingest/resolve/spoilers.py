@@ -13,6 +13,7 @@ import functools
 import re
 from collections.abc import Iterable
 
+from bot.ingest.extract.sieve import may_match
 from bot.ingest.text import content_stems
 
 # A reveal: what the story hid until then.
@@ -45,23 +46,15 @@ FATE_NEEDLES = (
 )  # fmt: skip
 
 
-def _may(text: str, needles: tuple[str, ...]) -> bool:
-    """False only when an ASCII text holds none of the needles (so the pattern cannot match)."""
-    if not text.isascii():
-        return True
-    low = text.lower()
-    return any(n in low for n in needles)
-
-
 # Asked of a film's sentences several times over (story, plot, rows): remembered, as `words` is (text.py).
 @functools.lru_cache(maxsize=8192)
 def has_cue(text: str) -> bool:
-    return reveals(text) or (_may(text, FATE_NEEDLES) and FATES.search(text) is not None)
+    return reveals(text) or (may_match(text, FATE_NEEDLES) and FATES.search(text) is not None)
 
 
 @functools.lru_cache(maxsize=8192)
 def reveals(text: str) -> bool:
-    return _may(text, REVEAL_NEEDLES) and REVEALS.search(text) is not None
+    return may_match(text, REVEAL_NEEDLES) and REVEALS.search(text) is not None
 
 
 def later_terms(
