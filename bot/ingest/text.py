@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import ftfy
 from ftfy.badness import is_bad
@@ -131,8 +132,9 @@ def normalise(text: str) -> str:
     return _BLANKS.sub("\n\n", text).strip("\n") + "\n"
 
 
-@dataclass(frozen=True)
-class Span:
+class Span(NamedTuple):
+    """A stretch of a document's text and where it is (a named tuple: documents make thousands of them)."""
+
     start: int
     end: int
     text: str
@@ -149,8 +151,19 @@ _ABBREV_SIGHT = 5  # characters before a stop that `_ABBREV` looks at: its longe
 
 def sentences(text: str, start: int = 0, end: int | None = None) -> list[Span]:
     """Split text[start:end] into sentence spans (offsets into `text`). Every extractor asks for the same
-    documents' sentences, so the split is remembered (a string's hash is computed once)."""
-    return list(_sentences(text, start, len(text) if end is None else end))
+    documents' sentences, so the split is remembered (a string's hash is computed once). Sentences never cross
+    a line break: a stretch of whole lines is cut out of the whole text's split."""
+    end = len(text) if end is None else end
+    if (start == 0 or text[start - 1] == "\n") and (end == len(text) or text[end] == "\n"):
+        spans, starts = _whole(text)
+        return list(spans[bisect.bisect_left(starts, start) : bisect.bisect_left(starts, end)])
+    return list(_sentences(text, start, end))
+
+
+@functools.lru_cache(maxsize=64)  # a film's documents
+def _whole(text: str) -> tuple[tuple[Span, ...], list[int]]:
+    spans = _sentences(text, 0, len(text))
+    return spans, [s.start for s in spans]
 
 
 @functools.lru_cache(maxsize=4096)

@@ -171,3 +171,33 @@ def test_an_abbreviation_is_told_from_the_last_characters_before_the_stop(head: 
 )
 def test_unify_is_the_translation_table(words: str) -> None:
     assert text_helpers.unify(words) == words.translate(str.maketrans(text_helpers._UNIFIED))
+
+
+_LINES = st.lists(
+    st.lists(
+        st.one_of(
+            st.sampled_from(
+                ["Mr. Smith", " runs. ", "The end.", "Why? ", '"Go!" said he.', "J. Doe", " ", "..."]
+            ),
+            st.text(max_size=5),
+        ),
+        max_size=6,
+    ).map("".join),
+    min_size=1,
+    max_size=6,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_LINES, st.data())
+def test_a_stretch_of_whole_lines_is_cut_out_of_the_whole_split(
+    lines: list[str], data: st.DataObject
+) -> None:
+    text = "\n".join(lines)
+    bounds = sorted({0, len(text), *(i + 1 for i, c in enumerate(text) if c == "\n")})
+    start = data.draw(st.sampled_from(bounds))
+    end = data.draw(
+        st.sampled_from([b - 1 if b and text[b - 1] == "\n" else b for b in bounds if b >= start])
+    )
+    end = max(start, end)
+    assert text_helpers.sentences(text, start, end) == list(text_helpers.iter_sentences(text, start, end))

@@ -104,12 +104,16 @@ def _units(doc: Doc) -> list[tuple[Span, tuple[str, ...]]]:
 def _coded(docs: list[list[tuple[Span, tuple[str, ...]]]]) -> list[list[Unit]]:
     """Each sentence's words also spelt with one character per distinct word (from a private-use plane): the
     Indel similarity of two such strings is that of the word lists, and computed several times faster."""
-    codes: dict[str, str] = {}
+    codes = _Codes()
+    return [[(span, w, "".join(map(codes.__getitem__, w))) for span, w in units] for units in docs]
 
-    def code(w: tuple[str, ...]) -> str:
-        return "".join(codes.setdefault(word, chr(0xF0000 + len(codes))) for word in w)
 
-    return [[(span, w, code(w)) for span, w in units] for units in docs]
+class _Codes(dict[str, str]):
+    """Word -> its character, the next one for a word not seen before."""
+
+    def __missing__(self, word: str) -> str:
+        code = self[word] = chr(0xF0000 + len(self))
+        return code
 
 
 def _link(a: str, b: str, ua: list[Unit], ub: list[Unit]) -> Link:
