@@ -6,6 +6,7 @@ person everywhere, and "May 24, 2019", "24 May 2019" and "2019-05-24" one date.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 
@@ -132,6 +133,7 @@ def minutes(text: str) -> tuple[int, re.Match[str]] | None:
     return None
 
 
+@functools.lru_cache(maxsize=8192)  # a film's names, compared again and again
 def person_key(name: str) -> str:
     """'Eric C. Charmelo' and 'Eric Charmelo' are one person: first and last word, lower-cased."""
     tokens = [t for t in re.findall(r"[\w'’-]+", name.lower()) if t not in {"jr", "sr"}]
@@ -145,6 +147,7 @@ def surname(name: str) -> str:
     return key.split(" ")[-1] if key else ""
 
 
+@functools.lru_cache(maxsize=8192)
 def plain_key(text: str) -> str:
     """Lower-cased words only: what two spellings of one title or company share."""
     return " ".join(re.findall(r"\w+", text.lower().replace("&", " and ")))
@@ -185,6 +188,7 @@ def names_key(names: list[str], key: Callable[[str], str] = person_key) -> str:
     return "|".join(sorted({key(n) for n in names if key(n)}))
 
 
+@functools.lru_cache(maxsize=256)
 def slug_pattern(slug: str) -> re.Pattern[str] | None:
     """A film folder's name ("mad-max-fury-road") as the documents may spell it ("Mad Max: Fury Road")."""
     parts = [p for p in re.split(r"[\W_]+", slug.lower()) if p]

@@ -7,6 +7,7 @@ or the film named by its maker ("Hayao Miyazaki's 2001 animated fantasy film").
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from bot.ingest.extract.claims import Extraction, prose_sentences, sub
@@ -86,7 +87,8 @@ def title_and_year(doc: Doc, out: Extraction, film: str = "") -> None:
         if key in doc.frontmatter:
             named_film = doc.frontmatter[key]
             out.add("title", named_film.text, plain_key(named_film.text), named_film, named_film)
-    opening = [s for s, _ in prose_sentences(doc) if s.start < doc.opening_end()]
+    end = doc.opening_end()
+    opening = [s for s, _ in itertools.takewhile(lambda found: found[0].start < end, prose_sentences(doc))]
     defining = [(s, m) for s in opening if (m := _DEFINES.match(s.text))][:1]
     for sent, m in defining or [(s, m) for s in opening if (m := _MAKERS.search(s.text))][:1]:
         if "title" in m.groupdict():
