@@ -68,7 +68,7 @@ class Link:
     swapped: list[tuple[str, str]] = field(default_factory=list)  # (b's words, a's words) swapped one for one
     swap_share: float = 0.0
     reworded: bool = False  # whether `swapped` and `swap_share` were looked for
-    words: list[tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=list, repr=False)
+    units: list[tuple[Unit, Unit]] = field(default_factory=list, repr=False)  # (mine, theirs) per pair
 
 
 @dataclass
@@ -119,31 +119,32 @@ class _Codes(dict[str, str]):
 def _link(a: str, b: str, ua: list[Unit], ub: list[Unit]) -> Link:
     """Each sentence of `a` with its counterpart in `b`, where it has one."""
     pairs: list[Counterpart] = []
-    pair_words: list[tuple[tuple[str, ...], tuple[str, ...]]] = []
+    pair_units: list[tuple[Unit, Unit]] = []
     verbatim = 0
     theirs = [coded for _, _, coded in ub]
-    for span, w, coded in ua:
+    for unit in ua:
         found = process.extractOne(
-            coded, theirs, scorer=Indel.normalized_similarity, score_cutoff=COUNTERPART_SIMILARITY
+            unit[2], theirs, scorer=Indel.normalized_similarity, score_cutoff=COUNTERPART_SIMILARITY
         )
         if found is None:
             continue
         best, score = ub[found[2]], found[1]
-        pairs.append(Counterpart(span, best[0], score))
-        pair_words.append((w, best[1]))
+        pairs.append(Counterpart(unit[0], best[0], score))
+        pair_units.append((unit, best))
         verbatim += score >= VERBATIM_SIMILARITY
-    return Link(a, b, pairs, verbatim / len(ua) if ua else 0.0, words=pair_words)
+    return Link(a, b, pairs, verbatim / len(ua) if ua else 0.0, units=pair_units)
 
 
 def _reword(link: Link) -> Link:
-    """The words `a` swapped one for one in its counterparts, and their share of its counterparts' words."""
+    """The words `a` swapped one for one in its counterparts, and their share of its counterparts' words.
+    The word lists are compared as their coded strings (`_coded`): the same opcodes, found faster."""
     swapped: list[tuple[str, str]] = []
     swapped_words = total_words = 0
-    for w, theirs in link.words:
+    for (_, w, coded), (_, theirs, their_code) in link.units:
         total_words += len(w)
-        if w == theirs:
+        if coded == their_code:
             continue
-        for tag, i1, i2, j1, j2 in SequenceMatcher(None, w, theirs, autojunk=False).get_opcodes():
+        for tag, i1, i2, j1, j2 in SequenceMatcher(None, coded, their_code, autojunk=False).get_opcodes():
             if tag == "replace" and i2 - i1 <= SWAP_MAX_WORDS and j2 - j1 <= SWAP_MAX_WORDS:
                 swapped_words += i2 - i1
                 swapped.append((" ".join(theirs[j1:j2]), " ".join(w[i1:i2])))

@@ -161,16 +161,27 @@ def discover(
 
     `extra` carries what is known about each document beyond votes (narration, garbles)."""
     votes = absorb(votes)
+    # Where nobody can agree or disagree: one witness, one value.
+    alone = {
+        name
+        for name, field_votes in votes.items()
+        if len({witness[v.document] for v in field_votes if not v.weightless}) < 2
+        and len({v.claim.key for v in field_votes}) < 2
+    }
     trust = dict.fromkeys(documents, 0.5)
     resolved: dict[str, Resolved] = {}
     standing: dict[str, Standing] = {}
+    picked: dict[str, tuple[tuple[float, ...], Resolved]] = {}  # a field's pick, by its voters' reliability
     for _ in range(ROUNDS):
-        resolved = {name: _pick(name, field_votes, witness, trust) for name, field_votes in votes.items()}
+        for name, field_votes in votes.items():
+            voters = tuple(trust[v.document] for v in field_votes)
+            last = picked.get(name)
+            if last is None or last[0] != voters:  # a pick changes only with its voters' reliability
+                last = picked[name] = (voters, _pick(name, field_votes, witness, trust))
+            resolved[name] = last[1]
         standing = {d: _copy_standing(extra, d) for d in documents}
         for name, field_votes in votes.items():
-            counted = [v for v in field_votes if not v.weightless]
-            groups = {witness[v.document] for v in counted}
-            if (len(groups) < 2 and len({v.claim.key for v in field_votes}) < 2) or resolved[name].tied:
+            if name in alone or resolved[name].tied:
                 continue
             winner = resolved[name].winner.claim.key
             for v in field_votes:
