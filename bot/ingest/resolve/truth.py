@@ -160,37 +160,37 @@ def discover(
     """Pick one value per field by reliability-weighted votes of independent witnesses; learn reliability.
 
     `extra` carries what is known about each document beyond votes (narration, garbles)."""
-    votes = absorb(votes)
+    fields = {name: _Field.of(name, field_votes) for name, field_votes in absorb(votes).items()}
     # Where nobody can agree or disagree: one witness, one value.
     alone = {
         name
-        for name, field_votes in votes.items()
-        if len({witness[v.document] for v in field_votes if not v.weightless}) < 2
-        and len({v.claim.key for v in field_votes}) < 2
+        for name, f in fields.items()
+        if len({witness[v.document] for v in f.votes if not v.weightless}) < 2 and len(f.by_key) < 2
     }
     trust = dict.fromkeys(documents, 0.5)
-    resolved: dict[str, Resolved] = {}
+    ranks: dict[str, tuple[tuple[float, ...], list[str], bool]] = {}  # by the voters' reliability
     standing: dict[str, Standing] = {}
-    picked: dict[str, tuple[tuple[float, ...], Resolved]] = {}  # a field's pick, by its voters' reliability
+    used = trust
     for _ in range(ROUNDS):
-        for name, field_votes in votes.items():
-            voters = tuple(trust[v.document] for v in field_votes)
-            last = picked.get(name)
-            if last is None or last[0] != voters:  # a pick changes only with its voters' reliability
-                last = picked[name] = (voters, _pick(name, field_votes, witness, trust))
-            resolved[name] = last[1]
+        used = trust
+        weights = {d: weight(t) for d, t in trust.items()}
         standing = {d: _copy_standing(extra, d) for d in documents}
-        for name, field_votes in votes.items():
-            if name in alone or resolved[name].tied:
+        for name, f in fields.items():
+            voters = tuple(trust[v.document] for v in f.votes)
+            last = ranks.get(name)
+            if last is None or last[0] != voters:  # a ranking changes only with its voters' reliability
+                last = ranks[name] = (voters, *f.rank(witness, trust, weights))
+            _, ranked, tied = last
+            if name in alone or tied:
                 continue
-            winner = resolved[name].winner.claim.key
-            for v in field_votes:
+            for v in f.votes:
                 standing[v.document].contested += 1
-                standing[v.document].agreed += v.claim.key == winner
+                standing[v.document].agreed += v.claim.key == ranked[0]
         new = {d: standing[d].reliability() for d in documents}
         if new == trust:
             break
         trust = new
+    resolved = {name: f.resolved(ranks[name][1], ranks[name][2], used) for name, f in fields.items()}
     return Truth(resolved, trust, standing)
 
 
@@ -199,57 +199,73 @@ def _copy_standing(extra: dict[str, Standing] | None, doc: str) -> Standing:
     return Standing(0, 0, base.told, base.narrated, base.garbles) if base else Standing()
 
 
-def _pick(name: str, field_votes: list[Vote], witness: dict[str, str], trust: dict[str, float]) -> Resolved:
-    by_key: dict[str, list[Vote]] = defaultdict(list)
-    for v in field_votes:
-        by_key[v.claim.key].append(v)
+@dataclass
+class _Field:
+    """One field's votes, grouped by value (what does not depend on reliability, made once)."""
 
-    def strength(key: str) -> tuple[float, float]:
+    name: str
+    votes: list[Vote]
+    by_key: dict[str, list[Vote]]
+    detail: dict[str, int]  # the most explicit claim of each value ("70% of 98 reviews" over "71/100")
+
+    @classmethod
+    def of(cls, name: str, votes: list[Vote]) -> _Field:
+        by_key: dict[str, list[Vote]] = defaultdict(list)
+        for v in votes:
+            by_key[v.claim.key].append(v)
+        detail = {key: max(len(v.claim.extra) for v in kv) for key, kv in by_key.items()}
+        return cls(name, votes, dict(by_key), detail)
+
+    def rank(
+        self, witness: dict[str, str], trust: dict[str, float], weights: dict[str, float]
+    ) -> tuple[list[str], bool]:
+        """The values, strongest first, and whether the first two are as strong as each other."""
+        strengths = {key: self._strength(key, witness, trust, weights) for key in self.by_key}
+        # Between equally strong values, the more explicit claim.
+        ranked = sorted(self.by_key, key=lambda k: (strengths[k], self.detail[k], k), reverse=True)
+        return ranked, len(ranked) > 1 and strengths[ranked[1]] == strengths[ranked[0]]
+
+    def _strength(
+        self, key: str, witness: dict[str, str], trust: dict[str, float], weights: dict[str, float]
+    ) -> tuple[float, float]:
         best_per_witness: dict[str, float] = {}
         top = 0.0
-        for v in by_key[key]:
+        for v in self.by_key[key]:
             if v.weightless:
                 continue
-            trusted = trust[v.document]
-            given = weight(trusted) * (LABELLED_WEIGHT if v.claim.labelled else 1.0)
+            given = weights[v.document] * (LABELLED_WEIGHT if v.claim.labelled else 1.0)
             w = witness[v.document]
             if given > best_per_witness.get(w, 0.0):
                 best_per_witness[w] = given
-            top = max(top, trusted)
+            top = max(top, trust[v.document])
         return (round(sum(best_per_witness.values()), 9), round(top, 9))
 
-    strengths = {key: strength(key) for key in by_key}
-
-    def score(key: str) -> tuple[tuple[float, float], int, str]:
-        # Between equally strong values, the more explicit claim ("70% of 98 reviews" over "71/100").
-        detail = max(len(v.claim.extra) for v in by_key[key])
-        return (strengths[key], detail, key)
-
-    ranked = sorted(by_key, key=score, reverse=True)
-    win = ranked[0]
-    tied = len(ranked) > 1 and strengths[ranked[1]] == strengths[win]
-    # The winning value as its most explicit independent claim gives it ("99% of 469 reviews" over "99/100").
-    winner = max(
-        by_key[win],
-        key=lambda v: (
-            not v.weightless,
-            "part" not in v.claim.extra,
-            len(v.claim.extra),
-            trust[v.document],
-            len(v.claim.value),
-            v.document,
-        ),
-    )
-    return Resolved(
-        name,
-        winner,
-        tied,
-        tuple(sorted({v.document for v in by_key[win] if not v.weightless} or {winner.document})),
-        tuple(
-            (
-                max(by_key[k], key=lambda v: trust[v.document]).claim,
-                tuple(sorted({v.document for v in by_key[k]})),
-            )
-            for k in ranked[1:]
-        ),
-    )
+    def resolved(self, ranked: list[str], tied: bool, trust: dict[str, float]) -> Resolved:
+        by_key = self.by_key
+        win = ranked[0]
+        # The winning value as its most explicit independent claim gives it ("99% of 469 reviews" over
+        # "99/100").
+        winner = max(
+            by_key[win],
+            key=lambda v: (
+                not v.weightless,
+                "part" not in v.claim.extra,
+                len(v.claim.extra),
+                trust[v.document],
+                len(v.claim.value),
+                v.document,
+            ),
+        )
+        return Resolved(
+            self.name,
+            winner,
+            tied,
+            tuple(sorted({v.document for v in by_key[win] if not v.weightless} or {winner.document})),
+            tuple(
+                (
+                    max(by_key[k], key=lambda v: trust[v.document]).claim,
+                    tuple(sorted({v.document for v in by_key[k]})),
+                )
+                for k in ranked[1:]
+            ),
+        )
