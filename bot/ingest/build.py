@@ -26,6 +26,9 @@ from bot.storage.knowledge.records import FilmRecord
 
 log = logging.getLogger(__name__)
 
+# Films a worker takes at a time: few, so that the writer starts early and the workers finish together.
+CHUNK_FILMS = 4
+
 
 @dataclass
 class Summary:
@@ -63,7 +66,7 @@ def prepared_in_order(films: Sequence[FilmSource], pool: Executor | None, worker
     if pool is None:
         yield from map(prepare, films)
         return
-    yield from pool.map(prepare, films, chunksize=max(1, min(16, len(films) // (workers * 8))))
+    yield from pool.map(prepare, films, chunksize=max(1, min(CHUNK_FILMS, len(films) // (workers * 8))))
 
 
 def build(

@@ -245,19 +245,22 @@ STOPWORDS = frozenset(
 
 
 # A sentence's words are remembered (the language check, copy detection and the story all ask for them); a
-# longer text's (a whole document's) are not: remembering those would hold every document read.
+# longer text's (a whole document's) only for the last few documents: more would hold every document read.
 WORDS_CACHED_MAX_CHARS = 2000
 
 
 def words(text: str) -> list[str]:
-    if len(text) <= WORDS_CACHED_MAX_CHARS:
-        return list(_words(text))
-    return [w.lower().strip("'-") for w in _WORD.findall(text)]
+    return list(_words(text) if len(text) <= WORDS_CACHED_MAX_CHARS else _document_words(text))
 
 
 @functools.lru_cache(maxsize=4096)  # a film's sentences, a few times over
 def _words(text: str) -> tuple[str, ...]:
     return tuple(w.lower().strip("'-") for w in _WORD.findall(text))
+
+
+@functools.lru_cache(maxsize=16)  # the documents of the film being read, and no more
+def _document_words(text: str) -> tuple[str, ...]:
+    return _words.__wrapped__(text)
 
 
 @functools.lru_cache(maxsize=16384)
