@@ -184,9 +184,8 @@ def find_copies(docs: list[Doc]) -> Copies:
             if shared < COPY_MIN_SENTENCES:
                 log.debug("copy check %s ~ %s: %d shared sentences", a, b, shared)
                 continue
-            _reword(ab)
-            _reword(ba)
-            reworded = max(ab.swap_share, ba.swap_share) >= REWORD_SHARE
+            # Either way swapping enough words makes a rewrite: the other way is looked at only if need be.
+            reworded = _reword(ab).swap_share >= REWORD_SHARE or _reword(ba).swap_share >= REWORD_SHARE
             verbatim = min(ab.verbatim_share, ba.verbatim_share) >= VERBATIM_SHARE
             log.debug(
                 "copy check %s ~ %s: %d shared sentences, %.0f%% of words swapped, %.0f%%/%.0f%% verbatim",
@@ -208,6 +207,8 @@ def find_copies(docs: list[Doc]) -> Copies:
                 side = 1 if (len(a), a) > (len(b), b) else -1
             copy, original = (a, b) if side > 0 else (b, a)
             link = links[(copy, original)]
+            if not link.reworded:
+                _reword(link)
             if len(link.pairs) < COPY_MIN_SHARE * len(units[copy]):
                 continue
             rewrites.setdefault(copy, []).append((len(link.pairs), original))

@@ -211,15 +211,19 @@ class _Field:
     @classmethod
     def of(cls, name: str, votes: list[Vote]) -> _Field:
         by_key: dict[str, list[Vote]] = defaultdict(list)
+        detail: dict[str, int] = {}
         for v in votes:
-            by_key[v.claim.key].append(v)
-        detail = {key: max(len(v.claim.extra) for v in kv) for key, kv in by_key.items()}
+            key = v.claim.key
+            by_key[key].append(v)
+            detail[key] = max(detail.get(key, 0), len(v.claim.extra))
         return cls(name, votes, dict(by_key), detail)
 
     def rank(
         self, witness: dict[str, str], trust: dict[str, float], weights: dict[str, float]
     ) -> tuple[list[str], bool]:
         """The values, strongest first, and whether the first two are as strong as each other."""
+        if len(self.by_key) == 1:  # one value: nothing to weigh
+            return list(self.by_key), False
         strengths = {key: self._strength(key, witness, trust, weights) for key in self.by_key}
         # Between equally strong values, the more explicit claim.
         ranked = sorted(self.by_key, key=lambda k: (strengths[k], self.detail[k], k), reverse=True)
