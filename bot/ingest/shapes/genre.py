@@ -12,6 +12,7 @@ Shapes, decided in this order, by structure only:
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 from dataclasses import replace
@@ -20,7 +21,7 @@ from bot.ingest.shapes import plain
 from bot.ingest.shapes.doc import PLOT_FALLBACK, Doc, Section, canonical_section, opening_end
 from bot.ingest.shapes.infobox import text_rows
 from bot.ingest.shapes.layout import Layout
-from bot.ingest.text import Span, paragraphs, sentences
+from bot.ingest.text import Span, iter_sentences, paragraphs
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +79,7 @@ def _prose(text: str) -> int:
         1
         for p in paragraphs(text)
         if len(p.text) >= PROSE_MIN_CHARS
-        and len(sentences(p.text)) >= 2
+        and len(list(itertools.islice(iter_sentences(p.text), 2))) == 2  # (a paragraph's split is not kept)
         and not p.text.lstrip().startswith("-")
     )
 
