@@ -21,7 +21,7 @@ from bot.ingest.outcome import Prepared, apply
 from bot.ingest.plan import CHECKPOINT_AFTER, open_writer, plan
 from bot.ingest.prepare import prepare
 from bot.ingest.sources import FilmSource
-from bot.ingest.workers import workers_for
+from bot.ingest.workers import tune_gc, workers_for
 from bot.storage.knowledge.records import FilmRecord
 
 log = logging.getLogger(__name__)
@@ -87,7 +87,8 @@ def build(
         todo = plan(writer, films_dir, uploaded)
         summary = Summary(unchanged=todo.unchanged, warnings=list(todo.warnings))
         count = workers if workers is not None else workers_for(len(todo.ingest))
-        pool = ProcessPoolExecutor(max_workers=count) if count > 1 and len(todo.ingest) > 1 else None
+        parallel = count > 1 and len(todo.ingest) > 1
+        pool = ProcessPoolExecutor(max_workers=count, initializer=tune_gc) if parallel else None
         try:
             for prepared in prepared_in_order(todo.ingest, pool, count):
                 apply(writer, prepared)
