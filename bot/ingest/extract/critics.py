@@ -17,8 +17,8 @@ _WHEN = re.compile(rf"^In (?:(?P<month>{'|'.join(MONTHS)}) )?(?P<year>(?:19|20)\
 
 def quotes(doc: Doc, out: Extraction) -> None:
     for sent, section in prose_sentences(doc):
-        if section not in {"reception", "lead", "other"} or re.search(
-            r"Rotten Tomatoes|Metacritic", sent.text
+        if section not in {"reception", "lead", "other"} or any(
+            name in sent.text for name in ("Rotten Tomatoes", "Metacritic")
         ):
             continue
         m = _CRITIC_OF.match(sent.text) or _OUTLET_CRITIC.match(sent.text)

@@ -61,11 +61,16 @@ def render(text: str) -> Layout:
 
 def looks_like_markdown(text: str) -> bool:
     """ATX headings, a table's separator row, bold list items or front matter: Markdown's own structure."""
+    # Each pattern is tried only on a text holding the characters every match of it has.
     return bool(
         _FRONT.match(text)
-        or re.search(r"^#{1,6}[ \t]+\S", text, re.MULTILINE)
-        or re.search(r"^[ \t]*\|?[ \t]*:?-{3,}:?[ \t]*\|", text, re.MULTILINE)
-        or re.search(r"^[ \t]*[-*+][ \t]+\*\*[^*\n]+\*\*", text, re.MULTILINE)
+        or ("#" in text and re.search(r"^#{1,6}[ \t]+\S", text, re.MULTILINE))
+        or (
+            "---" in text
+            and "|" in text
+            and re.search(r"^[ \t]*\|?[ \t]*:?-{3,}:?[ \t]*\|", text, re.MULTILINE)
+        )
+        or ("**" in text and re.search(r"^[ \t]*[-*+][ \t]+\*\*[^*\n]+\*\*", text, re.MULTILINE))
     )
 
 
