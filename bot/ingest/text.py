@@ -154,7 +154,10 @@ def sentences(text: str, start: int = 0, end: int | None = None) -> list[Span]:
     documents' sentences, so the split is remembered (a string's hash is computed once). Sentences never cross
     a line break: a stretch of whole lines is cut out of the whole text's split."""
     end = len(text) if end is None else end
-    if (start == 0 or text[start - 1] == "\n") and (end == len(text) or text[end] == "\n"):
+    whole_lines = (start == 0 or (0 < start <= len(text) and text[start - 1] == "\n")) and (
+        end >= len(text) or text[end] == "\n"
+    )
+    if whole_lines:
         spans, starts = _whole(text)
         return list(spans[bisect.bisect_left(starts, start) : bisect.bisect_left(starts, end)])
     return list(_sentences(text, start, end))
