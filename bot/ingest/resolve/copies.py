@@ -137,7 +137,9 @@ def _link(a: str, b: str, ua: list[Unit], ub: list[Unit]) -> Link:
 
 def _reword(link: Link) -> Link:
     """The words `a` swapped one for one in its counterparts, and their share of its counterparts' words.
-    The word lists are compared as their coded strings (`_coded`): the same opcodes, found faster."""
+    The word lists are compared as their coded strings (`_coded`): the same opcodes, found faster. Once."""
+    if link.reworded:
+        return link
     swapped: list[tuple[str, str]] = []
     swapped_words = total_words = 0
     for (_, w, coded), (_, theirs, their_code) in link.units:
@@ -206,9 +208,7 @@ def find_copies(docs: list[Doc]) -> Copies:
                 # longer one ("page (1).txt", "page-mirror.txt")
                 side = 1 if (len(a), a) > (len(b), b) else -1
             copy, original = (a, b) if side > 0 else (b, a)
-            link = links[(copy, original)]
-            if not link.reworded:
-                _reword(link)
+            link = _reword(links[(copy, original)])
             if len(link.pairs) < COPY_MIN_SHARE * len(units[copy]):
                 continue
             rewrites.setdefault(copy, []).append((len(link.pairs), original))
@@ -234,7 +234,7 @@ def find_copies(docs: list[Doc]) -> Copies:
             log.debug("%s is a near-copy of %s: %s", name, original, reasons[name])
             # a copy of a copy is compared with the original at the chain's end, whatever they share
             link = links.get((name, original)) or _link(name, original, units[name], units[original])
-            links[(name, original)] = link if link.reworded else _reword(link)
+            links[(name, original)] = _reword(link)
     return Copies(copy_of, witness, links, reasons)
 
 
